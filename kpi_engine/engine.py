@@ -1,0 +1,101 @@
+"""The Engine: one object the advisor and front ends call for every number."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from .breakdown import compute_breakdown
+from .catalog import Catalog, Kpi, default_catalog
+from .compute import compute_report, compute_value, normalise_filters
+from .periods import Period, resolve_period, today_in
+from .results import Breakdown, KpiReport, KpiValue, Scorecard, Trend
+from .source import Filters, Source
+from .trend import compute_trend
+
+__all__ = ["Engine"]
+
+
+class Engine:
+    """Computes KPIs from a Source using a Catalog.
+
+    ``today`` pins the reference day (tests, digests computed for a given
+    date, snapshots); by default it is the current day in ``timezone``.
+    """
+
+    def __init__(
+        self,
+        *,
+        source: Source,
+        catalog: Catalog | None = None,
+        timezone: str | None = None,
+        today: date | None = None,
+    ):
+        self.source = source
+        self.catalog = catalog or default_catalog()
+        self.timezone = timezone or source.timezone or "UTC"
+        self._today = today
+
+    def today(self, now: datetime | None = None) -> date:
+        return self._today or today_in(self.timezone, now)
+
+    def kpi(self, kpi_id: str) -> Kpi:
+        return self.catalog.get(kpi_id)
+
+    def period(self, text: str | Period, *, include_today: bool = False) -> Period:
+        if isinstance(text, Period):
+            return text
+        return resolve_period(text, today=self.today(), timezone=self.timezone,
+                              include_today=include_today)
+
+    def _prepare(self, kpi_id: str, period: str | Period, filters: Filters | None):
+        kpi = self.kpi(kpi_id)
+        return kpi, self.period(period), normalise_filters(self.source, kpi, filters)
+
+    def compute_value(self, kpi_id: str, period: str | Period = "last_28_days",
+                      filters: Filters | None = None) -> KpiValue:
+        kpi, p, f = self._prepare(kpi_id, period, filters)
+        return compute_value(self.source, kpi, p, f)
+
+    def compute_report(self, kpi_id: str, period: str | Period = "last_28_days",
+                       filters: Filters | None = None) -> KpiReport:
+        kpi, p, f = self._prepare(kpi_id, period, filters)
+        return compute_report(self.source, kpi, p, f)
+
+    def compute_breakdown(self, kpi_id: str, by: str, period: str | Period = "last_28_days",
+                          filters: Filters | None = None, *, reference: str | Period | None = None,
+                          limit: int | None = None) -> Breakdown:
+        kpi, p, f = self._prepare(kpi_id, period, filters)
+        ref = self.period(reference) if reference is not None else None
+        return compute_breakdown(self.source, kpi, p, by, f, reference=ref, limit=limit)
+
+    def compute_trend(self, kpi_id: str, period: str | Period = "last_90_days",
+                      grain: Literal["day", "week", "month"] = "day",
+                      filters: Filters | None = None) -> Trend:
+        kpi, p, f = self._prepare(kpi_id, period, filters)
+        return compute_trend(self.source, kpi, p, grain, f)
+
+    def compute_scorecard(self, goal: str, period: str | Period = "last_7_days",
+                          filters: Filters | None = None) -> Scorecard:
+        g = self.catalog.goal(goal)
+        p = self.period(period)
+        reports = []
+        for kpi_id in (g.primary, *g.diagnostics):
+            kpi = self.kpi(kpi_id)
+            # a goal's KPIs can live in different tables; apply the filters each table knows
+            f = {d: v for d, v in (filters or {}).items() if _has_dim(kpi, d)}
+            reports.append(compute_report(self.source, kpi, p, normalise_filters(self.source, kpi, f)))
+        return Scorecard(goal=g.id, goal_name=g.name, objective=g.objective, period=p,
+                         primary=reports[0], diagnostics=reports[1:])
+
+    def latest_date(self) -> date | None:
+        spans = [self.source.date_range(t) for t in ("posts", "accounts", "interactions")
+                 if self.source.has_table(t)]
+        spans = [s for s in spans if s]
+        return max(s[1] for s in spans) if spans else None
+
+
+def _has_dim(kpi: Kpi, dim: str) -> bool:
+    from .schema import TABLES
+
+    return dim in TABLES[kpi.formula.table].dimensions
