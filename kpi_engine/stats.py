@@ -14,7 +14,9 @@ import math
 
 import numpy as np
 
-__all__ = ["ratio_se", "ratio_test", "difference_test", "robust_scores", "verdict_for", "ALPHA"]
+__all__ = [
+    "ratio_se", "ratio_test", "difference_test", "robust_scores", "flag_anomalies", "verdict_for", "ALPHA",
+]
 
 ALPHA = 0.05
 FLAT_BAND = 0.02  # |relative change| under 2% and not significant reads as flat
@@ -75,23 +77,55 @@ def difference_test(current: float, reference: float, baseline: np.ndarray) -> f
 
 
 def robust_scores(values: np.ndarray, baselines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Robust z of each value against its own baseline (median and scaled MAD).
+    """Expected value and robust z of each point against its own baseline.
 
-    Returns (expected, score); NaN where the baseline has fewer than 4 points.
+    The expectation is the median of the point's baseline (e.g. the same
+    weekday in earlier weeks). Deviations are taken on a log scale when the
+    series is positive (marketing numbers move multiplicatively) and scaled by
+    one robust spread pooled over the whole series, which is far steadier than
+    a spread from a handful of baseline points. NaN where a point has fewer
+    than 4 baseline values.
     """
-    expected = np.full(len(values), np.nan)
-    score = np.full(len(values), np.nan)
-    for i, (v, base) in enumerate(zip(values, baselines, strict=True)):
+    n = len(values)
+    expected = np.full(n, np.nan)
+    for i, base in enumerate(baselines):
         base = base[np.isfinite(base)]
-        if len(base) < 4 or not np.isfinite(v):
-            continue
-        med = float(np.median(base))
-        mad = 1.4826 * float(np.median(np.abs(base - med)))
-        # floor the spread so a very regular baseline does not flag tiny moves
-        spread = max(mad, 0.05 * abs(med), 1e-9)
-        expected[i] = med
-        score[i] = (v - med) / spread
+        if len(base) >= 4 and np.isfinite(values[i]):
+            expected[i] = float(np.median(base))
+    ok = np.isfinite(expected) & np.isfinite(values)
+    score = np.full(n, np.nan)
+    if not ok.any():
+        return expected, score
+    use_log = bool(np.all(values[ok] > 0) and np.all(expected[ok] > 0))
+    if use_log:
+        resid = np.log(values[ok]) - np.log(expected[ok])
+        floor = 0.02
+    else:
+        resid = values[ok] - expected[ok]
+        floor = 0.02 * max(float(np.median(np.abs(expected[ok]))), 1e-9)
+    spread = max(1.4826 * float(np.median(np.abs(resid - np.median(resid)))), floor)
+    score[ok] = resid / spread
     return expected, score
+
+
+def flag_anomalies(score: np.ndarray, judged: np.ndarray, *, single: float = 3.5,
+                   run: float = 2.5, run_length: int = 3) -> np.ndarray:
+    """A point far out (|z| >= single), or part of a run of same-sign moderate moves."""
+    z = np.where(judged & np.isfinite(score), score, 0.0)
+    flags = np.abs(z) >= single
+    sign = np.sign(z) * (np.abs(z) >= run)
+    i = 0
+    while i < len(z):
+        if sign[i] == 0:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(z) and sign[j + 1] == sign[i]:
+            j += 1
+        if j - i + 1 >= run_length:
+            flags[i:j + 1] = True
+        i = j + 1
+    return flags
 
 
 def verdict_for(rel_change: float | None, abs_change: float | None, p_value: float | None) -> str:

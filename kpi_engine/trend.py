@@ -1,10 +1,11 @@
 """Trend series by day, week or month, with anomaly flags.
 
-A bucket is flagged when it sits far from its own baseline: for days, the same
-weekday over the previous eight weeks (weekly seasonality); for weeks and
-months, the previous eight buckets. Distance is a robust z (median and scaled
-MAD, with a floor of 5% of the median so a very regular series does not flag
-small moves), and only buckets with enough volume are judged.
+A bucket's expectation is its own baseline: for days, the same weekday over
+the previous eight weeks (weekly seasonality); for weeks and months, the
+previous eight buckets. Only buckets with the KPI's minimum volume are judged.
+A bucket is flagged when its robust z (see :func:`kpi_engine.stats.robust_scores`)
+reaches 3.5, or when it is part of a run of three or more buckets moving the same
+way by 2.5 or more: a sustained shift rather than a single odd day.
 """
 
 from __future__ import annotations
@@ -20,12 +21,11 @@ from .compute import _combine, compute_value
 from .periods import Period
 from .results import Trend, TrendPoint
 from .source import Filters, Source
-from .stats import robust_scores
+from .stats import flag_anomalies, robust_scores
 
-__all__ = ["compute_trend", "ANOMALY_Z"]
+__all__ = ["compute_trend"]
 
 Grain = Literal["day", "week", "month"]
-ANOMALY_Z = 4.0
 _HISTORY = 8
 
 
@@ -105,14 +105,13 @@ def compute_trend(
             idx = list(range(max(0, i - _HISTORY), i))
         baselines.append(value[idx] if idx else np.array([]))
     expected, score = robust_scores(value, baselines)
-    # judge a bucket only with enough volume: the KPI's minimum, scaled to the bucket length
-    span_days = max(period.days, 1)
+    # judge a bucket only with the KPI's minimum volume behind it
+    judged = np.isfinite(score) & (vol >= kpi.min_volume)
+    flags = flag_anomalies(score, judged)
     points = []
     for i, (s, e) in enumerate(buckets):
         if e < period.start:
             continue
-        need = kpi.min_volume * min(1.0, ((e - s).days + 1) / span_days)
-        judged = np.isfinite(score[i]) and vol[i] >= need
         points.append(TrendPoint(
             start=s, end=e,
             value=None if np.isnan(value[i]) else float(value[i]),
@@ -120,7 +119,7 @@ def compute_trend(
             denominator=None if np.isnan(den[i]) else float(den[i]),
             volume=float(vol[i]),
             expected=None if np.isnan(expected[i]) else float(expected[i]),
-            anomaly=bool(judged and abs(score[i]) >= ANOMALY_Z),
+            anomaly=bool(flags[i]),
             score=None if np.isnan(score[i]) else float(score[i]),
         ))
     caveat = kpi.caveat if "reach" in kpi.formula.measures else None
