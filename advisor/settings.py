@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -24,7 +26,8 @@ class Settings(BaseSettings):
     )
 
     # Where local state lives: SQLite file, Chroma folder, generated sample data.
-    home: Path = Field(default=Path(".kpi-advisor"), validation_alias=_env("HOME_DIR"))
+    # Not named `home`: settings also match env vars by field name, and HOME is the user's home.
+    home_dir: Path = Field(default=Path(".kpi-advisor"), validation_alias=_env("HOME_DIR"))
     timezone: str = Field(default="UTC", validation_alias=_env("TIMEZONE"))
 
     # KPI data: a CSV/Parquet file or folder, or a SQL database URL. Neither -> bundled sample.
@@ -70,6 +73,17 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="0.0.0.0", validation_alias=_env("HOST"))
     port: int = Field(default=3000, validation_alias=_env("PORT"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_home(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "home" in data and "home_dir" not in data:
+            data = {**data, "home_dir": data.pop("home")}
+        return data
+
+    @property
+    def home(self) -> Path:
+        return self.home_dir
 
     @property
     def state_url(self) -> str:

@@ -1,0 +1,26 @@
+"""advisor: from a question to a grounded answer.
+
+Importing the package is cheap; the Advisor and its collaborators load on use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Advisor": "advisor.core",
+    "Answer": "advisor.answer",
+    "ChartSpec": "advisor.answer",
+    "Action": "advisor.answer",
+    "AdvisorError": "advisor.errors",
+    "Settings": "advisor.settings",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'advisor' has no attribute {name!r}")

@@ -1,0 +1,119 @@
+"""The structured answer the advisor returns and every front end renders its own way."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Intent", "Fact", "Citation", "Section", "Action", "ChartSpec", "Answer", "Context", "ParsedQuestion",
+]
+
+Intent = Literal[
+    "recommend", "explain", "value", "compare", "why", "digest", "help", "out_of_scope"
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Fact(_Model):
+    """A number the engine produced, with how it is displayed and where it came from."""
+
+    key: str  # stable id, e.g. "engagement_rate.value"
+    label: str  # "Engagement rate, last 28 days"
+    value: float | None
+    display: str  # "4.21%", "12.3k", "+8.0%", "no data"
+    unit: str = ""
+    kpi_id: str | None = None
+    source: str = "kpi_engine"  # the engine call that produced it
+
+
+class Citation(_Model):
+    source: str  # knowledge document slug
+    title: str
+    heading: str
+    excerpt: str
+    score: float
+
+
+class Section(_Model):
+    title: str
+    text: str  # plain text with light markdown (*bold*, bullet lines starting "- ")
+    kind: Literal["summary", "formula", "diagnostics", "guardrails", "values", "breakdown",
+                  "drivers", "guidance", "narrative", "help", "note"] = "summary"
+
+
+class Action(_Model):
+    """A follow-up a front end can offer as a button or a suggested command."""
+
+    id: Literal["show_value", "explain", "breakdown", "subscribe", "recommend", "trend"]
+    label: str
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class ChartSpec(_Model):
+    """What to chart; front ends ask the advisor to render it (PNG) when they can show images."""
+
+    kind: Literal["trend", "breakdown"]
+    kpi_id: str
+    period: str  # a period string the engine resolves, e.g. "2025-01-01..2025-01-28"
+    grain: Literal["day", "week", "month"] = "day"
+    by: str | None = None
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+    title: str = ""
+    highlight: str | None = None  # the period to highlight, e.g. the digest's week
+
+
+class Context(_Model):
+    """What a follow-up in the same thread resolves against."""
+
+    intent: Intent | None = None
+    goal: str | None = None
+    kpi_id: str | None = None
+    period: str | None = None
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+    by: str | None = None
+    as_of: str | None = None  # ISO date the numbers were computed for (digest snapshots)
+
+
+class ParsedQuestion(_Model):
+    """What a question asks, from the deterministic parser or an LLM's structured output."""
+
+    intent: Intent
+    goal: str | None = None  # goal family id
+    kpi_id: str | None = None
+    period: str | None = None  # e.g. "last_28_days", "2025-01-01..2025-01-31"
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+    by: str | None = None  # breakdown dimension
+    compare_to: Literal["previous", "last_year"] | None = None
+    topic: str | None = None  # concept asked about when no KPI is named ("vanity metrics")
+    confidence: float = 1.0
+
+
+class Answer(_Model):
+    question: str
+    intent: Intent
+    title: str
+    summary: str  # one or two sentences; the text fallback of every rendering
+    goal: str | None = None
+    kpi_id: str | None = None
+    diagnostics: list[str] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    chart: ChartSpec | None = None
+    actions: list[Action] = Field(default_factory=list)
+    context: Context = Field(default_factory=Context)
+    narrator: Literal["template", "llm"] = "template"
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The whole answer as plain text (terminal, Slack fallback, tests)."""
+        parts = [f"{self.title}", self.summary]
+        for s in self.sections:
+            parts.append(f"{s.title}\n{s.text}" if s.title else s.text)
+        return "\n\n".join(p for p in parts if p)

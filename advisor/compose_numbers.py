@@ -1,0 +1,346 @@
+"""Answers built on engine numbers: value, compare, why, digest. Template text only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from kpi_engine.errors import DataError, FilterError
+from kpi_engine.periods import Period
+from kpi_engine.results import Breakdown, KpiReport, Scorecard
+
+from .answer import Action, Answer, ChartSpec, Context, ParsedQuestion, Section
+from .facts import breakdown_facts, fmt_contribution, report_facts, verdict_phrase
+from .format import fmt_change, fmt_compact, fmt_value
+
+if TYPE_CHECKING:
+    from kpi_engine import Engine
+
+__all__ = ["compose_value", "compose_compare", "compose_why", "compose_digest", "DRIVER_DIMENSIONS"]
+
+DRIVER_DIMENSIONS = ("platform", "content_type", "topic", "account", "campaign")
+
+
+def _scope(filters: dict[str, list[str]]) -> str:
+    if not filters:
+        return ""
+    return " on " + ", ".join("/".join(v) for v in filters.values())
+
+
+def _period_text(p: Period) -> str:
+    return f"{p.label} ({p.start} to {p.end})"
+
+
+def _value_line(r: KpiReport) -> str:
+    v = r.current
+    if v.value is None:
+        return v.message or "No data."
+    parts = [f"*{fmt_value(v.value, v.unit)}*"]
+    if v.numerator is not None and v.denominator is not None:
+        parts.append(f"= {fmt_compact(v.numerator)} / {fmt_compact(v.denominator)}"
+                     + (f" x {r.formula.rsplit(' x ', 1)[1]}" if " x " in r.formula else ""))
+    return " ".join(parts)
+
+
+def _comparison_lines(r: KpiReport) -> list[str]:
+    lines = []
+    for c in (r.previous, r.last_year):
+        ref = c.reference
+        if ref.value is None:
+            lines.append(f"- vs {c.against}: no data for {ref.period.start} to {ref.period.end}")
+            continue
+        lines.append(
+            f"- vs {c.against} ({ref.period.start} to {ref.period.end}): {fmt_value(ref.value, ref.unit)}, "
+            f"{fmt_change(c.abs_change, c.rel_change, ref.unit)}, {verdict_phrase(c)}"
+        )
+    return lines
+
+
+def _notes(r: KpiReport) -> list[str]:
+    notes = []
+    if r.current.caveat:
+        notes.append(r.current.caveat)
+    if r.current.status == "not_enough_data" and r.current.message:
+        notes.append(r.current.message)
+    return notes
+
+
+def _summary(r: KpiReport, scope: str) -> str:
+    v = r.current
+    if v.value is None:
+        return v.message or f"No data for {v.name}{scope} in {v.period.label}."
+    c = r.previous
+    change = ""
+    if c.abs_change is not None:
+        change = (f", {fmt_change(c.abs_change, c.rel_change, v.unit)} vs the previous period: "
+                  f"{verdict_phrase(c)}")
+    return f"{v.name}{scope} was {fmt_value(v.value, v.unit)} in {_period_text(v.period)}{change}."
+
+
+def _breakdown_lines(b: Breakdown, limit: int = 8) -> list[str]:
+    lines = []
+    for s in b.segments[:limit]:
+        label = s.key or "(untagged)"
+        val = fmt_value(s.value, b.unit)
+        prev = fmt_value(s.previous_value, b.unit) if s.previous_value is not None else "no data"
+        line = f"- {label}: {val} (was {prev})"
+        if b.total.unit in ("count", "currency"):
+            line += f", change {fmt_contribution(s.contribution, b.unit)}"
+        elif s.mix_effect or s.rate_effect:
+            line += (f", contribution {fmt_contribution(s.contribution, b.unit)} "
+                     f"(mix {fmt_contribution(s.mix_effect, b.unit)}, rate {fmt_contribution(s.rate_effect, b.unit)})")
+        if s.status == "not_enough_data":
+            line += ", low volume"
+        lines.append(line)
+    if len(b.segments) > limit:
+        lines.append(f"- ... and {len(b.segments) - limit} more")
+    return lines
+
+
+def _value_actions(kpi_id: str, period: str, filters: dict[str, list[str]], by: str | None) -> list[Action]:
+    actions = [Action(id="explain", label="Explain this KPI", payload={"kpi_id": kpi_id})]
+    if by != "platform":
+        actions.append(Action(id="breakdown", label="Break down by platform",
+                              payload={"kpi_id": kpi_id, "period": period, "filters": filters, "by": "platform"}))
+    actions.append(Action(id="trend", label="Show the trend",
+                          payload={"kpi_id": kpi_id, "period": period, "filters": filters}))
+    return actions
+
+
+def _period_key(p: Period) -> str:
+    return f"{p.start}..{p.end}"
+
+
+def compose_value(engine: Engine, q: ParsedQuestion) -> Answer:
+    kpi = engine.kpi(q.kpi_id)
+    period = engine.period(q.period or "last_28_days")
+    report = engine.compute_report(kpi.id, period, q.filters)
+    filters = report.current.filters
+    scope = _scope(filters)
+    sections = [Section(title="Value", kind="values",
+                        text="\n".join([_value_line(report), *_comparison_lines(report)]))]
+    facts = report_facts(report)
+    if q.by:
+        b = engine.compute_breakdown(kpi.id, q.by, period, filters)
+        facts += breakdown_facts(b)
+        text = "\n".join(_breakdown_lines(b)) or "No segments with data."
+        sections.append(Section(title=f"By {q.by.replace('_', ' ')}", kind="breakdown",
+                                text=text + (f"\n_{b.note}_" if b.note else "")))
+    notes = _notes(report)
+    sections.append(Section(title="Definition", kind="formula",
+                            text=f"{report.formula}. Denominator: {report.denominator}"))
+    if notes:
+        sections.append(Section(title="Note", kind="note", text="\n".join(f"- {n}" for n in notes)))
+    chart = ChartSpec(kind="breakdown" if q.by else "trend", kpi_id=kpi.id, by=q.by,
+                      period=_period_key(period), grain="day" if period.days <= 92 else "week",
+                      filters=filters, title=f"{kpi.name}{scope}")
+    return Answer(
+        question="", intent="value", title=f"{kpi.name}{scope}: {fmt_value(report.current.value, kpi.unit)}",
+        summary=_summary(report, scope), kpi_id=kpi.id, sections=sections, facts=facts, chart=chart,
+        actions=_value_actions(kpi.id, _period_key(period), filters, q.by),
+        context=Context(intent="value", kpi_id=kpi.id, period=q.period or "last_28_days",
+                        filters=filters, by=q.by),
+    )
+
+
+def compose_compare(engine: Engine, q: ParsedQuestion) -> Answer:
+    """Periods (vs previous / last year) or segments (instagram vs tiktok)."""
+    kpi = engine.kpi(q.kpi_id)
+    period = engine.period(q.period or "last_28_days")
+    if q.by and len(q.filters.get(q.by, [])) != 1:
+        answer = compose_value(engine, q)
+        b_lines = next((s.text for s in answer.sections if s.kind == "breakdown"), "")
+        summary = f"{kpi.name} by {q.by.replace('_', ' ')} in {_period_text(period)}:\n{b_lines}"
+        return answer.model_copy(update={"intent": "compare", "summary": summary,
+                                         "title": f"{kpi.name}: compared by {q.by.replace('_', ' ')}",
+                                         "context": answer.context.model_copy(update={"intent": "compare"})})
+    report = engine.compute_report(kpi.id, period, q.filters)
+    c = report.last_year if q.compare_to == "last_year" else report.previous
+    scope = _scope(report.current.filters)
+    ref = c.reference
+    if report.current.value is None or ref.value is None:
+        summary = (report.current.message if report.current.value is None else ref.message) or "No data."
+    else:
+        summary = (f"{kpi.name}{scope}: {fmt_value(report.current.value, kpi.unit)} in {_period_text(period)} "
+                   f"vs {fmt_value(ref.value, kpi.unit)} in {c.against} ({ref.period.start} to {ref.period.end}): "
+                   f"{fmt_change(c.abs_change, c.rel_change, kpi.unit)}, {verdict_phrase(c)}.")
+    sections = [
+        Section(title="Comparison", kind="values", text="\n".join([_value_line(report), *_comparison_lines(report)])),
+        Section(title="How the verdict is decided", kind="note", text=c.method),
+    ]
+    return Answer(
+        question="", intent="compare", title=f"{kpi.name}{scope}: {period.label} vs {c.against}",
+        summary=summary, kpi_id=kpi.id, sections=sections, facts=report_facts(report),
+        chart=ChartSpec(kind="trend", kpi_id=kpi.id, period=_period_key(_span(period, ref.period)),
+                        grain="week" if period.days > 27 else "day", filters=report.current.filters,
+                        title=f"{kpi.name}{scope}"),
+        actions=_value_actions(kpi.id, _period_key(period), report.current.filters, None),
+        context=Context(intent="compare", kpi_id=kpi.id, period=q.period, filters=report.current.filters),
+    )
+
+
+def _span(a: Period, b: Period) -> Period:
+    return Period(start=min(a.start, b.start), end=max(a.end, b.end), label="span", kind="custom")
+
+
+def _drivers(engine: Engine, kpi_id: str, period: Period, filters, *, limit: int = 3,
+             dimensions=DRIVER_DIMENSIONS) -> tuple[Breakdown | None, list]:
+    """The dimension whose segments explain most of the change, and its top segments."""
+    best: tuple[float, Breakdown] | None = None
+    total_change = None
+    for dim in dimensions:
+        if dim in filters:
+            continue
+        try:
+            b = engine.compute_breakdown(kpi_id, dim, period, filters)
+        except (FilterError, DataError):  # a dimension this KPI's table lacks
+            continue
+        if b.total.value is None or b.previous_total.value is None or len(b.segments) < 2:
+            continue  # one segment explains nothing
+        total_change = b.total.value - b.previous_total.value
+        if not total_change:
+            continue
+        # how concentrated the change is: the top segment's contribution in the direction of change
+        top = max((s.contribution * (1 if total_change > 0 else -1) for s in b.segments), default=0.0)
+        score = top / abs(total_change)
+        if best is None or score > best[0]:
+            best = (score, b)
+    if best is None:
+        return None, []
+    b = best[1]
+    sign = 1 if (b.total.value - b.previous_total.value) > 0 else -1
+    movers = [s for s in b.segments if s.contribution * sign > 0][:limit]
+    return b, movers
+
+
+def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
+    kpi = engine.kpi(q.kpi_id)
+    period = engine.period(q.period or "last_28_days")
+    report = engine.compute_report(kpi.id, period, q.filters)
+    filters = report.current.filters
+    scope = _scope(filters)
+    facts = report_facts(report)
+    sections = [Section(title="What changed", kind="values",
+                        text="\n".join([_value_line(report), *_comparison_lines(report)]))]
+    b, movers = _drivers(engine, kpi.id, period, filters)
+    if b is not None and movers:
+        facts += breakdown_facts(b)
+        lines = [f"Most of the change comes from {b.dimension.replace('_', ' ')}:"]
+        lines += _breakdown_lines(b.model_copy(update={"segments": movers}), limit=len(movers))
+        sections.append(Section(title="Drivers", kind="drivers", text="\n".join(lines)))
+    trend = engine.compute_trend(kpi.id, Period(start=period.start, end=period.end, label=period.label),
+                                 "day" if period.days <= 92 else "week", filters)
+    odd = [p for p in trend.points if p.anomaly]
+    if odd:
+        days = ", ".join(f"{p.start}" + (f" to {p.end}" if p.end != p.start else "") for p in odd[:6])
+        sections.append(Section(title="Unusual days", kind="note",
+                                text=f"The engine flags these as unusual against their usual level: {days}."))
+    c = report.previous
+    if report.current.value is None:
+        summary = report.current.message or "No data."
+    elif c.verdict in ("noise", "flat"):
+        summary = (f"{kpi.name}{scope} moved {fmt_change(c.abs_change, c.rel_change, kpi.unit)} vs the previous "
+                   f"period, which is {verdict_phrase(c)}: there may be nothing to explain yet.")
+    else:
+        lead = f" Biggest driver: {movers[0].key or '(untagged)'} ({b.dimension.replace('_', ' ')})." if movers else ""
+        summary = (f"{kpi.name}{scope} was {fmt_value(report.current.value, kpi.unit)} in {_period_text(period)}, "
+                   f"{fmt_change(c.abs_change, c.rel_change, kpi.unit)} vs the previous period "
+                   f"({verdict_phrase(c)}).{lead}")
+    sections.append(Section(title="Check next", kind="guardrails",
+                            text="\n".join(f"- {g}" for g in report.guardrails[:3])))
+    chart = ChartSpec(kind="trend", kpi_id=kpi.id, period=_period_key(period),
+                      grain="day" if period.days <= 92 else "week", filters=filters, title=f"{kpi.name}{scope}")
+    return Answer(
+        question="", intent="why", title=f"Why {kpi.name}{scope} moved", summary=summary, kpi_id=kpi.id,
+        sections=sections, facts=facts, chart=chart,
+        actions=_value_actions(kpi.id, _period_key(period), filters, b.dimension if b else None),
+        context=Context(intent="why", kpi_id=kpi.id, period=q.period, filters=filters,
+                        by=b.dimension if b else None),
+    )
+
+
+def _scorecard_lines(card: Scorecard) -> list[str]:
+    lines = []
+    for i, r in enumerate([card.primary, *card.diagnostics]):
+        v = r.current
+        tag = "*Primary*: " if i == 0 else ""
+        if v.value is None:
+            lines.append(f"- {tag}{v.name}: no data")
+            continue
+        c = r.previous
+        lines.append(f"- {tag}{v.name}: {fmt_value(v.value, v.unit)} "
+                     f"({fmt_change(c.abs_change, c.rel_change, v.unit)}, {verdict_phrase(c)})")
+    return lines
+
+
+def compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None, period: str,
+                   filters: dict[str, list[str]] | None = None) -> Answer:
+    """Scorecard, movers that matter and their drivers, trend chart, short narrative."""
+    p = engine.period(period)
+    if goal:
+        card = engine.compute_scorecard(goal, p, filters)
+        title_goal = card.goal_name
+    else:
+        if not kpis:
+            from .errors import BadQuestion
+
+            raise BadQuestion("A digest needs a goal (goal=awareness) or a list of KPIs (kpis=a,b).")
+        reports = [engine.compute_report(k, p, {d: v for d, v in (filters or {}).items()}) for k in kpis]
+        card = Scorecard(goal="custom", goal_name="Custom", objective="", period=p,
+                         primary=reports[0], diagnostics=reports[1:])
+        title_goal = ", ".join(r.current.name for r in reports[:3])
+    reports = [card.primary, *card.diagnostics]
+    facts = [f for r in reports for f in report_facts(r)]
+    sections = [Section(title="Scorecard", kind="values", text="\n".join(_scorecard_lines(card)))]
+    movers = [r for r in reports if r.previous.verdict in ("up", "down")]
+    driver_lines = []
+    for r in movers[:3]:
+        b, segs = _drivers(engine, r.current.kpi_id, p, r.current.filters, limit=2,
+                           dimensions=("platform", "content_type", "topic"))
+        line = (f"- {r.current.name} {fmt_change(r.previous.abs_change, r.previous.rel_change, r.current.unit)}"
+                f" ({verdict_phrase(r.previous)})")
+        if b is not None and segs:
+            facts += breakdown_facts(b.model_copy(update={"segments": segs}))
+            line += "; driven by " + ", ".join(
+                f"{s.key or '(untagged)'} {fmt_contribution(s.contribution, b.unit)}" for s in segs)
+        driver_lines.append(line)
+    if driver_lines:
+        sections.append(Section(title="Movers that matter", kind="drivers", text="\n".join(driver_lines)))
+    else:
+        sections.append(Section(title="Movers", kind="note",
+                                text="Nothing material changed: every move is within normal variation."))
+    sections.append(Section(title="Narrative", kind="narrative", text=_narrative(card, movers)))
+    primary = card.primary.current
+    history = Period(start=p.start - timedelta(days=max(56, p.days * 4)), end=p.end, label="trend", kind="custom")
+    chart = ChartSpec(kind="trend", kpi_id=primary.kpi_id, period=_period_key(history),
+                      grain="day" if history.days <= 120 else "week", filters=primary.filters,
+                      title=f"{primary.name}: {p.label} highlighted", highlight=_period_key(p))
+    return Answer(
+        question="", intent="digest", title=f"{title_goal} digest: {p.label} ({p.start} to {p.end})",
+        summary=_narrative(card, movers), goal=goal, kpi_id=primary.kpi_id,
+        diagnostics=[r.current.kpi_id for r in card.diagnostics], sections=sections, facts=facts, chart=chart,
+        actions=[Action(id="explain", label=f"Explain {primary.name}", payload={"kpi_id": primary.kpi_id}),
+                 Action(id="breakdown", label="Break down by platform",
+                        payload={"kpi_id": primary.kpi_id, "period": _period_key(p),
+                                 "filters": primary.filters, "by": "platform"})],
+        context=Context(intent="digest", goal=goal, kpi_id=primary.kpi_id, period=_period_key(p),
+                        filters=dict(filters or {}), as_of=engine.today().isoformat()),
+    )
+
+
+def _narrative(card: Scorecard, movers: list[KpiReport]) -> str:
+    v = card.primary.current
+    if v.value is None:
+        return f"No data for {v.name} in {card.period.label}: {v.message}"
+    c = card.primary.previous
+    text = (f"{v.name} was {fmt_value(v.value, v.unit)} in {card.period.label}, "
+            f"{fmt_change(c.abs_change, c.rel_change, v.unit)} vs the previous period ({verdict_phrase(c)}).")
+    others = [r for r in movers if r is not card.primary]
+    if others:
+        text += " Also moving: " + "; ".join(
+            f"{r.current.name} {fmt_change(r.previous.abs_change, r.previous.rel_change, r.current.unit)}"
+            for r in others[:3]) + "."
+    elif not movers:
+        text += " Nothing else moved beyond normal variation."
+    return text
+

@@ -1,0 +1,62 @@
+"""Thread context for follow-ups, stored per (workspace, thread) in the state database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from sqlalchemy import DateTime, Index, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .answer import Answer, Context
+from .db import Base
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine as SqlEngine
+
+__all__ = ["ConversationStore"]
+
+MAX_TURNS = 20
+
+
+class _Turn(Base):
+    __tablename__ = "conversation_turns"
+    __table_args__ = (Index("ix_turns_thread", "team_id", "thread_key", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(64))
+    thread_key: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    question: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    context: Mapped[str] = mapped_column(Text)
+
+
+class ConversationStore:
+    def __init__(self, *, db: SqlEngine):
+        self._db = db
+
+    def remember(self, team_id: str, thread_key: str, answer: Answer) -> None:
+        with Session(self._db) as s:
+            s.add(_Turn(team_id=team_id, thread_key=thread_key, created_at=datetime.now(timezone.utc),
+                        question=answer.question[:2000], summary=answer.summary[:2000],
+                        context=answer.context.model_dump_json()))
+            s.commit()
+
+    def context(self, team_id: str, thread_key: str) -> Context | None:
+        """The latest turn's context, or None for a new thread."""
+        with Session(self._db) as s:
+            row = s.scalars(
+                select(_Turn).where(_Turn.team_id == team_id, _Turn.thread_key == thread_key)
+                .order_by(_Turn.id.desc()).limit(1)
+            ).first()
+        return Context.model_validate_json(row.context) if row else None
+
+    def history(self, team_id: str, thread_key: str, n: int = 6) -> list[str]:
+        """The thread's last ``n`` turns as 'Q: ... / A: ...' lines, oldest first."""
+        with Session(self._db) as s:
+            rows = list(s.scalars(
+                select(_Turn).where(_Turn.team_id == team_id, _Turn.thread_key == thread_key)
+                .order_by(_Turn.id.desc()).limit(min(n, MAX_TURNS))
+            ))
+        return [f"Q: {r.question}\nA: {r.summary}" for r in reversed(rows)]

@@ -1,0 +1,255 @@
+"""The Advisor: a question (and its thread) in, a grounded structured Answer out."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .answer import Answer, ChartSpec, Context, Fact, ParsedQuestion
+from .compose_guidance import compose_explain, compose_help, compose_out_of_scope, compose_recommend
+from .compose_numbers import compose_compare, compose_digest, compose_value, compose_why
+from .errors import BadQuestion
+from .parse import MAX_QUESTION_CHARS, parse_question
+
+if TYPE_CHECKING:
+    from kpi_engine import Engine
+
+    from .conversations import ConversationStore
+    from .settings import Settings
+    from .workspaces import EngineProvider, WorkspaceConfig, WorkspaceStore
+
+__all__ = ["Advisor"]
+
+log = logging.getLogger("kpi_advisor.advisor")
+
+_NUMBER_INTENTS = ("value", "compare", "why")
+
+
+class Advisor:
+    """Routes a question to the catalog, knowledge base and engine, then narrates.
+
+    Collaborators are passed in; :meth:`from_settings` wires the defaults.
+    ``knowledge`` needs ``retrieve(question, k, families, kpis)``; the narrator
+    ``narrate(answer, history=...)``; ``router`` (optional, LLM) ``parse(...)``.
+    """
+
+    def __init__(
+        self,
+        *,
+        engines: EngineProvider,
+        workspaces: WorkspaceStore,
+        conversations: ConversationStore,
+        knowledge: Any,
+        narrator: Any,
+        router: Any = None,
+    ):
+        self._engines = engines
+        self._workspaces = workspaces
+        self._conversations = conversations
+        self._knowledge = knowledge
+        self._narrator = narrator
+        self._router = router
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, sample_end: date | None = None) -> Advisor:
+        from knowledge import KnowledgeBase, create_embedder
+
+        from .conversations import ConversationStore
+        from .db import open_database
+        from .workspaces import EngineProvider, WorkspaceStore
+
+        db = open_database(settings.state_url)
+        defaults = {
+            "data_path": str(settings.data_path) if settings.data_path else None,
+            "data_url": settings.data_url,
+            "data_mapping": settings.data_mapping,
+            "timezone": settings.timezone,
+            "catalog_paths": [str(p) for p in settings.catalog_paths],
+        }
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        knowledge = KnowledgeBase(
+            store_dir=settings.chroma_dir, chroma_host=settings.chroma_host, chroma_port=settings.chroma_port,
+            embedder=create_embedder(settings.embedder, model=settings.embedding_model, api_key=key,
+                                     base_url=settings.openai_base_url),
+            team_dirs=settings.knowledge_dirs,
+        )
+        narrator, router = _narrator(settings)
+        return cls(engines=EngineProvider(sample_end=sample_end), workspaces=WorkspaceStore(db=db, defaults=defaults),
+                   conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router)
+
+    @property
+    def knowledge(self) -> Any:
+        return self._knowledge
+
+    # ------------------------------------------------------------------ workspaces
+
+    def workspace(self, team_id: str) -> WorkspaceConfig:
+        return self._workspaces.get(team_id)
+
+    def update_workspace(self, team_id: str, **changes: Any) -> WorkspaceConfig:
+        return self._workspaces.update(team_id, **changes)
+
+    def engine(self, workspace: str = "local", *, as_of: date | None = None) -> Engine:
+        """The workspace's engine; ``as_of`` pins the last complete day (snapshots)."""
+        today = as_of + timedelta(days=1) if as_of else None
+        return self._engines.for_config(self._workspaces.get(workspace), today=today)
+
+    # ------------------------------------------------------------------ questions
+
+    def answer(self, question: str, *, workspace: str = "local", thread: str | None = None,
+               user: str | None = None) -> Answer:
+        if not isinstance(question, str) or not question.strip():
+            raise BadQuestion('Ask a question, e.g. "which KPI for awareness?" or "engagement rate last 28 days".')
+        question = question.strip()[:MAX_QUESTION_CHARS]
+        context = self._conversations.context(workspace, thread) if thread else None
+        engine = self.engine(workspace, as_of=_as_of(context))
+        parsed = parse_question(question, catalog=engine.catalog, context=context)
+        if parsed.intent == "out_of_scope" and self._router is not None:
+            parsed = self._route_with_llm(question, context, engine) or parsed
+        answer = self._compose(parsed, question, engine, workspace)
+        history = self._conversations.history(workspace, thread) if thread else []
+        answer = self._narrate(answer, history)
+        if context and context.as_of and not answer.context.as_of:
+            answer = answer.model_copy(update={"context": answer.context.model_copy(update={"as_of": context.as_of})})
+        if thread:
+            self._conversations.remember(workspace, thread, answer)
+        return answer
+
+    def remember(self, thread: str, answer: Answer, *, workspace: str) -> None:
+        """Record an answer posted outside `answer()` (a digest) as a thread's context."""
+        self._conversations.remember(workspace, thread, answer)
+
+    def run_action(self, action_id: str, payload: dict[str, Any], *, workspace: str = "local",
+                   thread: str | None = None) -> Answer:
+        """A button from an earlier answer: show_value, explain, breakdown, trend, recommend, subscribe."""
+        context = self._conversations.context(workspace, thread) if thread else None
+        engine = self.engine(workspace, as_of=_as_of(context))
+        filters = {k: list(v) for k, v in (payload.get("filters") or {}).items()}
+        kpi_id = payload.get("kpi_id")
+        if action_id in ("show_value", "trend", "breakdown"):
+            if not kpi_id:
+                raise BadQuestion("That button has no KPI attached; ask for the KPI by name.")
+            parsed = ParsedQuestion(intent="value", kpi_id=kpi_id, period=payload.get("period"),
+                                    filters=filters, by=payload.get("by") if action_id == "breakdown" else None)
+        elif action_id == "explain":
+            parsed = ParsedQuestion(intent="explain", kpi_id=kpi_id)
+        elif action_id == "recommend":
+            parsed = ParsedQuestion(intent="recommend", goal=payload.get("goal") or "awareness")
+        elif action_id == "subscribe":
+            return _subscribe_help(payload.get("goal") or (context.goal if context else None) or "awareness")
+        else:
+            raise BadQuestion(f"Unknown action '{action_id}'.")
+        question = f"[{action_id}] {kpi_id or payload.get('goal') or ''}".strip()
+        answer = self._compose(parsed, question, engine, workspace)
+        if thread:
+            self._conversations.remember(workspace, thread, answer)
+        return answer
+
+    def compose_digest(self, *, workspace: str, goal: str | None = None, kpis: list[str] | None = None,
+                       period: str = "last_week", filters: dict[str, list[str]] | None = None,
+                       as_of: date | None = None) -> Answer:
+        engine = self.engine(workspace, as_of=as_of)
+        answer = compose_digest(engine, goal=goal, kpis=kpis, period=period, filters=filters)
+        answer = answer.model_copy(update={"question": f"digest {goal or ','.join(kpis or [])} {period}"})
+        return self._narrate(answer, [])
+
+    def render_chart(self, spec: ChartSpec, *, workspace: str = "local", as_of: date | None = None) -> bytes:
+        from kpi_engine.charts import render_breakdown_png, render_trend_png
+
+        engine = self.engine(workspace, as_of=as_of)
+        if spec.kind == "breakdown" and spec.by:
+            return render_breakdown_png(engine.compute_breakdown(spec.kpi_id, spec.by, spec.period, spec.filters))
+        trend = engine.compute_trend(spec.kpi_id, spec.period, spec.grain, spec.filters)
+        highlight = engine.period(spec.highlight) if spec.highlight else None
+        return render_trend_png(trend, highlight=highlight, title=spec.title)
+
+    # ------------------------------------------------------------------ internals
+
+    def _retrieve(self, question: str, k: int, families, kpis):
+        from knowledge.errors import KnowledgeError
+
+        try:
+            return self._knowledge.retrieve(question, k=k, families=families, kpis=kpis)
+        except KnowledgeError as exc:  # guidance is supporting material: answer without it
+            log.warning("knowledge retrieval failed: %s", exc)
+            return []
+
+    def _compose(self, parsed: ParsedQuestion, question: str, engine: Engine, workspace: str) -> Answer:
+        intent = parsed.intent
+        if intent in _NUMBER_INTENTS and parsed.kpi_id is None:
+            parsed = parsed.model_copy(update={"intent": "recommend" if parsed.goal else "help"})
+            intent = parsed.intent
+        if intent == "recommend":
+            answer = compose_recommend(parsed, question=question, catalog=engine.catalog, retrieve=self._retrieve)
+        elif intent == "explain":
+            answer = compose_explain(parsed, question=question, catalog=engine.catalog, retrieve=self._retrieve)
+        elif intent == "value":
+            answer = compose_value(engine, parsed)
+        elif intent == "compare":
+            answer = compose_compare(engine, parsed)
+        elif intent == "why":
+            answer = compose_why(engine, parsed)
+        elif intent == "digest":
+            goal = parsed.goal or engine.catalog.get(parsed.kpi_id).families[0]
+            answer = compose_digest(engine, goal=goal, kpis=None, period=parsed.period or "last_7_days",
+                                    filters=parsed.filters)
+        elif intent == "help":
+            answer = compose_help(question)
+        else:
+            answer = compose_out_of_scope(question)
+        return answer.model_copy(update={"question": question})
+
+    def _narrate(self, answer: Answer, history: list[str]) -> Answer:
+        if answer.intent in ("help", "out_of_scope"):
+            return answer
+        return self._narrator.narrate(answer, history=history)
+
+    def _route_with_llm(self, question: str, context: Context | None, engine: Engine) -> ParsedQuestion | None:
+        try:
+            return self._router.parse(question, context=context, kpi_ids=list(engine.catalog.kpis),
+                                      goals=list(engine.catalog.goals))
+        except Exception:  # noqa: BLE001 - the deterministic parse stands whatever the model does
+            log.warning("LLM intent parsing failed; using the deterministic parse", exc_info=True)
+            return None
+
+    def kpi_facts(self, kpi_id: str, period: str, filters: dict[str, list[str]] | None,
+                  *, workspace: str = "local") -> list[Fact]:
+        """Engine tool for the LLM narrator: the facts behind one KPI value."""
+        from .facts import value_facts
+
+        return value_facts(self.engine(workspace).compute_value(kpi_id, period, filters))
+
+
+def _as_of(context: Context | None) -> date | None:
+    return date.fromisoformat(context.as_of) if context and context.as_of else None
+
+
+def _subscribe_help(goal: str) -> Answer:
+    from .answer import Section
+
+    cmd = f"/kpi digest subscribe weekly mon 09:00 Europe/Berlin goal={goal}"
+    return Answer(
+        question=f"[subscribe] {goal}", intent="help", title="Subscribe this channel to a digest",
+        summary=f"Run `{cmd}` in the channel (change the day, time and timezone to yours).",
+        sections=[Section(title="Options", kind="help", text=(
+            "- Cadence: daily, weekly, monthly, or cron \"0 9 * * 1\"\n"
+            "- Goal or KPIs: goal=awareness, or kpis=engagement_rate,click_through_rate\n"
+            "- Filters: platform=instagram\n- Quiet weeks: quiet=brief (say so briefly) or quiet=skip"))],
+        context=Context(intent="help", goal=goal),
+    )
+
+
+def _narrator(settings: Settings):
+    from .narrator import TemplateNarrator
+
+    if not settings.llm:
+        return TemplateNarrator(), None
+    from .llm import LlmNarrator, LlmRouter
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    common = dict(model=settings.llm_model, base_url=settings.openai_base_url, api_key=key,
+                  timeout=settings.llm_timeout)
+    return LlmNarrator(**common), LlmRouter(**common)

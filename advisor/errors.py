@@ -1,0 +1,21 @@
+"""The advisor's exception tree; messages are written for the person who asked."""
+
+from __future__ import annotations
+
+__all__ = ["AdvisorError", "BadQuestion", "LlmUnavailable", "WorkspaceError"]
+
+
+class AdvisorError(Exception):
+    """Base of every error the advisor raises on purpose."""
+
+
+class BadQuestion(AdvisorError):
+    """The question is empty or cannot be read."""
+
+
+class LlmUnavailable(AdvisorError):
+    """The language model could not be reached; the template answer is used instead."""
+
+
+class WorkspaceError(AdvisorError):
+    """A workspace setting is invalid (data source, timezone, catalog override)."""

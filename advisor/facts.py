@@ -1,0 +1,104 @@
+"""Engine results -> Facts: every number an answer shows, with its display form."""
+
+from __future__ import annotations
+
+from kpi_engine.results import Breakdown, Comparison, KpiReport, KpiValue
+
+from .answer import Fact
+from .format import fmt_change, fmt_compact, fmt_value
+
+__all__ = [
+    "value_facts", "report_facts", "breakdown_facts", "fmt_contribution", "VERDICT_WORDS", "verdict_phrase",
+]
+
+VERDICT_WORDS = {
+    "up": "a meaningful rise",
+    "down": "a meaningful drop",
+    "flat": "flat",
+    "noise": "within normal variation (noise)",
+    "not_enough_data": "not enough data to judge",
+}
+
+
+def verdict_phrase(c: Comparison) -> str:
+    words = VERDICT_WORDS[c.verdict]
+    if c.good is True:
+        words += " (good)"
+    elif c.good is False:
+        words += " (bad)"
+    return words
+
+
+def _fact(key: str, label: str, value: float | None, display: str, unit: str = "", kpi: str | None = None,
+          source: str = "kpi_engine") -> Fact:
+    return Fact(key=key, label=label, value=value, display=display, unit=unit, kpi_id=kpi, source=source)
+
+
+def value_facts(v: KpiValue, prefix: str | None = None) -> list[Fact]:
+    """The value, its numerator and denominator, and the period's dates."""
+    p = prefix or v.kpi_id
+    src = f"compute_value({v.kpi_id}, {v.period.start}..{v.period.end})"
+    facts = [_fact(f"{p}.value", f"{v.name}, {v.period.label}", v.value, fmt_value(v.value, v.unit),
+                   v.unit, v.kpi_id, src)]
+    if v.numerator is not None:
+        facts.append(_fact(f"{p}.numerator", f"{v.name} numerator", v.numerator,
+                           fmt_compact(v.numerator), "", v.kpi_id, src))
+    if v.denominator is not None:
+        facts.append(_fact(f"{p}.denominator", f"{v.name} denominator", v.denominator,
+                           fmt_compact(v.denominator), "", v.kpi_id, src))
+    facts.append(_fact(f"{p}.volume", f"{v.name} volume", v.volume, fmt_compact(v.volume), "", v.kpi_id, src))
+    facts.append(_fact(f"{p}.start", "period start", None, v.period.start.isoformat(), "date", v.kpi_id, src))
+    facts.append(_fact(f"{p}.end", "period end", None, v.period.end.isoformat(), "date", v.kpi_id, src))
+    return facts
+
+
+def _comparison_facts(c: Comparison, kpi_id: str, unit: str, tag: str) -> list[Fact]:
+    facts = value_facts(c.reference, prefix=f"{kpi_id}.{tag}")
+    if c.abs_change is not None:
+        facts.append(_fact(f"{kpi_id}.{tag}.abs_change", f"change vs {c.against}", c.abs_change,
+                           fmt_change(c.abs_change, None, unit), unit, kpi_id))
+    if c.rel_change is not None:
+        facts.append(_fact(f"{kpi_id}.{tag}.rel_change", f"relative change vs {c.against}", c.rel_change,
+                           f"{c.rel_change * 100:+.1f}%", "fraction", kpi_id))
+    return facts
+
+
+def report_facts(r: KpiReport) -> list[Fact]:
+    v = r.current
+    return [
+        *value_facts(v),
+        *_comparison_facts(r.previous, v.kpi_id, v.unit, "previous"),
+        *_comparison_facts(r.last_year, v.kpi_id, v.unit, "last_year"),
+    ]
+
+
+def breakdown_facts(b: Breakdown, limit: int = 8) -> list[Fact]:
+    facts: list[Fact] = []
+    for s in b.segments[:limit]:
+        key = f"{b.kpi_id}.by_{b.dimension}.{s.key or 'untagged'}"
+        src = f"compute_breakdown({b.kpi_id}, by={b.dimension})"
+        facts.append(_fact(f"{key}.value", f"{b.name} for {s.key}", s.value, fmt_value(s.value, b.unit),
+                           b.unit, b.kpi_id, src))
+        if s.previous_value is not None:
+            facts.append(_fact(f"{key}.previous", f"{b.name} for {s.key}, previous", s.previous_value,
+                               fmt_value(s.previous_value, b.unit), b.unit, b.kpi_id, src))
+        facts.append(_fact(f"{key}.contribution", f"{s.key} contribution to the change", s.contribution,
+                           fmt_contribution(s.contribution, b.unit), b.unit, b.kpi_id, src))
+        if s.share is not None:
+            facts.append(_fact(f"{key}.share", f"{s.key} share", s.share, f"{s.share * 100:.0f}%",
+                               "fraction", b.kpi_id, src))
+        if s.mix_effect or s.rate_effect:
+            facts.append(_fact(f"{key}.mix", f"{s.key} mix effect", s.mix_effect,
+                               fmt_contribution(s.mix_effect, b.unit), b.unit, b.kpi_id, src))
+            facts.append(_fact(f"{key}.rate", f"{s.key} rate effect", s.rate_effect,
+                               fmt_contribution(s.rate_effect, b.unit), b.unit, b.kpi_id, src))
+    return facts
+
+
+def fmt_contribution(x: float, unit: str) -> str:
+    """A segment's contribution to a change: '+0.12 pp', '-3.4k'."""
+    if unit == "percent":
+        return f"{x:+.2f} pp"
+    if unit in ("count", "currency"):
+        return f"{'+' if x >= 0 else '-'}{fmt_compact(abs(x))}"
+    return f"{x:+.2f}"

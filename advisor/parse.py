@@ -1,0 +1,246 @@
+"""Deterministic question parser: intent, goal, KPI, period, filters, breakdown.
+
+Works with no model at all. Text is normalised (markup, mentions and emoji
+removed, lowercase, punctuation folded), light typo correction maps words
+close to the vocabulary onto it, then cues are scored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from kpi_engine.catalog import Catalog
+
+from .answer import Context, ParsedQuestion
+from .vocab import (
+    DIMENSION_WORDS,
+    GOAL_WORDS,
+    INTENT_CUES,
+    KPI_PHRASES,
+    OFF_TOPIC,
+    PERIOD_PATTERNS,
+    PLATFORM_WORDS,
+)
+
+__all__ = ["parse_question", "normalise", "MAX_QUESTION_CHARS"]
+
+MAX_QUESTION_CHARS = 2000
+
+_SLACK_MARKUP = re.compile(r"<[@#!][^>]*>|<(https?://[^|>]+)(?:\|[^>]*)?>|:[a-z0-9_+\-]+:")
+
+
+def normalise(text: str) -> str:
+    """Lowercase words and numbers only; Slack markup, emoji and punctuation removed."""
+    text = _SLACK_MARKUP.sub(" ", text[:MAX_QUESTION_CHARS])
+    text = text.lower().replace("’", "'").replace("&amp;", "&")
+    text = re.sub(r"(\d),(\d{3})", r"\1\2", text)
+    text = re.sub(r"[^a-z0-9/]+", " ", text)
+    text = re.sub(r"(?<![a-z0-9])/(?=[a-z])", "/", text)  # keep a leading "/kpi"
+    text = text.replace("/", " / ").replace(" /kpi", " kpi")
+    return re.sub(r"\s+", " ", text).strip().lstrip("/ ").strip()
+
+
+_VOCAB: dict[int, tuple[Catalog, dict[str, str], set[str]]] = {}
+
+
+def _vocabulary(catalog: Catalog) -> tuple[dict[str, str], set[str]]:
+    cached = _VOCAB.get(id(catalog))
+    if cached and cached[0] is catalog:
+        return cached[1], cached[2]
+    phrases: dict[str, str] = {}
+    for kpi in catalog.kpis.values():
+        phrases[normalise(kpi.id.replace("_", " "))] = kpi.id
+        phrases[normalise(kpi.name)] = kpi.id
+        for s in kpi.synonyms:
+            phrases.setdefault(normalise(s), kpi.id)
+    phrases.update({normalise(k): v for k, v in KPI_PHRASES.items() if v in catalog.kpis})
+    words = {w for p in phrases for w in p.split()}
+    for cues in GOAL_WORDS.values():
+        words.update(w for c in cues for w in c.split())
+    words.update(PLATFORM_WORDS)
+    words.update(w for d in DIMENSION_WORDS for w in d.split())
+    known = {w for w in words if len(w) >= 5}
+    if len(_VOCAB) > 8:
+        _VOCAB.clear()
+    _VOCAB[id(catalog)] = (catalog, phrases, known)
+    return phrases, known
+
+
+def _correct_typos(text: str, known: set[str]) -> str:
+    out = []
+    for word in text.split():
+        # long words only, and a high cutoff, so real words ("looking") are not "corrected"
+        if len(word) >= 7 and word not in known and not word.isdigit():
+            close = difflib.get_close_matches(word, known, n=1, cutoff=0.88)
+            if close:
+                word = close[0]
+        out.append(word)
+    return " ".join(out)
+
+
+def _find_kpi(text: str, phrases: dict[str, str]) -> str | None:
+    """The KPI named first in the text (longest phrase at a position wins)."""
+    best: tuple[int, int, str] | None = None
+    for phrase, kpi_id in phrases.items():
+        m = re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text)
+        if m and (best is None or (m.start(), -len(phrase)) < (best[0], best[1])):
+            best = (m.start(), -len(phrase), kpi_id)
+    return best[2] if best else None
+
+
+def _goal_scores(text: str, catalog: Catalog) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    padded = f" {text} "
+    for goal, cues in GOAL_WORDS.items():
+        for cue, weight in cues.items():
+            if re.search(rf"(?<![a-z0-9]){re.escape(cue.strip())}", padded):
+                scores[goal] = scores.get(goal, 0.0) + weight
+    for goal in catalog.goals.values():  # goal ids and synonyms from the catalog
+        for name in (goal.id, *goal.synonyms):
+            if re.search(rf"\b{re.escape(normalise(name.replace('_', ' ')))}\b", text):
+                scores[goal.id] = scores.get(goal.id, 0.0) + 2
+    return scores
+
+
+def _period(text: str) -> tuple[str | None, str | None]:
+    compare_to = None
+    if re.search(r"\b(?:last year|yoy|year over year|a year ago)\b", text):
+        compare_to = "last_year"
+    elif re.search(r"\b(?:vs|versus|compared? to|than) (?:the )?(?:last|previous|prior) (?:week|month|quarter)\b"
+                   r"|\b(?:week|month|quarter) before\b", text):
+        compare_to = "previous"
+    for pattern, template in PERIOD_PATTERNS:
+        m = re.search(pattern, text)
+        if m:
+            if template.startswith("{0}.."):
+                return f"{m.group(1).replace(' ', '-')}..{m.group(2).replace(' ', '-')}", compare_to
+            if template == "last_{0}_weeks":
+                return f"last_{int(m.group(1)) * 7}_days", compare_to
+            period = template.format(*m.groups())
+            if compare_to == "previous" and period == "last_month" and "this month" in text:
+                period = "this_month"
+            return period, compare_to
+    return None, compare_to
+
+
+def _platforms(text: str) -> list[str]:
+    found: list[tuple[int, str]] = []
+    for word, platform in PLATFORM_WORDS.items():
+        for m in re.finditer(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text):
+            found.append((m.start(), platform))
+    # "x" alone is ambiguous ("3x"); accept it next to platform-ish words
+    for m in re.finditer(r"\b(?:on|for|or|and|vs|to) x\b|\bx (?:only|vs|or)\b", text):
+        found.append((m.start(), "x"))
+    return list(dict.fromkeys(p for _, p in sorted(found)))
+
+
+def _breakdown(text: str) -> str | None:
+    words = "|".join(sorted((re.escape(w) for w in DIMENSION_WORDS), key=len, reverse=True))
+    m = re.search(rf"\b(?:by|per|across|split by|broken down by|breakdown by|each) (?:{words})\b", text)
+    if m:
+        tail = m.group(0).split(" ", 1)[1]
+        for w in sorted(DIMENSION_WORDS, key=len, reverse=True):
+            if tail.endswith(w):
+                return DIMENSION_WORDS[w]
+    if re.search(r"\b(?:reels|carousels|static|videos|shorts) vs\b", text):
+        return "content_type"
+    return None
+
+
+def _any(patterns: list[str], text: str) -> bool:
+    return any(re.search(p, text) for p in patterns)
+
+
+def parse_question(question: str, *, catalog: Catalog, context: Context | None = None) -> ParsedQuestion:
+    """Parse a question, resolving follow-ups against the thread's ``context``."""
+    phrases, known = _vocabulary(catalog)
+    text = _correct_typos(normalise(question), known)
+    kpi_id = _find_kpi(text, phrases)
+    scores = _goal_scores(text, catalog)
+    goal = max(scores, key=lambda g: scores[g]) if scores else None
+    period, compare_to = _period(text)
+    platforms = _platforms(text)
+    by = _breakdown(text)
+    if len(platforms) > 1 and re.search(r"\b(?:vs|versus|or)\b", text):
+        by = by or "platform"
+    filters = {"platform": platforms} if platforms else {}
+
+    cues = {name: _any(p, text) for name, p in INTENT_CUES.items()}
+    intent = _intent(text, cues, kpi_id, goal, period, by, filters, compare_to)
+
+    if intent in ("recommend", "digest") and goal is None and kpi_id:
+        goal = catalog.kpis[kpi_id].families[0]
+    if intent in ("recommend", "digest") and goal:
+        kpi_id = catalog.goals[goal].primary
+    elif intent in ("value", "compare", "why", "explain") and goal and not kpi_id:
+        kpi_id = catalog.goals[goal].primary
+    if intent not in ("recommend", "digest") and not (
+        goal and re.search(r"\b(?:for|our|how s) " + re.escape(goal.replace("_", " ")), text)
+    ):
+        goal = None  # only a question phrased around a goal carries one
+    if intent in ("help", "out_of_scope"):
+        goal, kpi_id = None, None
+
+    parsed = ParsedQuestion(
+        intent=intent, goal=goal, kpi_id=kpi_id, period=period, filters=filters, by=by,
+        compare_to=compare_to, topic=text if intent == "explain" and not kpi_id else None,
+    )
+    return _follow_up(parsed, text, cues, context) if context else parsed
+
+
+def _intent(text, cues, kpi_id, goal, period, by, filters, compare_to) -> str:
+    if cues["help"]:
+        return "help"
+    if _any(OFF_TOPIC, text) and not kpi_id:
+        return "out_of_scope"
+    if cues["digest"] and (goal or kpi_id) and not re.search(r"\bhow do (?:i|we)\b", text):
+        return "digest"
+    if cues["why"] and (cues["movement"] or re.search(r"\bwhat s going on|what happened|driving|drove|caused", text)) \
+            and not cues["explain_contrast"]:
+        return "why"
+    if cues["explain_contrast"] and re.search(r"\bwhy\b", text):
+        return "explain"
+    if kpi_id and (cues["compare"] or compare_to) and not cues["explain"]:
+        return "compare"
+    if cues["explain"] and (kpi_id or not goal) and not (cues["value"] and (period or by or filters)):
+        if not cues["recommend"] or kpi_id:
+            return "explain"
+    if kpi_id and (cues["value"] or period or by) and not cues["recommend"]:
+        return "value"
+    if cues["recommend"] or goal:
+        return "recommend"
+    if kpi_id:
+        return "value" if (period or by or filters) else "explain"
+    return "out_of_scope"
+
+
+_FOLLOW_UP = re.compile(
+    r"^(?:and|what about|how about|ok|okay|same|now|then|also|but)\b"
+    r"|\b(?:that one|that|it|this one|those|them|this kpi|that kpi)\b"
+)
+
+
+def _follow_up(parsed: ParsedQuestion, text: str, cues: dict[str, bool], ctx: Context) -> ParsedQuestion:
+    """Fill what a follow-up leaves out ("and on tiktok?", "why did it drop?") from the last turn."""
+    if parsed.intent == "help" or not (ctx.kpi_id or ctx.goal):
+        return parsed
+    if parsed.kpi_id is not None and parsed.intent not in ("recommend", "digest"):
+        return parsed  # names its own KPI
+    if parsed.intent in ("recommend", "digest") and cues["recommend"] | cues["digest"]:
+        return parsed  # a new goal question
+    scope_only = parsed.intent == "out_of_scope" and bool(parsed.period or parsed.filters or parsed.by)
+    if not (_FOLLOW_UP.search(text) or scope_only):
+        return parsed  # a new question about something else ("what's a vanity metric")
+    intent = parsed.intent
+    if intent in ("out_of_scope", "recommend", "value"):
+        intent = ctx.intent if ctx.intent in ("value", "compare", "why") else "value"
+    return parsed.model_copy(update={
+        "intent": intent,
+        "kpi_id": ctx.kpi_id,
+        "goal": ctx.goal if intent in ("recommend", "digest") else None,
+        "period": parsed.period or ctx.period,
+        "filters": parsed.filters or dict(ctx.filters),
+        "by": parsed.by or (ctx.by if not parsed.filters else None),
+        "topic": None,
+    })

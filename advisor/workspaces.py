@@ -1,0 +1,143 @@
+"""Per-workspace settings and the engine each workspace computes with.
+
+A workspace (a Slack team, or "local" in the terminal) has its own data
+source, timezone, catalog overrides, default channel and followed KPIs.
+Nothing is shared between workspaces except the bundled sample data.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from functools import lru_cache
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .db import Base
+from .errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine as SqlEngine
+
+    from kpi_engine import Engine
+
+__all__ = ["WorkspaceConfig", "WorkspaceStore", "EngineProvider"]
+
+
+class WorkspaceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    team_id: str
+    data_path: str | None = None
+    data_url: str | None = None
+    data_mapping: str | None = None
+    timezone: str = "UTC"
+    catalog_paths: list[str] = Field(default_factory=list)
+    default_channel: str | None = None
+    followed_kpis: list[str] = Field(default_factory=list)
+
+
+class _WorkspaceRow(Base):
+    __tablename__ = "workspace_settings"
+
+    team_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    config: Mapped[str] = mapped_column(Text)
+
+
+class WorkspaceStore:
+    """Workspace settings in the state database, keyed by team id."""
+
+    def __init__(self, *, db: SqlEngine, defaults: dict[str, Any] | None = None):
+        self._db = db
+        self._defaults = defaults or {}
+
+    def get(self, team_id: str) -> WorkspaceConfig:
+        with Session(self._db) as s:
+            row = s.get(_WorkspaceRow, team_id)
+        data = {**self._defaults, **(json.loads(row.config) if row else {}), "team_id": team_id}
+        return WorkspaceConfig.model_validate(data)
+
+    def update(self, team_id: str, **changes: Any) -> WorkspaceConfig:
+        current = self.get(team_id).model_dump()
+        try:
+            config = WorkspaceConfig.model_validate({**current, **changes, "team_id": team_id})
+        except ValidationError as exc:
+            fields = ", ".join(str(e["loc"][0]) for e in exc.errors())
+            raise WorkspaceError(f"Invalid workspace setting ({fields}); check the values.") from exc
+        if "timezone" in changes:
+            from kpi_engine.periods import today_in
+
+            today_in(config.timezone)  # raises a readable error for an unknown zone
+        stored = config.model_dump(exclude={"team_id"})
+        with Session(self._db) as s:
+            row = s.get(_WorkspaceRow, team_id)
+            if row is None:
+                s.add(_WorkspaceRow(team_id=team_id, config=json.dumps(stored)))
+            else:
+                row.config = json.dumps(stored)
+            s.commit()
+        return config
+
+    def team_ids(self) -> list[str]:
+        with Session(self._db) as s:
+            return list(s.scalars(select(_WorkspaceRow.team_id)))
+
+
+class EngineProvider:
+    """Engines per workspace, over data sources loaded once and shared.
+
+    A source is keyed by its data settings, so workspaces never share data
+    unless they name the same files, except the bundled sample (no data
+    configured), generated once per process and read-only; it ends yesterday
+    so "last 7 days" has data.
+    """
+
+    def __init__(self, *, sample_end: date | None = None):
+        self._lock = threading.Lock()
+        self._sources: dict[str, Any] = {}
+        self._sample_end = sample_end
+
+    def for_config(self, config: WorkspaceConfig, *, today: date | None = None) -> Engine:
+        from kpi_engine import Engine
+
+        with self._lock:
+            source = self._source(config)
+        if today is None and self._sample_end and not (config.data_url or config.data_path):
+            today = self._sample_end + timedelta(days=1)  # a pinned sample is "as of" its last day
+        return Engine(source=source, catalog=self._catalog(tuple(config.catalog_paths)),
+                      timezone=config.timezone, today=today)
+
+    @staticmethod
+    @lru_cache(maxsize=32)
+    def _catalog(paths: tuple[str, ...]):
+        from kpi_engine.catalog import default_catalog, load_catalog
+
+        return load_catalog([Path(p) for p in paths]) if paths else default_catalog()
+
+    def _source(self, config: WorkspaceConfig):
+        key = json.dumps([config.data_url, config.data_path, config.data_mapping, config.timezone])
+        if key in self._sources:
+            return self._sources[key]
+        if config.data_url:
+            from kpi_engine.sql import SqlSource
+
+            source = SqlSource(config.data_url, timezone=config.timezone)
+        elif config.data_path:
+            from kpi_engine.loaders import load_dataset
+            from kpi_engine.memory import MemorySource
+
+            source = MemorySource(load_dataset(Path(config.data_path), mapping=config.data_mapping,
+                                               timezone=config.timezone))
+        else:
+            from kpi_engine.memory import MemorySource
+            from kpi_engine.sample import generate_sample
+
+            end = self._sample_end or (date.today() - timedelta(days=1))
+            source = MemorySource(generate_sample(end=end))
+        self._sources[key] = source
+        return source
