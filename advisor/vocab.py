@@ -178,6 +178,7 @@ DIMENSION_WORDS: dict[str, str] = {
 
 # regex over normalised text -> period id
 PERIOD_PATTERNS: list[tuple[str, str]] = [
+    (r"\b(\d{4} \d{2} \d{2}) (?:(?:to|until|through|and|from) )?(\d{4} \d{2} \d{2})\b", "{0}..{1}"),
     (r"\b(?:last|past|previous) (\d{1,3}) ?(?:days?|d)\b", "last_{0}_days"),
     (r"\b(?:last|past|previous) (\d{1,2}) ?(?:weeks?|wks?)\b", "last_{0}_weeks"),
     (r"\byesterday\b", "yesterday"),
@@ -192,7 +193,6 @@ PERIOD_PATTERNS: list[tuple[str, str]] = [
     (r"\bthis quarter\b", "this_quarter"),
     (r"\b(?:last|past|previous) quarter\b", "last_quarter"),
     (r"\b(?:ytd|year to date|this year)\b", "year_to_date"),
-    (r"\b(\d{4} \d{2} \d{2}) (?:to|until) (\d{4} \d{2} \d{2})\b", "{0}..{1}"),
 ]
 
 # intent -> regexes over normalised text
@@ -214,7 +214,7 @@ INTENT_CUES: dict[str, list[str]] = {
     "movement": [
         r"\b(?:drop|dropped|down|tank|tanked|spike|spiked|jump|jumped|fell|fall|fallen|dip|dipped|"
         r"slow|slower|flat|negative|up|rose|rise|increase|increased|decrease|decreased|declin\w*|"
-        r"plummet\w*|surge\w*|cliff|worse|better|lately|change|changed)\b",
+        r"plummet\w*|surge\w*|cliff|worse|better|lately|change|changed|move|moved|shift\w*|swing\w*)\b",
     ],
     "explain_contrast": [r"\band not\b", r"\binstead of\b", r"\brather than\b", r"\bnot the\b"],
     "compare": [
