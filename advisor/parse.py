@@ -17,8 +17,10 @@ from .vocab import (
     DIMENSION_WORDS,
     GOAL_WORDS,
     INTENT_CUES,
+    KPI_PATTERNS,
     KPI_PHRASES,
     OFF_TOPIC,
+    OFF_TOPIC_STRONG,
     PERIOD_PATTERNS,
     PLATFORM_WORDS,
 )
@@ -38,6 +40,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"[^a-z0-9/]+", " ", text)
     text = re.sub(r"(?<![a-z0-9])/(?=[a-z])", "/", text)  # keep a leading "/kpi"
     text = text.replace("/", " / ").replace(" /kpi", " kpi")
+    text = re.sub(r"\b(what|how|where|who|that|it|there|here)s\b", r"\1 s", text)  # "whats" = "what's"
     return re.sub(r"\s+", " ", text).strip().lstrip("/ ").strip()
 
 
@@ -86,7 +89,9 @@ def _find_kpi(text: str, phrases: dict[str, str]) -> str | None:
         m = re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text)
         if m and (best is None or (m.start(), -len(phrase)) < (best[0], best[1])):
             best = (m.start(), -len(phrase), kpi_id)
-    return best[2] if best else None
+    if best:
+        return best[2]
+    return next((kpi_id for pattern, kpi_id in KPI_PATTERNS if re.search(pattern, text)), None)
 
 
 def _goal_scores(text: str, catalog: Catalog) -> dict[str, float]:
@@ -152,6 +157,16 @@ def _any(patterns: list[str], text: str) -> bool:
     return any(re.search(p, text) for p in patterns)
 
 
+def _literal_goal(text: str, phrases: dict[str, str], catalog: Catalog) -> str | None:
+    """A goal named by its own name ("how's awareness doing"), outside any KPI phrase."""
+    for phrase in sorted(phrases, key=len, reverse=True):
+        text = re.sub(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", " ", text)
+    for goal in catalog.goals.values():
+        if re.search(rf"\b{re.escape(goal.id.replace('_', ' '))}\b", text):
+            return goal.id
+    return None
+
+
 def parse_question(question: str, *, catalog: Catalog, context: Context | None = None) -> ParsedQuestion:
     """Parse a question, resolving follow-ups against the thread's ``context``."""
     phrases, known = _vocabulary(catalog)
@@ -159,6 +174,7 @@ def parse_question(question: str, *, catalog: Catalog, context: Context | None =
     kpi_id = _find_kpi(text, phrases)
     scores = _goal_scores(text, catalog)
     goal = max(scores, key=lambda g: scores[g]) if scores else None
+    named_goal = _literal_goal(text, phrases, catalog)
     period, compare_to = _period(text)
     platforms = _platforms(text)
     by = _breakdown(text)
@@ -167,18 +183,19 @@ def parse_question(question: str, *, catalog: Catalog, context: Context | None =
     filters = {"platform": platforms} if platforms else {}
 
     cues = {name: _any(p, text) for name, p in INTENT_CUES.items()}
-    intent = _intent(text, cues, kpi_id, goal, period, by, filters, compare_to)
+    in_thread = bool(context and context.kpi_id and _FOLLOW_UP.search(text))
+    intent = _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_to, in_thread)
 
-    if intent in ("recommend", "digest") and goal is None and kpi_id:
-        goal = catalog.kpis[kpi_id].families[0]
-    if intent in ("recommend", "digest") and goal:
-        kpi_id = catalog.goals[goal].primary
-    elif intent in ("value", "compare", "why", "explain") and goal and not kpi_id:
-        kpi_id = catalog.goals[goal].primary
-    if intent not in ("recommend", "digest") and not (
-        goal and re.search(r"\b(?:for|our|how s) " + re.escape(goal.replace("_", " ")), text)
-    ):
-        goal = None  # only a question phrased around a goal carries one
+    if intent in ("recommend", "digest"):
+        if goal is None and kpi_id:
+            goal = catalog.kpis[kpi_id].families[0]
+        if goal:
+            kpi_id = catalog.goals[goal].primary
+    else:
+        # only a question phrased around a goal ("why is brand health down") carries one
+        goal = named_goal if intent in ("value", "compare", "why", "explain") else None
+        if goal and not kpi_id and intent != "explain":
+            kpi_id = catalog.goals[goal].primary
     if intent in ("help", "out_of_scope"):
         goal, kpi_id = None, None
 
@@ -189,20 +206,25 @@ def parse_question(question: str, *, catalog: Catalog, context: Context | None =
     return _follow_up(parsed, text, cues, context) if context else parsed
 
 
-def _intent(text, cues, kpi_id, goal, period, by, filters, compare_to) -> str:
+def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_to, in_thread) -> str:
+    # what a value / compare / why question can be about: named here, or the thread's KPI
+    subject = kpi_id or named_goal or in_thread
     if cues["help"]:
         return "help"
-    if _any(OFF_TOPIC, text) and not kpi_id:
+    if _any(OFF_TOPIC_STRONG, text) or (_any(OFF_TOPIC, text) and not kpi_id):
         return "out_of_scope"
     if cues["digest"] and (goal or kpi_id) and not re.search(r"\bhow do (?:i|we)\b", text):
         return "digest"
-    if cues["why"] and (cues["movement"] or re.search(r"\bwhat s going on|what happened|driving|drove|caused", text)) \
-            and not cues["explain_contrast"]:
+    if subject and cues["why"] and not cues["explain_contrast"] and (
+        cues["movement"] or re.search(r"\bwhat s going on|what happen|driving|drove|caused", text)
+    ):
         return "why"
     if cues["explain_contrast"] and re.search(r"\bwhy\b", text):
         return "explain"
-    if kpi_id and (cues["compare"] or compare_to) and not cues["explain"]:
+    if subject and (cues["compare"] or compare_to) and not cues["explain"]:
         return "compare"
+    if subject and cues["value_strong"] and not cues["recommend"]:
+        return "value"
     if cues["explain"] and (kpi_id or not goal) and not (cues["value"] and (period or by or filters)):
         if not cues["recommend"] or kpi_id:
             return "explain"
