@@ -39,6 +39,7 @@ class _Table:
     codes: dict[str, np.ndarray]  # dimension -> int32 codes
     labels: dict[str, np.ndarray]  # dimension -> object array of values by code
     measures: dict[str, np.ndarray]  # measure -> float64
+    _present: dict[str, list[str]] | None = None  # dimension -> values with rows (computed once)
 
     @classmethod
     def build(cls, frame: pd.DataFrame, name: str) -> _Table:
@@ -81,7 +82,8 @@ class _Table:
             if dim not in self.codes:
                 raise FilterError(f"Cannot filter by '{dim}': this table has no such column.")
             wanted_codes = np.flatnonzero(np.isin(self.labels[dim], [str(w) for w in wanted]))
-            part = np.isin(self.codes[dim][lo:hi], wanted_codes)
+            codes = self.codes[dim][lo:hi]
+            part = codes == wanted_codes[0] if len(wanted_codes) == 1 else np.isin(codes, wanted_codes)
             mask = part if mask is None else mask & part
         return mask
 
@@ -149,7 +151,16 @@ class MemorySource:
             key = key * size + k
         if mask is not None:
             key = key[mask]
-        uniq, inverse = np.unique(key, return_inverse=True)
+        total = int(np.prod(sizes, dtype=np.int64))
+        if total <= 4 * len(key) + 1024:
+            # dense group ids: count straight into bins (no sort), keep the groups that occur
+            counts = np.bincount(key, minlength=total)
+            uniq = np.flatnonzero(counts)
+            remap = np.full(total, -1, dtype=np.int64)
+            remap[uniq] = np.arange(len(uniq))
+            inverse = remap[key]
+        else:
+            uniq, inverse = np.unique(key, return_inverse=True)
         out: dict[str, object] = {}
         rest = uniq
         decoded: list[np.ndarray] = []
@@ -217,8 +228,12 @@ class MemorySource:
         t = self._table(table)
         if dimension not in t.labels:
             raise FilterError(f"The {table} data has no '{dimension}' column.")
-        present = np.unique(t.codes[dimension])
-        return sorted(str(v) for v in t.labels[dimension][present])
+        if t._present is None:
+            t._present = {}
+        if dimension not in t._present:
+            used = np.bincount(t.codes[dimension], minlength=len(t.labels[dimension])) > 0
+            t._present[dimension] = sorted(str(v) for v in t.labels[dimension][used])
+        return t._present[dimension]
 
 
 def t_date_dim(table: str) -> str:

@@ -81,10 +81,10 @@ def robust_scores(values: np.ndarray, baselines: list[np.ndarray]) -> tuple[np.n
 
     The expectation is the median of the point's baseline (e.g. the same
     weekday in earlier weeks). Deviations are taken on a log scale when the
-    series is positive (marketing numbers move multiplicatively) and scaled by
-    one robust spread pooled over the whole series, which is far steadier than
-    a spread from a handful of baseline points. NaN where a point has fewer
-    than 4 baseline values.
+    series is positive (marketing numbers move multiplicatively) and scaled by a
+    robust spread pooled over the whole series (steadier than one from a handful
+    of points), widened where the point's own baseline varies more. NaN where a
+    point has fewer than 4 baseline values.
     """
     n = len(values)
     expected = np.full(n, np.nan)
@@ -104,7 +104,15 @@ def robust_scores(values: np.ndarray, baselines: list[np.ndarray]) -> tuple[np.n
         resid = values[ok] - expected[ok]
         floor = 0.02 * max(float(np.median(np.abs(expected[ok]))), 1e-9)
     spread = max(1.4826 * float(np.median(np.abs(resid - np.median(resid)))), floor)
-    score[ok] = resid / spread
+    # a point whose own baseline is more variable (weekend response times) gets that wider spread
+    local = np.full(n, spread)
+    for i in np.flatnonzero(ok):
+        base = baselines[i][np.isfinite(baselines[i])]
+        if use_log:
+            base = np.log(base[base > 0])
+        if len(base) >= 4:
+            local[i] = max(spread, 1.4826 * float(np.median(np.abs(base - np.median(base)))))
+    score[ok] = resid / local[ok]
     return expected, score
 
 

@@ -235,3 +235,7 @@ app.command("serve")(serve_cmd.serve)
 
 def run() -> None:
     app()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,99 @@
+"""The CLI as people run it: a subprocess, real arguments, exit codes and output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, home: Path, timeout: int = 120) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))}
+    env.update(KPI_ADVISOR_HOME_DIR=str(home), COLUMNS="120")
+    return subprocess.run([sys.executable, "-m", "bot.cli.main", *args], capture_output=True, text=True,
+                          cwd=home.parent, env=env, timeout=timeout)
+
+
+@pytest.fixture()
+def home(tmp_path):
+    return tmp_path / "home"
+
+
+def test_kpi_list_json(home):
+    r = run("kpi", "list", "--json", home=home)
+    assert r.returncode == 0, r.stderr
+    kpis = json.loads(r.stdout)
+    assert len(kpis) >= 25 and {"engagement_rate", "follower_growth_rate"} <= {k["id"] for k in kpis}
+
+
+def test_kpi_value_matches_the_engine(home):
+    r = run("kpi", "value", "engagement_rate", "--period", "last_28_days", "--by", "platform",
+            "--where", "platform=instagram,tiktok", "--json", home=home)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    from kpi_engine import Engine, MemorySource
+    from kpi_engine.sample import generate_sample
+
+    end = date.today() - timedelta(days=1)
+    engine = Engine(source=MemorySource(generate_sample(end=end)), today=end + timedelta(days=1))
+    expected = engine.compute_value("engagement_rate", "last_28_days", {"platform": ["instagram", "tiktok"]})
+    assert out["report"]["current"]["value"] == pytest.approx(expected.value)
+    assert {s["key"] for s in out["breakdown"]["segments"]} == {"instagram", "tiktok"}
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("kpi", "value", "engagment_rate"), "Did you mean: engagement_rate"),
+        (("kpi", "value", "reach", "--period", "last fortnight"), "Cannot read the period"),
+        (("kpi", "value", "reach", "--where", "platform"), "DIMENSION=VALUE"),
+        (("kpi", "value", "reach", "--where", "platform=myspace"), "No platform 'myspace'"),
+        (("kpi", "value", "reach", "--by", "sentiment"), "cannot be broken down by 'sentiment'"),
+        (("kpi", "scorecard", "--goal", "world_peace"), "Unknown goal"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_not_a_traceback(home, args, message):
+    r = run(*args, home=home)
+    assert r.returncode != 0
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+
+
+def test_ask_json_and_text(home):
+    r = run("ask", "which KPI for awareness?", "--json", home=home)
+    assert r.returncode == 0, r.stderr
+    answer = json.loads(r.stdout)
+    assert (answer["intent"], answer["kpi_id"]) == ("recommend", "reach")
+    r = run("ask", "is follower count a good KPI?", home=home)
+    assert r.returncode == 0 and "Not on its own" in r.stdout
+
+
+def test_ask_keeps_thread_context_across_calls(home):
+    assert run("ask", "ctr last 28 days", "--thread", "t", home=home).returncode == 0
+    r = run("ask", "and on linkedin?", "--thread", "t", "--json", home=home)
+    answer = json.loads(r.stdout)
+    assert answer["kpi_id"] == "click_through_rate" and answer["context"]["filters"] == {"platform": ["linkedin"]}
+
+
+def test_data_sample_then_check(home, tmp_path):
+    out = tmp_path / "sample"
+    r = run("data", "sample", "--out", str(out), "--json", home=home)
+    assert r.returncode == 0, r.stderr
+    r = run("data", "check", str(out), "--json", home=home)
+    report = json.loads(r.stdout)
+    assert {t["table"] for t in report["tables"]} >= {"posts", "accounts", "interactions"}
+
+
+def test_demo_runs_offline_and_writes_its_chart(home):
+    r = run("demo", home=home, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "which KPI for awareness?" in r.stdout and "Reach" in r.stdout
+    png = home / "demo" / "awareness_digest.png"
+    assert png.exists() and png.stat().st_size > 5000

@@ -1,0 +1,63 @@
+"""Imports flow one way: bot/CLI -> advisor -> knowledge, kpi_engine. Checked on the source."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FORBIDDEN = {
+    "kpi_engine": {"slack_bolt", "slack_sdk", "langchain", "langchain_core", "langchain_openai", "openai",
+                   "chromadb", "bot", "advisor", "knowledge"},
+    "knowledge": {"slack_bolt", "slack_sdk", "bot", "advisor"},
+    "advisor": {"slack_bolt", "slack_sdk", "bot"},
+    "bot": {"pandas", "langchain", "langchain_core", "langchain_openai", "openai", "chromadb"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_package_does_not_import_outer_layers(package):
+    bad = []
+    for path in (ROOT / package).rglob("*.py"):
+        hits = _imports(path) & FORBIDDEN[package]
+        if hits:
+            bad.append(f"{path.relative_to(ROOT)}: {sorted(hits)}")
+    assert not bad, "\n".join(bad)
+
+
+def test_only_advisor_llm_imports_langchain_and_openai():
+    users = [p.relative_to(ROOT).as_posix() for p in (ROOT / "advisor").rglob("*.py")
+             if _imports(p) & {"langchain", "langchain_core", "langchain_openai", "openai"}]
+    assert users in ([], ["advisor/llm.py"])
+
+
+def test_importing_the_engine_loads_no_client_library():
+    code = ("import sys, kpi_engine.engine, kpi_engine.memory, kpi_engine.sample, kpi_engine.loaders; "
+            "bad = [m for m in ('slack_sdk', 'slack_bolt', 'langchain_core', 'openai', 'chromadb') if m in sys.modules]; "
+            "print(bad); raise SystemExit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cli_startup_does_not_import_heavy_libraries():
+    code = ("import sys; import bot.cli.main; "
+            "heavy = [m for m in ('pandas', 'chromadb', 'langchain_core', 'slack_bolt', 'matplotlib') if m in sys.modules]; "
+            "print(heavy); raise SystemExit(1 if heavy else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
