@@ -77,7 +77,8 @@ class Advisor:
             team_dirs=settings.knowledge_dirs,
         )
         narrator, router = _narrator(settings)
-        return cls(engines=EngineProvider(sample_end=sample_end), workspaces=WorkspaceStore(db=db, defaults=defaults),
+        engines = EngineProvider(sample_end=sample_end, cache_dir=settings.home / "cache")
+        return cls(engines=engines, workspaces=WorkspaceStore(db=db, defaults=defaults),
                    conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router)
 
     @property

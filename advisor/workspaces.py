@@ -97,10 +97,11 @@ class EngineProvider:
     so "last 7 days" has data.
     """
 
-    def __init__(self, *, sample_end: date | None = None):
+    def __init__(self, *, sample_end: date | None = None, cache_dir: Path | None = None):
         self._lock = threading.Lock()
         self._sources: dict[str, Any] = {}
         self._sample_end = sample_end
+        self._cache_dir = cache_dir
 
     def for_config(self, config: WorkspaceConfig, *, today: date | None = None) -> Engine:
         from kpi_engine import Engine
@@ -135,9 +136,35 @@ class EngineProvider:
                                                timezone=config.timezone))
         else:
             from kpi_engine.memory import MemorySource
-            from kpi_engine.sample import generate_sample
 
-            end = self._sample_end or (date.today() - timedelta(days=1))
-            source = MemorySource(generate_sample(end=end))
+            source = MemorySource(self._sample(self._sample_end or (date.today() - timedelta(days=1))))
         self._sources[key] = source
         return source
+
+    def _sample(self, end: date):
+        """The bundled sample ending on ``end``; cached on disk so a cold CLI start skips generating it."""
+        import hashlib
+        import pickle
+
+        from kpi_engine import sample
+
+        # the generator's own source is part of the key: a changed generator never reuses old data
+        version = hashlib.sha256(Path(sample.__file__).read_bytes()).hexdigest()[:10]
+        name = f"sample-{end.isoformat()}-{version}.pkl"
+        path = self._cache_dir / name if self._cache_dir else None
+        if path and path.exists():
+            try:
+                with path.open("rb") as fh:
+                    return pickle.load(fh)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+                path.unlink(missing_ok=True)  # a stale or broken cache is regenerated
+        dataset = sample.generate_sample(end=end)
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            for old in path.parent.glob("sample-*.pkl"):
+                old.unlink(missing_ok=True)
+            tmp = path.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(dataset, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+        return dataset

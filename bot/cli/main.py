@@ -49,7 +49,7 @@ def _engine():
         team_id="local", data_path=str(s.data_path) if s.data_path else None, data_url=s.data_url,
         data_mapping=s.data_mapping, timezone=s.timezone, catalog_paths=[str(p) for p in s.catalog_paths],
     )
-    return EngineProvider().for_config(config)
+    return EngineProvider(cache_dir=s.home / "cache").for_config(config)
 
 
 def _catalog():
