@@ -16,6 +16,7 @@ from .models import Catalog, Goal, Kpi
 __all__ = ["BUNDLED_CATALOG", "load_catalog", "default_catalog"]
 
 BUNDLED_CATALOG = Path(__file__).with_name("kpis.yaml")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 
 
 def _read(path: Path) -> tuple[dict[str, Any], dict[tuple[str, str], int]]:
@@ -25,8 +26,8 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[tuple[str, str], int]]:
     except OSError as exc:
         raise CatalogError(f"Cannot read catalog file {path}: {exc.strerror}.") from exc
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text) or {}
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
