@@ -112,7 +112,7 @@ class Advisor:
             parsed = self._route_with_llm(question, context, engine) or parsed
         answer = self._compose(parsed, question, engine, workspace)
         history = self._conversations.history(workspace, thread) if thread else []
-        answer = self._narrate(answer, history)
+        answer = self._narrate(answer, history, workspace)
         if context and context.as_of and not answer.context.as_of:
             answer = answer.model_copy(update={"context": answer.context.model_copy(update={"as_of": context.as_of})})
         if thread:
@@ -155,7 +155,7 @@ class Advisor:
         engine = self.engine(workspace, as_of=as_of)
         answer = compose_digest(engine, goal=goal, kpis=kpis, period=period, filters=filters)
         answer = answer.model_copy(update={"question": f"digest {goal or ','.join(kpis or [])} {period}"})
-        return self._narrate(answer, [])
+        return self._narrate(answer, [], workspace)
 
     def render_chart(self, spec: ChartSpec, *, workspace: str = "local", as_of: date | None = None) -> bytes:
         from kpi_engine.charts import render_breakdown_png, render_trend_png
@@ -203,10 +203,12 @@ class Advisor:
             answer = compose_out_of_scope(question)
         return answer.model_copy(update={"question": question})
 
-    def _narrate(self, answer: Answer, history: list[str]) -> Answer:
+    def _narrate(self, answer: Answer, history: list[str], workspace: str) -> Answer:
         if answer.intent in ("help", "out_of_scope"):
             return answer
-        return self._narrator.narrate(answer, history=history)
+        # engine tools are bound to this workspace, so a model can only read this workspace's data
+        narrator = self._narrator.with_tools(_WorkspaceTools(self, workspace))
+        return narrator.narrate(answer, history=history)
 
     def _route_with_llm(self, question: str, context: Context | None, engine: Engine) -> ParsedQuestion | None:
         try:
@@ -222,6 +224,16 @@ class Advisor:
         from .facts import value_facts
 
         return value_facts(self.engine(workspace).compute_value(kpi_id, period, filters))
+
+
+class _WorkspaceTools:
+    """The engine functions an LLM narrator may call, for one workspace."""
+
+    def __init__(self, advisor: Advisor, workspace: str):
+        self._advisor, self._workspace = advisor, workspace
+
+    def get_kpi_value(self, kpi_id: str, period: str, filters: dict[str, list[str]] | None) -> list[Fact]:
+        return self._advisor.kpi_facts(kpi_id, period, filters, workspace=self._workspace)
 
 
 def _as_of(context: Context | None) -> date | None:

@@ -116,7 +116,7 @@ def robust_scores(values: np.ndarray, baselines: list[np.ndarray]) -> tuple[np.n
     return expected, score
 
 
-def flag_anomalies(score: np.ndarray, judged: np.ndarray, *, single: float = 3.5,
+def flag_anomalies(score: np.ndarray, judged: np.ndarray, *, single: float = 3.0,
                    run: float = 2.5, run_length: int = 3) -> np.ndarray:
     """A point far out (|z| >= single), or part of a run of same-sign moderate moves."""
     z = np.where(judged & np.isfinite(score), score, 0.0)

@@ -4,7 +4,7 @@ A bucket's expectation is its own baseline: for days, the same weekday over
 the previous eight weeks (weekly seasonality); for weeks and months, the
 previous eight buckets. Only buckets with the KPI's minimum volume are judged.
 A bucket is flagged when its robust z (see :func:`kpi_engine.stats.robust_scores`)
-reaches 3.5, or when it is part of a run of three or more buckets moving the same
+reaches 3, or when it is part of a run of three or more buckets moving the same
 way by 2.5 or more: a sustained shift rather than a single odd day.
 """
 

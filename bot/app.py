@@ -1,0 +1,117 @@
+"""Build the slack-bolt App: installation mode, fast acks, de-duplication, listeners."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import App
+from sqlalchemy import Engine
+
+from bot.dedup import EventDeduplicator
+from bot.oauth import build_oauth_settings, is_multi_workspace, make_client_factory, make_web_client
+from bot.workers import WorkerPool
+
+__all__ = ["Services", "build_app", "thread_key"]
+
+log = logging.getLogger(__name__)
+
+
+def thread_key(team_id: str, channel_id: str, thread_ts: str) -> str:
+    """Conversation key; team and channel are part of it so no two workspaces can share a thread."""
+    return f"{team_id}:{channel_id}:{thread_ts}"
+
+
+@dataclass
+class Services:
+    """What the listeners need, passed in once (no globals)."""
+
+    advisor: Any
+    workers: WorkerPool
+    engine: Engine | None = None  # the state database
+    digests: Any | None = None
+    dedup: EventDeduplicator | None = None
+    placeholder_after: float = 1.5
+    charts: bool = True
+    recent: Any = field(default=None)  # bot.listeners.common.RecentAnswers
+
+
+def _default_digests(*, engine: Engine, advisor: Any, client_factory: Any) -> Any | None:
+    try:
+        from bot.digests.service import DigestService
+    except ImportError:
+        log.info("bot.digests is not available; /kpi digest will say so")
+        return None
+    return DigestService(engine=engine, advisor=advisor, client_factory=client_factory)
+
+
+def build_app(
+    *,
+    settings: Any,
+    advisor: Any,
+    client: Any | None = None,
+    process_before_response: bool = False,
+    engine: Engine | None = None,
+    digests: Any | None = None,
+    workers: WorkerPool | None = None,
+    placeholder_after: float = 1.5,
+    request_verification: bool = True,
+    token_verification: bool = True,
+    listener_threads: int = 32,
+) -> App:
+    """The Slack app; the state database holds installations and seen event ids.
+
+    ``digests`` defaults to :class:`bot.digests.service.DigestService` when that
+    package exists; ``workers`` to a fresh bounded pool. The built services are
+    reachable as ``app.kpi_services`` (tests and the serve command drain the pool).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from advisor.db import open_database
+    from bot.listeners import register_listeners
+    from bot.listeners.common import RecentAnswers
+
+    engine = engine if engine is not None else open_database(settings.state_url)
+    multi = is_multi_workspace(settings)
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    if client is None:
+        # bolt takes the token from the client in token mode, and copies its base_url and
+        # retry handlers into the per-request clients it creates in OAuth mode.
+        client = make_web_client(base_url=settings.slack_api_url, token=None if multi else token)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    kwargs: dict[str, Any] = dict(
+        signing_secret=secret,
+        client=client,
+        process_before_response=process_before_response,
+        request_verification_enabled=request_verification,
+        # bolt's own pool only runs our (fast) listeners; the advisor work goes to `workers`.
+        listener_executor=ThreadPoolExecutor(max_workers=listener_threads, thread_name_prefix="bolt"),
+        ignoring_self_events_enabled=True,
+    )
+    installation_store = None
+    if multi:
+        oauth_settings = build_oauth_settings(settings=settings, engine=engine)
+        installation_store = oauth_settings.installation_store
+        app = App(oauth_settings=oauth_settings, **kwargs)
+    else:
+        if token is None:
+            raise ValueError(
+                "No Slack credentials: set SLACK_BOT_TOKEN for one workspace, "
+                "or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install in many."
+            )
+        app = App(token_verification_enabled=token_verification, **kwargs)
+    if digests is None:
+        digests = _default_digests(
+            engine=engine, advisor=advisor,
+            client_factory=make_client_factory(settings=settings, installation_store=installation_store),
+        )
+    services = Services(
+        advisor=advisor, digests=digests, workers=workers or WorkerPool(), engine=engine,
+        dedup=EventDeduplicator(engine=engine), placeholder_after=placeholder_after,
+        recent=RecentAnswers(),
+    )
+    register_listeners(app, services, oauth=installation_store is not None)
+    app.kpi_services = services  # type: ignore[attr-defined]
+    return app
+

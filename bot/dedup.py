@@ -1,0 +1,86 @@
+"""Persisted de-duplication of Slack event deliveries, so a retried event is answered once.
+
+The claim is made by the worker that would answer, not on the request path: the
+ack never waits for the database, and a retry that arrives while the first delivery
+is still queued loses the claim and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, Float, String, delete, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from advisor.db import Base
+
+__all__ = ["SeenEvent", "EventDeduplicator", "delivery_key"]
+
+log = logging.getLogger(__name__)
+
+
+class SeenEvent(Base):
+    """One Slack event delivery that has already been claimed by a worker."""
+
+    __tablename__ = "bot_seen_events"
+
+    team_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    seen_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+def delivery_key(body: dict[str, Any]) -> tuple[str, str] | None:
+    """(team, event_id) of an Events API payload; None for commands and interactions."""
+    if body.get("type") != "event_callback" or not body.get("event_id"):
+        return None
+    team = body.get("team_id") or body.get("enterprise_id") or ""
+    return str(team), str(body["event_id"])
+
+
+class EventDeduplicator:
+    """Claims event ids in the state database; the first claim wins, across processes and restarts."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        keep_seconds: float = 3 * 24 * 3600,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.engine = engine
+        # Slack retries for about an hour; keeping ids for days is cheap and safe.
+        self.keep_seconds = keep_seconds
+        self.clock = clock
+        self._claims = 0
+        # One writer at a time inside this process: SQLite's busy handler backs off in
+        # growing sleeps when threads collide, which is far slower than queueing here.
+        self._lock = threading.Lock()
+        SeenEvent.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
+
+    def claim(self, team_id: str, event_id: str) -> bool:
+        """True the first time (team_id, event_id) is seen, False for every repeat."""
+        now = self.clock()
+        try:
+            with self._lock, self.engine.begin() as conn:
+                conn.execute(
+                    insert(SeenEvent).values(team_id=team_id, event_id=event_id, seen_at=now)
+                )
+        except IntegrityError:
+            log.info("skipping repeated delivery %s/%s", team_id, event_id)
+            return False
+        self._claims += 1
+        if self._claims % 500 == 0:
+            self.prune(now)
+        return True
+
+    def prune(self, now: float | None = None) -> int:
+        """Forget ids older than ``keep_seconds``; returns how many were dropped."""
+        cutoff = (now if now is not None else self.clock()) - self.keep_seconds
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(SeenEvent).where(SeenEvent.seen_at < cutoff))
+        return int(result.rowcount or 0)

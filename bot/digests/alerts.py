@@ -1,0 +1,175 @@
+"""KPI alerts: decide whether one KPI crossed the team's threshold or moved unusually, and say how.
+
+An alert subscription rides on the digest machinery (schedule, delivery log,
+once-only posting); this module only evaluates. Conditions:
+
+* ``below`` / ``above``: the KPI's value (in its own unit) is past the threshold;
+* ``change``: the relative change against the previous period is at least the threshold;
+* ``unusual`` (default): the engine's test says the change is real (verdict up/down,
+  which already requires the minimum volume on both sides) at the stricter
+  ALERT_ALPHA, since an alert re-tests every day (at 5% a calm KPI would raise a
+  false alarm every few weeks); by default only moves in the KPI's bad direction
+  count (``direction=bad``): good news belongs in the digest, not in an alert.
+
+Every condition needs the KPI's minimum volume. The service adds hysteresis: an
+alert fires when its subscription goes from normal to alarm, and stays quiet
+while the KPI remains out of line, so a shift is reported once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .render import fmt_change, fmt_value
+
+if TYPE_CHECKING:
+    from kpi_engine.engine import Engine
+    from kpi_engine.periods import Period
+    from kpi_engine.results import KpiReport
+
+__all__ = ["AlertResult", "evaluate_alert", "render_alert_chart", "ALERT_ALPHA"]
+
+ALERT_ALPHA = 0.01
+
+_DRIVER_DIMS = {"posts": ("platform", "content_type", "account"),
+                "interactions": ("platform", "channel", "account"),
+                "accounts": ("platform", "account")}
+
+
+@dataclass
+class AlertResult:
+    triggered: bool
+    kpi_id: str
+    name: str
+    unit: str
+    period: Period
+    value: float | None
+    previous_value: float | None
+    abs_change: float | None
+    rel_change: float | None
+    verdict: str
+    title: str = ""
+    headline: str = ""
+    detail: str = ""
+    reason: str = ""
+    drivers: list[str] = field(default_factory=list)
+    driver_dimension: str = ""
+    caveat: str | None = None
+    numbers: list[str] = field(default_factory=list)
+
+
+def _where(filters: dict[str, list[str]] | None) -> str:
+    if not filters:
+        return ""
+    return " (" + ", ".join(f"{k}={'/'.join(v)}" for k, v in filters.items()) + ")"
+
+
+def evaluate_alert(engine: Engine, *, kpi_id: str, period: Period,
+                   filters: dict[str, list[str]] | None, threshold_kind: str,
+                   threshold_value: float | None, direction: str = "bad") -> AlertResult:
+    """Compute the KPI for ``period`` against the previous period and test the condition."""
+    report = engine.compute_report(kpi_id, period, filters)
+    cur, cmp = report.current, report.previous
+    unit, name = cur.unit, cur.name
+    res = AlertResult(triggered=False, kpi_id=kpi_id, name=name, unit=unit, period=period,
+                      value=cur.value, previous_value=cmp.reference.value,
+                      abs_change=cmp.abs_change, rel_change=cmp.rel_change, verdict=cmp.verdict,
+                      caveat=cur.caveat)
+    if cur.value is None or cur.status != "ok":
+        res.reason = cur.message or "not enough data to judge"
+        return res
+    t = threshold_value
+    if threshold_kind == "below":
+        res.triggered = t is not None and cur.value < t
+        res.reason = f"{name} is below your threshold of {fmt_value(t, unit)}."
+    elif threshold_kind == "above":
+        res.triggered = t is not None and cur.value > t
+        res.reason = f"{name} is above your threshold of {fmt_value(t, unit)}."
+    elif threshold_kind == "change":
+        rel = cmp.rel_change
+        res.triggered = (t is not None and rel is not None and abs(rel) >= t
+                         and cmp.reference.status == "ok")
+        res.reason = f"the change is at least your threshold of {t * 100 if t else 0:g}% against the previous period."
+    else:
+        wanted = {"bad": (False,), "good": (True,), "both": (True, False)}.get(direction, (False,))
+        res.triggered = (cmp.verdict in ("up", "down") and cmp.p_value is not None
+                         and cmp.p_value < ALERT_ALPHA and cmp.good in wanted)
+        res.reason = (f"the engine's test says this change is very unlikely to be noise "
+                      f"(p < {ALERT_ALPHA:g}) and it moves {'against' if cmp.good is False else 'with'} "
+                      f"the KPI's good direction.")
+    if res.triggered:
+        _describe(engine, res, report, filters)
+    return res
+
+
+def _describe(engine: Engine, res: AlertResult, report: KpiReport,
+              filters: dict[str, list[str]] | None) -> None:
+    cur, cmp = report.current, report.previous
+    unit, where = res.unit, _where(filters)
+    p, ref = cur.period, cmp.reference.period
+    move = "unchanged" if not cmp.abs_change else ("up" if cmp.abs_change > 0 else "down")
+    rel = f" {abs(cmp.rel_change) * 100:.1f}%" if cmp.rel_change is not None and move != "unchanged" else ""
+    value, previous = fmt_value(cur.value, unit), fmt_value(cmp.reference.value, unit)
+    change = fmt_change(cmp.abs_change, cmp.rel_change, unit)
+    res.title = f"Alert: {res.name}{where} {move}{rel} in {p.label}"
+    res.headline = f"*{res.name}{where}* is {value} in {p.label} ({p.start} to {p.end})."
+    verdict = {"up": "a real increase", "down": "a real decrease", "noise": "within normal variation",
+               "flat": "flat", "not_enough_data": "not testable (too little data)"}[cmp.verdict]
+    pv = f", p={cmp.p_value:.3f}" if cmp.p_value is not None else ""
+    res.detail = (f"Against the previous period ({ref.start} to {ref.end}): {previous}, a change of "
+                  f"{change}. Engine verdict: {verdict} ({cmp.method}{pv}). "
+                  f"Volume behind it: {cur.volume:,.0f}.")
+    res.numbers = [value, previous, change]
+    dim, lines = _drivers(engine, res, p, ref, filters)
+    res.driver_dimension, res.drivers = dim, lines
+
+
+def _drivers(engine: Engine, res: AlertResult, period: Period, reference: Period,
+             filters: dict[str, list[str]] | None) -> tuple[str, list[str]]:
+    """The segments that moved the KPI most in the direction of the change."""
+    if not res.abs_change:
+        return "", []
+    from kpi_engine.errors import EngineError
+
+    table = engine.kpi(res.kpi_id).formula.table
+    dims = [d for d in _DRIVER_DIMS.get(table, ()) if len((filters or {}).get(d, [])) != 1]
+    sign = 1 if res.abs_change > 0 else -1
+    best: tuple[float, str, list[str]] = (0.0, "", [])
+    for dim in dims:
+        try:
+            bd = engine.compute_breakdown(res.kpi_id, dim, period, filters, reference=reference)
+        except EngineError:
+            continue
+        if sum(1 for s in bd.segments if s.value is not None) < 2:
+            continue  # one segment (a single account) explains nothing
+        segs = [s for s in bd.segments if s.contribution * sign > 0][:3]
+        if not segs:
+            segs = sorted((s for s in bd.segments if s.change and s.change * sign > 0),
+                          key=lambda s: -abs(s.change or 0))[:3]
+            lines = [f"{s.key}: {fmt_value(s.value, res.unit)} (was {fmt_value(s.previous_value, res.unit)})"
+                     for s in segs]
+            score = 0.0
+        else:
+            total = fmt_change(res.abs_change, None, res.unit)
+            lines = [f"{s.key}: {fmt_value(s.value, res.unit)} (was {fmt_value(s.previous_value, res.unit)}), "
+                     f"{fmt_change(s.contribution, None, res.unit)} of the {total} change" for s in segs]
+            score = abs(segs[0].contribution)
+        if lines and (score > best[0] or not best[2]):
+            best = (score, dim, lines)
+    return best[1], best[2]
+
+
+def render_alert_chart(engine: Engine, res: AlertResult,
+                       filters: dict[str, list[str]] | None = None) -> bytes | None:
+    """Daily trend of the KPI over the 8 weeks to the period's end, the period highlighted."""
+    from datetime import timedelta
+
+    from kpi_engine.charts import render_trend_png
+    from kpi_engine.periods import Period as P
+
+    span = P(start=res.period.end - timedelta(days=55), end=res.period.end, label="last 8 weeks",
+             kind="custom")
+    grain = "day" if res.period.days <= 14 else "week"
+    trend = engine.compute_trend(res.kpi_id, span, grain, filters)
+    return render_trend_png(trend, highlight=res.period, title=f"{res.name}{_where(filters)}, last 8 weeks")

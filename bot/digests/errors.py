@@ -1,0 +1,9 @@
+"""The digest layer's exception: a message written for the person who typed the command."""
+
+from __future__ import annotations
+
+__all__ = ["DigestError"]
+
+
+class DigestError(Exception):
+    """Bad subscription text, unknown subscription, or a digest that cannot be delivered."""

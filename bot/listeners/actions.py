@@ -1,0 +1,136 @@
+"""Buttons on answers (show value, explain, breakdown, trend, recommend, subscribe, share) and modals."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from slack_bolt import App
+
+from bot.app import thread_key
+from bot.listeners.commands import NO_DIGESTS, command_thread
+from bot.listeners.common import (
+    answer_ephemeral, answer_in_thread, post_messages, submit_or_apologise, team_of, upload_chart,
+)
+from bot.render.blocks import render_answer, render_text
+from bot.render.errors import describe_error
+from bot.render.home import subscribe_modal, subscription_fields
+
+__all__ = ["register", "button_payload"]
+
+log = logging.getLogger(__name__)
+
+ADVISOR_ACTIONS = re.compile(r"^kpi\.(show_value|explain|breakdown|trend|recommend)$")
+# Payload fields that could redirect an action to another workspace or conversation are dropped.
+_UNTRUSTED_KEYS = {"workspace", "team", "team_id", "thread", "enterprise_id"}
+
+
+def button_payload(action: dict[str, Any]) -> dict[str, Any]:
+    """The JSON payload of a clicked button, minus anything that picks a workspace."""
+    try:
+        data = json.loads(action.get("value") or "{}")
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if k not in _UNTRUSTED_KEYS}
+
+
+def _where(body: dict[str, Any]) -> tuple[str, str | None, bool]:
+    """(channel, thread_ts of the clicked message, ephemeral?) of an interaction."""
+    container = body.get("container") or {}
+    channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+    message = body.get("message") or {}
+    thread_ts = message.get("thread_ts") or message.get("ts") or container.get("thread_ts") \
+        or container.get("message_ts")
+    return channel, thread_ts, bool(container.get("is_ephemeral"))
+
+
+def _spec_for(payload: dict[str, Any]) -> str:
+    if payload.get("goal"):
+        return f"weekly mon 09:00 goal={payload['goal']}"
+    kpi = payload.get("kpi_id") or payload.get("kpi")
+    return f"weekly mon 09:00 kpis={kpi}" if kpi else "weekly mon 09:00"
+
+
+def register(app: App, services: Any) -> None:
+    @app.action(ADVISOR_ACTIONS)
+    def on_advisor_button(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any,
+                          respond: Any, context: Any) -> None:
+        ack()
+        team_id, user_id = team_of(context), body["user"]["id"]
+        channel, thread_ts, ephemeral = _where(body)
+        action_id = action["action_id"].removeprefix("kpi.")
+        payload = button_payload(action)
+        if ephemeral or not thread_ts:
+            key = command_thread(team_id, channel, user_id)
+            job = lambda: answer_ephemeral(services, respond, team_id=team_id, compute=lambda: (
+                services.advisor.run_action(action_id, payload, workspace=team_id, thread=key)))
+        else:
+            key = thread_key(team_id, channel, thread_ts)
+            job = lambda: answer_in_thread(
+                services, client, team_id=team_id, channel=channel, thread_ts=thread_ts,
+                compute=lambda: services.advisor.run_action(action_id, payload, workspace=team_id,
+                                                            thread=key))
+        submit_or_apologise(services, job, lambda text: respond(text=text, response_type="ephemeral",
+                                                                replace_original=False))
+
+    @app.action("kpi.share")
+    def on_share(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any,
+                 respond: Any, context: Any) -> None:
+        ack()
+        team_id, user_id = team_of(context), body["user"]["id"]
+        channel, _, _ = _where(body)
+        data = button_payload(action)
+
+        def job() -> None:
+            try:
+                answer = services.recent.get(team_id, data.get("t")) or services.advisor.answer(
+                    str(data.get("q") or "help"), workspace=team_id,
+                    thread=command_thread(team_id, channel, user_id), user=user_id)
+                messages = render_answer(answer, context=f"Shared by <@{user_id}>")
+                ts = post_messages(client, channel=channel, messages=messages)
+            except Exception as exc:
+                respond(response_type="ephemeral", replace_original=False,
+                        **render_text(describe_error(exc)))
+                return
+            upload_chart(services, client, team_id=team_id, channel=channel, thread_ts=ts, answer=answer)
+            respond(delete_original=True)
+
+        submit_or_apologise(services, job, lambda text: respond(text=text, replace_original=False))
+
+    @app.action("kpi.subscribe")
+    def on_subscribe(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any,
+                     respond: Any) -> None:
+        ack()
+        if services.digests is None:
+            respond(text=NO_DIGESTS, response_type="ephemeral", replace_original=False)
+            return
+        channel, _, _ = _where(body)
+        # trigger_id expires 3 s after the click, so the modal opens here, not in a worker.
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=subscribe_modal(channel_id=channel, spec=_spec_for(button_payload(action))))
+
+    @app.view("subscribe_modal")
+    def on_subscribe_submit(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any,
+                            context: Any) -> None:
+        team_id, user_id = team_of(context), body["user"]["id"]
+        channel = view.get("private_metadata") or user_id
+        spec = (view["state"]["values"].get("spec", {}).get("value", {}).get("value") or "").strip()
+        if services.digests is None:
+            ack(response_action="errors", errors={"spec": NO_DIGESTS})
+            return
+        try:
+            sub = services.digests.subscribe(team_id, channel, user_id, spec)
+        except Exception as exc:  # a bad schedule is shown on the field itself
+            ack(response_action="errors", errors={"spec": describe_error(exc)[:150]})
+            return
+        ack()
+        f = subscription_fields(sub)
+        try:
+            client.chat_postEphemeral(channel=channel, user=user_id,
+                                      **render_text(f"Subscribed this channel (id `{f['id']}`): {f['spec'] or spec}"))
+        except Exception as exc:
+            describe_error(exc)

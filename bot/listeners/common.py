@@ -1,0 +1,148 @@
+"""Shared listener plumbing: workspace of a request, posting answers, charts, ephemeral replies."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from advisor.answer import Answer
+from bot.render.blocks import render_answer, render_text
+from bot.render.errors import describe_error
+from bot.workers import SlowReply
+
+__all__ = [
+    "RecentAnswers", "team_of", "post_messages", "upload_chart", "answer_in_thread",
+    "answer_ephemeral", "submit_or_apologise", "first_delivery", "WORKING", "BUSY",
+]
+
+log = logging.getLogger(__name__)
+
+WORKING = ":hourglass_flowing_sand: Working on it…"
+BUSY = "I'm handling a lot of requests right now. Please try again in a minute."
+
+
+class RecentAnswers:
+    """Answers shown ephemerally, kept briefly so "Share to channel" posts exactly what was seen."""
+
+    def __init__(self, size: int = 1000):
+        self._size = size
+        self._items: OrderedDict[str, tuple[str, Answer]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, team_id: str, answer: Answer) -> str:
+        token = uuid.uuid4().hex[:16]
+        with self._lock:
+            self._items[token] = (team_id, answer)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return token
+
+    def get(self, team_id: str, token: str | None) -> Answer | None:
+        """The cached answer, only for the workspace that produced it."""
+        with self._lock:
+            item = self._items.get(token or "")
+        return item[1] if item and item[0] == team_id else None
+
+
+def first_delivery(services: Any, body: dict[str, Any]) -> bool:
+    """Claim an Events API delivery; False for a Slack retry (or redelivery after a restart)."""
+    from bot.dedup import delivery_key
+
+    key = delivery_key(body)
+    return key is None or services.dedup is None or services.dedup.claim(*key)
+
+
+def team_of(context: Any) -> str:
+    """The authorised workspace of the request (never taken from user-supplied payload fields)."""
+    return str(context.team_id or context.enterprise_id or "")
+
+
+def post_messages(
+    client: Any, *, channel: str, messages: list[dict[str, Any]], thread_ts: str | None = None,
+    replace_ts: str | None = None,
+) -> str | None:
+    """Post ``messages`` (the first may replace a placeholder in place); returns the first ts."""
+    first_ts: str | None = None
+    for i, message in enumerate(messages):
+        if i == 0 and replace_ts:
+            client.chat_update(channel=channel, ts=replace_ts, **message)
+            first_ts = replace_ts
+            continue
+        resp = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
+        first_ts = first_ts or resp.get("ts")
+    return first_ts
+
+
+def upload_chart(services: Any, client: Any, *, team_id: str, channel: str,
+                 thread_ts: str | None, answer: Answer) -> None:
+    """Render the answer's chart (PNG) and upload it next to the reply; failures only cost the chart."""
+    if not (services.charts and answer.chart is not None):
+        return
+    try:
+        png = services.advisor.render_chart(answer.chart, workspace=team_id)
+        client.files_upload_v2(
+            channel=channel, thread_ts=thread_ts, content=png,
+            filename=f"{answer.chart.kpi_id}-{answer.chart.kind}.png",
+            title=answer.chart.title or answer.title,
+        )
+    except Exception as exc:  # the answer is already posted; a missing chart is not worth an error
+        log.warning("chart upload failed: %s", describe_error(exc))
+
+
+def answer_in_thread(
+    services: Any, client: Any, *, team_id: str, channel: str, thread_ts: str,
+    compute: Callable[[], Answer],
+) -> None:
+    """Worker job: compute, then reply in the thread (updating the placeholder if one went out)."""
+    slow = SlowReply(
+        after=services.placeholder_after,
+        show=lambda: client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=WORKING)["ts"],
+    ).start()
+    answer: Answer | None = None
+    try:
+        answer = compute()
+        messages = render_answer(answer)
+    except Exception as exc:
+        messages = [render_text(describe_error(exc))]
+    placeholder_ts = slow.settle()
+    try:
+        post_messages(client, channel=channel, thread_ts=thread_ts, messages=messages,
+                      replace_ts=placeholder_ts)
+    except Exception as exc:
+        describe_error(exc)  # logs it; there is nowhere left to tell the user
+        return
+    if answer is not None:
+        upload_chart(services, client, team_id=team_id, channel=channel, thread_ts=thread_ts,
+                     answer=answer)
+
+
+def answer_ephemeral(
+    services: Any, respond: Any, *, team_id: str, compute: Callable[[], Answer], share: bool = True,
+) -> None:
+    """Worker job for /kpi and ephemeral buttons: reply through response_url, only the asker sees it."""
+    slow = SlowReply(after=services.placeholder_after,
+                     show=lambda: respond(text=WORKING, response_type="ephemeral") or True).start()
+    try:
+        answer = compute()
+        token = services.recent.put(team_id, answer) if share else None
+        messages = render_answer(answer, share=share, share_token=token)
+    except Exception as exc:
+        messages = [render_text(describe_error(exc))]
+    replace = slow.settle() is not None
+    for i, message in enumerate(messages):
+        resp = respond(response_type="ephemeral", replace_original=replace and i == 0, **message)
+        if getattr(resp, "status_code", 200) >= 400:
+            log.warning("response_url answered %s", resp.status_code)
+
+
+def submit_or_apologise(services: Any, job: Callable[[], None], apologise: Callable[[str], Any]) -> None:
+    """Queue ``job``; when the pool is full, tell the user right away instead of going silent."""
+    if not services.workers.submit(job):
+        try:
+            apologise(BUSY)
+        except Exception:
+            log.warning("could not send the busy message", exc_info=True)

@@ -1,0 +1,107 @@
+"""App Home: followed KPIs, digest subscriptions and quick actions; the "ask" modal."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+
+from bot.listeners.common import first_delivery, post_messages, submit_or_apologise, team_of
+from bot.render.blocks import render_answer, render_text
+from bot.render.errors import describe_error
+from bot.render.home import HELP_TEXT, ask_modal, render_home
+
+__all__ = ["register", "publish_home"]
+
+log = logging.getLogger(__name__)
+
+
+def publish_home(services: Any, client: Any, *, team_id: str, user_id: str) -> None:
+    """Render and publish the Home tab of ``user_id`` with this workspace's state only."""
+    config = services.advisor.workspace(team_id)
+    subs = services.digests.list(team_id) if services.digests is not None else []
+    client.views_publish(user_id=user_id, view=render_home(config=config, subscriptions=subs))
+
+
+def _dm_answer(services: Any, client: Any, *, team_id: str, user_id: str, compute: Any) -> None:
+    try:
+        messages = render_answer(compute())
+    except Exception as exc:
+        messages = [render_text(describe_error(exc))]
+    try:
+        post_messages(client, channel=user_id, messages=messages)  # a user id opens the app DM
+    except Exception as exc:
+        describe_error(exc)
+
+
+def register(app: App, services: Any) -> None:
+    @app.event("app_home_opened")
+    def on_home_opened(ack: Any, body: dict[str, Any], event: dict[str, Any], client: Any,
+                       context: Any) -> None:
+        ack()
+        if event.get("tab") != "home":
+            return  # the Messages tab needs nothing from us
+        team_id, user_id = team_of(context), event["user"]
+
+        def job() -> None:
+            if not first_delivery(services, body):
+                return
+            try:
+                publish_home(services, client, team_id=team_id, user_id=user_id)
+            except Exception as exc:
+                describe_error(exc)
+
+        services.workers.submit(job)
+
+    @app.action("home.ask")
+    def on_home_ask(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=ask_modal())
+
+    @app.view("ask_modal")
+    def on_ask_submit(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any,
+                      context: Any) -> None:
+        question = (view["state"]["values"].get("question", {}).get("value", {}).get("value") or "").strip()
+        if not question:
+            ack(response_action="errors", errors={"question": "Type a question first."})
+            return
+        ack()
+        team_id, user_id = team_of(context), body["user"]["id"]
+        submit_or_apologise(services, lambda: _dm_answer(
+            services, client, team_id=team_id, user_id=user_id,
+            compute=lambda: services.advisor.answer(question, workspace=team_id, user=user_id),
+        ), lambda text: client.chat_postMessage(channel=user_id, text=text))
+
+    @app.action("home.scorecard")
+    def on_home_scorecard(ack: Any, body: dict[str, Any], client: Any, context: Any) -> None:
+        ack()
+        team_id, user_id = team_of(context), body["user"]["id"]
+        submit_or_apologise(services, lambda: _dm_answer(
+            services, client, team_id=team_id, user_id=user_id,
+            compute=lambda: services.advisor.compose_digest(workspace=team_id),
+        ), lambda text: client.chat_postMessage(channel=user_id, text=text))
+
+    @app.action("home.help")
+    def on_home_help(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        services.workers.submit(lambda: post_messages(
+            client, channel=body["user"]["id"], messages=[render_text(HELP_TEXT)]))
+
+    @app.action("digest.pause")
+    @app.action("digest.resume")
+    def on_digest_toggle(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any,
+                         context: Any) -> None:
+        ack()
+        team_id, user_id = team_of(context), body["user"]["id"]
+        verb = action["action_id"].removeprefix("digest.")
+
+        def job() -> None:
+            try:
+                if services.digests is not None:
+                    getattr(services.digests, verb)(team_id, int(action.get("value") or 0))
+                publish_home(services, client, team_id=team_id, user_id=user_id)
+            except Exception as exc:
+                post_messages(client, channel=user_id, messages=[render_text(describe_error(exc))])
+
+        services.workers.submit(job)

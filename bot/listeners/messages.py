@@ -1,0 +1,56 @@
+"""Mentions and direct messages: answer in the thread, keeping the thread's context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+
+from bot.app import thread_key
+from bot.listeners.common import answer_in_thread, first_delivery, submit_or_apologise, team_of
+from bot.parse import check_length, strip_mentions
+
+__all__ = ["register"]
+
+_ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
+
+
+def _is_user_dm(event: dict[str, Any]) -> bool:
+    return (event.get("channel_type") == "im" and event.get("subtype") in _ANSWERED_SUBTYPES
+            and not event.get("bot_id"))
+
+
+def _handle(services: Any, client: Any, context: Any, body: dict[str, Any]) -> None:
+    event = body["event"]
+    team_id = team_of(context)
+    channel = event["channel"]
+    thread_ts = event.get("thread_ts") or event["ts"]
+    question = strip_mentions(event.get("text", ""))
+    user = event.get("user")
+
+    def compute() -> Any:
+        check_length(question)
+        return services.advisor.answer(question or "help", workspace=team_id,
+                                       thread=thread_key(team_id, channel, thread_ts), user=user)
+
+    def job() -> None:
+        if not first_delivery(services, body):
+            return
+        answer_in_thread(services, client, team_id=team_id, channel=channel, thread_ts=thread_ts,
+                         compute=compute)
+
+    submit_or_apologise(services, job, lambda text: client.chat_postMessage(
+        channel=channel, thread_ts=thread_ts, text=text))
+
+
+def register(app: App, services: Any) -> None:
+    @app.event("app_mention")
+    def on_mention(ack: Any, client: Any, context: Any, body: dict[str, Any]) -> None:
+        ack()
+        _handle(services, client, context, body)
+
+    @app.event("message", matchers=[lambda event: _is_user_dm(event)])
+    def on_direct_message(ack: Any, client: Any, context: Any, body: dict[str, Any]) -> None:
+        ack()
+        _handle(services, client, context, body)
+

@@ -1,0 +1,155 @@
+"""App Home tab, digest subscription lists, help text and modals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.render.blocks import MAX_BLOCKS, escape, render_text
+
+__all__ = [
+    "HELP_TEXT", "render_help", "render_home", "render_subscriptions",
+    "ask_modal", "subscribe_modal", "subscription_fields",
+]
+
+HELP_TEXT = """*/kpi* answers with numbers from the KPI engine (only you see the reply until you share it).
+- `/kpi engagement_rate last 28 days by platform`: any question or KPI request
+- `/kpi value <kpi> [period] [by <dimension>]`: current value, change and breakdown
+- `/kpi scorecard [goal] [period]`: the scorecard of a goal's KPIs
+- `/kpi explain <kpi>`: formula, denominator, traps
+- `/kpi recommend <goal>`: which KPI to follow for a goal (awareness, engagement, traffic, leads...)
+- `/kpi list`: the KPIs I know
+- `/kpi digest subscribe weekly mon 09:00 Europe/Berlin goal=awareness`: a digest in this channel
+- `/kpi digest list | pause <id> | resume <id> | remove <id> | update <id> <schedule>`
+Mention me (`@kpi-advisor which KPI for awareness?`) or DM me to get a threaded answer; follow-ups in the thread keep the context."""
+
+
+def render_help() -> dict[str, Any]:
+    return render_text(HELP_TEXT)
+
+
+def _attr(obj: Any, *names: str, default: Any = None) -> Any:
+    for name in names:
+        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+        if value not in (None, ""):
+            return value
+    return default
+
+
+def subscription_fields(sub: Any) -> dict[str, Any]:
+    """The few subscription fields the bot shows, whatever the digest model calls them."""
+    paused = _attr(sub, "paused", default=None)
+    status = _attr(sub, "status", default=None)
+    if paused is None and status is not None:
+        paused = str(status) != "active"
+    if paused is None:
+        active = _attr(sub, "active", "enabled", default=True)
+        paused = not active
+    return {
+        "id": str(_attr(sub, "id", "sub_id", default="?")),
+        "channel": _attr(sub, "channel_id", "channel", default=""),
+        "spec": str(_attr(sub, "spec_text", "spec", "description", "summary", default="")),
+        "paused": bool(paused),
+        "next": _attr(sub, "next_run_at", "next_run", default=None),
+    }
+
+
+def _subscription_line(sub: Any) -> str:
+    f = subscription_fields(sub)
+    state = " (paused)" if f["paused"] else ""
+    where = f" in <#{escape(str(f['channel']))}>" if f["channel"] else ""
+    nxt = f", next: {escape(str(f['next']))}" if f["next"] and not f["paused"] else ""
+    return f"`{escape(f['id'])}` {escape(f['spec'])}{where}{state}{nxt}"
+
+
+def render_subscriptions(subs: list[Any]) -> dict[str, Any]:
+    """The reply to `/kpi digest list`."""
+    if not subs:
+        return render_text(
+            "No digest subscriptions here yet. Try `/kpi digest subscribe weekly mon 09:00 goal=awareness`."
+        )
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": _subscription_line(s)}}
+              for s in subs[: MAX_BLOCKS - 1]]
+    if len(subs) >= MAX_BLOCKS:
+        blocks.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": f"…and {len(subs) - (MAX_BLOCKS - 1)} more"}]})
+    return {"text": f"{len(subs)} digest subscription(s)", "blocks": blocks}
+
+
+def _button(action_id: str, text: str, value: str = "", style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {"type": "button", "action_id": action_id,
+                              "text": {"type": "plain_text", "text": text}}
+    if value:
+        button["value"] = value
+    if style:
+        button["style"] = style
+    return button
+
+
+def render_home(*, config: Any, subscriptions: list[Any]) -> dict[str, Any]:
+    """The App Home view: followed KPIs, digest subscriptions, quick actions."""
+    followed = list(_attr(config, "followed_kpis", "kpis", default=[]) or [])
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "KPI advisor"}},
+        {"type": "actions", "elements": [
+            _button("home.ask", "Ask a question", style="primary"),
+            _button("home.scorecard", "Scorecard"),
+            _button("home.help", "Help"),
+        ]},
+        {"type": "divider"},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*Followed KPIs*\n" + (
+            "\n".join(f"• `{escape(str(k))}`" for k in followed[:40])
+            or "None yet. Use `/kpi recommend <goal>` to pick one.")}},
+    ]
+    details = [f"{label}: {escape(str(value))}" for label, value in (
+        ("Timezone", _attr(config, "timezone")),
+        ("Default channel", _attr(config, "default_channel")),
+        ("Data source", _attr(config, "data_source")),
+    ) if value]
+    if details:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(details)}]})
+    blocks += [{"type": "divider"},
+               {"type": "section", "text": {"type": "mrkdwn", "text": "*Digest subscriptions*"}}]
+    room = MAX_BLOCKS - len(blocks) - 1
+    for sub in subscriptions[:room]:
+        f = subscription_fields(sub)
+        toggle = (_button("digest.resume", "Resume", f["id"]) if f["paused"]
+                  else _button("digest.pause", "Pause", f["id"]))
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _subscription_line(sub)},
+                       "accessory": toggle})
+    if not subscriptions:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text":
+            "No digests yet: run `/kpi digest subscribe weekly mon 09:00 goal=awareness` in a channel."}]})
+    elif len(subscriptions) > room:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text":
+            f"…and {len(subscriptions) - room} more; `/kpi digest list` in a channel shows them."}]})
+    return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
+
+
+def ask_modal(*, private_metadata: str = "") -> dict[str, Any]:
+    """Modal opened from App Home: type a question, get the answer in a DM."""
+    return {
+        "type": "modal", "callback_id": "ask_modal", "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": "Ask the KPI advisor"},
+        "submit": {"type": "plain_text", "text": "Ask"},
+        "blocks": [{"type": "input", "block_id": "question", "label": {
+            "type": "plain_text", "text": "Question"}, "element": {
+            "type": "plain_text_input", "action_id": "value", "max_length": 2000,
+            "placeholder": {"type": "plain_text", "text": "which KPI for awareness?"}}}],
+    }
+
+
+def subscribe_modal(*, channel_id: str, spec: str = "") -> dict[str, Any]:
+    """Modal opened by a "Subscribe to a digest" button; the spec text is editable."""
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 500}
+    if spec:
+        element["initial_value"] = spec
+    return {
+        "type": "modal", "callback_id": "subscribe_modal", "private_metadata": channel_id,
+        "title": {"type": "plain_text", "text": "Subscribe to a digest"},
+        "submit": {"type": "plain_text", "text": "Subscribe"},
+        "blocks": [
+            {"type": "input", "block_id": "spec", "label": {"type": "plain_text", "text": "Schedule"},
+             "element": element,
+             "hint": {"type": "plain_text", "text": "e.g. weekly mon 09:00 Europe/Berlin goal=awareness"}},
+        ],
+    }

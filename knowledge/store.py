@@ -1,0 +1,287 @@
+"""The Chroma collection behind the knowledge base: local folder or server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from knowledge.embeddings import Embedder
+from knowledge.errors import EmbedderMismatch, KnowledgeError, StoreUnavailable
+
+__all__ = ["ChromaStore", "COLLECTION"]
+
+COLLECTION = "kpi-guidance"
+# Collection metadata keys for the team-playbook registry; carried over on rebuild.
+_REGISTRY_KEYS = ("team_dirs", "excluded")
+
+
+class ChromaStore:
+    """One Chroma collection; vectors always come from our embedder, never Chroma's default."""
+
+    def __init__(
+        self,
+        *,
+        path: Path | None = None,
+        host: str | None = None,
+        port: int = 8000,
+        collection: str = COLLECTION,
+        client: Any = None,
+    ) -> None:
+        if path is None and host is None and client is None:
+            raise KnowledgeError("ChromaStore needs a folder (path) or a server (host)")
+        self.path = Path(path).expanduser() if path is not None else None
+        self.host = host
+        self.port = port
+        self.collection_name = collection
+        self._client = client
+        self._collection: Any = None
+        self._opened_for: str | None = None  # embedder name the open collection was checked against
+
+    @property
+    def location(self) -> str:
+        """Where the vectors live, for status output and error messages."""
+        if self.host:
+            return f"chroma server http://{self.host}:{self.port} (collection {self.collection_name})"
+        return str(self.path.resolve()) if self.path is not None else "chroma client"
+
+    def _connect(self) -> Any:
+        if self._client is not None:
+            return self._client
+        import chromadb
+        from chromadb.config import Settings
+
+        settings = Settings(anonymized_telemetry=False)
+        try:
+            if self.host:
+                self._client = chromadb.HttpClient(host=self.host, port=self.port, settings=settings)
+                self._client.heartbeat()
+            else:
+                assert self.path is not None
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(self.path), settings=settings)
+        except (ValueError, ConnectionError, OSError) as exc:
+            self._client = None
+            raise StoreUnavailable(self._unavailable(exc)) from None
+        except Exception as exc:  # chromadb/httpx raise assorted types for an unreachable server
+            self._client = None
+            if self.host and _looks_like_connection_error(exc):
+                raise StoreUnavailable(self._unavailable(exc)) from None
+            raise
+        return self._client
+
+    def _unavailable(self, exc: BaseException) -> str:
+        if self.host:
+            return (
+                f"Could not reach the Chroma server at http://{self.host}:{self.port} ({exc}). "
+                "Start it with `chroma run --path <folder> --port <port>` or unset CHROMA_HOST "
+                "to use a local folder."
+            )
+        return f"Could not open the Chroma folder {self.path} ({exc}); check it exists and is writable."
+
+    def _get(self, refresh: bool = False) -> Any | None:
+        """The existing collection, or None when nothing was built yet."""
+        if self._collection is not None and not refresh:
+            return self._collection
+        self._collection = None
+        client = self._connect()
+        try:
+            self._collection = client.get_collection(self.collection_name, embedding_function=None)
+        except Exception as exc:
+            if _is_not_found(exc):
+                return None
+            if _looks_like_connection_error(exc):
+                raise StoreUnavailable(self._unavailable(exc)) from None
+            raise
+        return self._collection
+
+    # ---------------------------------------------------------------- metadata
+
+    def exists(self) -> bool:
+        return self._get() is not None
+
+    def metadata(self) -> dict[str, Any]:
+        """Collection metadata, re-read so changes by other processes show."""
+        col = self._get(refresh=True)
+        return dict(col.metadata or {}) if col is not None else {}
+
+    def embedder_name(self) -> str | None:
+        name = self.metadata().get("embedder")
+        return str(name) if name is not None else None
+
+    def registry(self) -> dict[str, list[str]]:
+        """Team playbook folders and removed slugs, persisted in the collection."""
+        meta = self.metadata()
+        out: dict[str, list[str]] = {}
+        for key in _REGISTRY_KEYS:
+            try:
+                value = json.loads(meta.get(key) or "[]")
+            except (TypeError, ValueError):
+                value = []
+            out[key] = [str(v) for v in value] if isinstance(value, list) else []
+        return out
+
+    def save_registry(self, registry: dict[str, list[str]]) -> None:
+        col = self._get(refresh=True)
+        if col is None:
+            raise KnowledgeError("The knowledge store is not built yet; run `kpi-advisor knowledge build`.")
+        meta = {k: v for k, v in (col.metadata or {}).items() if not str(k).startswith("hnsw:")}
+        for key in _REGISTRY_KEYS:
+            meta[key] = json.dumps(sorted(set(registry.get(key, []))))
+        col.modify(metadata=meta)
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def open(self, embedder: Embedder, *, create: bool = False, rebuild: bool = False) -> Any:
+        """The collection for `embedder`; a different embedder's store raises unless rebuilding."""
+        col = self._get(refresh=True)
+        if col is not None:
+            stored = (col.metadata or {}).get("embedder")
+            if rebuild or stored != embedder.name:
+                if not rebuild:
+                    raise EmbedderMismatch(str(stored), embedder.name, self.location)
+                registry = self.registry()
+                self.drop()
+                return self._create(embedder, registry)
+            self._opened_for = embedder.name
+            return col
+        if not (create or rebuild):
+            return None
+        return self._create(embedder, {})
+
+    def _create(self, embedder: Embedder, registry: dict[str, list[str]]) -> Any:
+        client = self._connect()
+        meta: dict[str, Any] = {"embedder": embedder.name, "dimension": int(embedder.dimension)}
+        for key in _REGISTRY_KEYS:
+            meta[key] = json.dumps(sorted(set(registry.get(key, []))))
+        self._collection = client.get_or_create_collection(
+            self.collection_name,
+            embedding_function=None,
+            metadata=meta,
+            configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}},
+        )
+        self._opened_for = embedder.name
+        return self._collection
+
+    def drop(self) -> None:
+        """Delete the collection (vectors and registry)."""
+        client = self._connect()
+        try:
+            client.delete_collection(self.collection_name)
+        except Exception as exc:
+            if not _is_not_found(exc):
+                raise
+        self._collection = None
+
+    # ---------------------------------------------------------------- data
+
+    def _fresh(self, op: Any) -> Any:
+        """Run `op(collection)`; if another process rebuilt the collection, re-open it once."""
+        col = self._get()
+        if col is None:
+            return op(None)
+        try:
+            return op(col)
+        except Exception as exc:
+            if not _is_not_found(exc):
+                raise
+        col = self._get(refresh=True)
+        stored = (col.metadata or {}).get("embedder") if col is not None else None
+        if col is not None and self._opened_for and stored != self._opened_for:
+            raise EmbedderMismatch(str(stored), self._opened_for, self.location)
+        return op(col)
+
+    def count(self) -> int:
+        return self._fresh(lambda col: int(col.count()) if col is not None else 0)
+
+    def ids(self) -> set[str]:
+        return self._fresh(self._ids)
+
+    def _ids(self, col: Any) -> set[str]:
+        if col is None:
+            return set()
+        out: set[str] = set()
+        total = col.count()
+        page = 5000
+        for offset in range(0, total, page):
+            out.update(col.get(include=[], limit=page, offset=offset)["ids"])
+        return out
+
+    def sources(self) -> dict[str, int]:
+        """Chunk count per source slug."""
+        return self._fresh(self._sources)
+
+    def _sources(self, col: Any) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        if col is None:
+            return counts
+        total = col.count()
+        page = 5000
+        for offset in range(0, total, page):
+            for meta in col.get(include=["metadatas"], limit=page, offset=offset)["metadatas"] or []:
+                src = str((meta or {}).get("source", ""))
+                counts[src] = counts.get(src, 0) + 1
+        return counts
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        embeddings: Sequence[Sequence[float]],
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+    ) -> None:
+        col = self._require()
+        col.upsert(ids=list(ids), embeddings=[list(e) for e in embeddings], documents=list(documents),
+                   metadatas=list(metadatas))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            col = self._require()
+            for start in range(0, len(ids), 5000):
+                col.delete(ids=list(ids[start : start + 5000]))
+
+    def delete_source(self, slug: str) -> None:
+        col = self._get()
+        if col is not None:
+            col.delete(where={"source": slug})
+
+    def query(self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Nearest chunks as dicts with id, text, metadata and cosine distance."""
+        self._require()
+        return self._fresh(lambda col: self._query(col, embedding, k, where))
+
+    def _query(self, col: Any, embedding: Sequence[float], k: int, where: dict[str, Any] | None) -> list[dict[str, Any]]:
+        if col is None:
+            return []
+        n = col.count()
+        if n == 0:
+            return []
+        result = col.query(
+            query_embeddings=[list(embedding)],
+            n_results=min(k, n),
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        rows = []
+        for cid, doc, meta, dist in zip(
+            result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
+        ):
+            rows.append({"id": cid, "text": doc or "", "metadata": meta or {}, "distance": float(dist)})
+        return rows
+
+    def _require(self) -> Any:
+        col = self._get()
+        if col is None:
+            raise KnowledgeError("The knowledge store is not built yet; run `kpi-advisor knowledge build`.")
+        return col
+
+
+def _is_not_found(exc: BaseException) -> bool:
+    name = type(exc).__name__
+    return name in ("NotFoundError", "InvalidCollectionException") or "does not exist" in str(exc)
+
+
+def _looks_like_connection_error(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return any(s in text for s in ("connect", "refused", "timed out", "timeout", "unreachable"))

@@ -1,0 +1,680 @@
+"""Load CSV / Parquet files (canonical or platform exports) into the canonical tables.
+
+Rules, so nothing surprises a user later:
+
+* Required columns (``schema.TableSpec.required``) must be present; the error
+  names the file, the missing columns, the columns found and the mappings to try.
+* Dates and numbers are checked cell by cell: a bad value is an error naming the
+  line (CSV, header = line 1) or row (Parquet) and the value, never a silent NaN.
+* A measure column that is absent is filled with 0 (so pandas and SQL sum the
+  same way); this includes ``reach``, whose KPIs then report "no data" because
+  their denominator is 0. Absent measures are listed in ``frame.attrs
+  ["absent_measures"]`` and blank cells in present columns are filled with 0.
+  ``engagements`` is derived from its parts and ``posts_published`` from each
+  post's first day when absent.
+* Rows without a date, platform, account or post id cannot be attributed; they
+  are dropped and counted in ``frame.attrs["load_notes"]``, which the quality
+  report shows.
+* Dimensions are categoricals of strings; an empty campaign is ``""`` (untagged).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import warnings
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kpi_engine.errors import LoadError
+from kpi_engine.schema import INTERACTIONS, TABLES, TableSpec
+from kpi_engine.source import Dataset
+
+__all__ = [
+    "ColumnMapping",
+    "load_dataset",
+    "load_table",
+    "load_mapping",
+    "available_mappings",
+    "derive_interaction_measures",
+]
+
+MAPPINGS_DIR = Path(__file__).parent / "mappings"
+
+_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+_ENGAGEMENT_PARTS = ("likes", "comments", "shares", "saves")
+_PLATFORM_ALIASES = {
+    "twitter": "x", "x (twitter)": "x", "ig": "instagram", "fb": "facebook",
+    "yt": "youtube", "li": "linkedin", "tik tok": "tiktok",
+}
+_NA_TOKENS = ["-", "--", "n/a", "N/A", "NA", "null", "NULL", "None"]
+
+
+class DateSpec(BaseModel):
+    """Where a table's date (or an interaction's received time) comes from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    column: str
+    format: str | None = None  # strptime format, e.g. "%m/%d/%Y %H:%M"; None = ISO 8601 or inferred
+    timezone: str | None = None  # timezone of naive timestamps in the export
+    dayfirst: bool = False
+
+
+class ColumnMapping(BaseModel):
+    """How a platform export's columns become a canonical table (a YAML file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = ""
+    description: str = ""
+    table: Literal["posts", "accounts", "interactions"]
+    platform: str | None = None  # a constant platform for every row
+    platform_column: str | None = None  # or an export column, recoded by values.platform
+    date: DateSpec | None = None
+    # export column -> canonical column; several export columns may name the same
+    # canonical one (alternatives across export versions): the first present wins.
+    columns: dict[str, str] = Field(default_factory=dict)
+    sums: dict[str, list[str]] = Field(default_factory=dict)  # canonical = sum of columns
+    constants: dict[str, str | float] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)  # dimension -> {export: canonical}
+    keep_rows: dict[str, list[str]] = Field(default_factory=dict)  # export column -> kept values
+    skip_rows: int = Field(default=0, ge=0)  # lines above the header (title rows)
+    thousands: str | None = None
+    decimal: str = "."
+    encoding: str = "utf-8-sig"
+
+    @model_validator(mode="after")
+    def _check(self) -> ColumnMapping:
+        spec = TABLES[self.table]
+        allowed = set(spec.dimensions) | set(spec.measures)
+        allowed |= {"interaction_id", *spec.timestamps} if self.table == "interactions" else {"date"}
+        problems = []
+        if self.platform and self.platform_column:
+            problems.append("give either platform (a constant) or platform_column, not both")
+        for src, dst in self.columns.items():
+            if dst not in allowed:
+                problems.append(f"columns: '{src}' maps to '{dst}', which is not a {self.table} column")
+        for target, parts in self.sums.items():
+            if target not in spec.measures or not parts:
+                problems.append(f"sums: '{target}' must be a {self.table} measure with at least one part")
+        for key in self.constants:
+            if key not in allowed:
+                problems.append(f"constants: '{key}' is not a {self.table} column")
+        for key in self.values:
+            if key not in spec.dimensions:
+                problems.append(f"values: '{key}' is not a {self.table} dimension")
+        if self.date and self.date.timezone:
+            try:
+                ZoneInfo(self.date.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                problems.append(f"date.timezone: unknown timezone '{self.date.timezone}'")
+        if problems:
+            raise ValueError("; ".join(problems) + f". Allowed columns: {', '.join(sorted(allowed))}")
+        return self
+
+    @property
+    def date_target(self) -> str:
+        return "received_at" if self.table == "interactions" else "date"
+
+    def targets(self) -> dict[str, list[str]]:
+        """Canonical column -> export columns that may hold it, in order of preference."""
+        out: dict[str, list[str]] = {}
+        for src, dst in self.columns.items():
+            out.setdefault(dst, []).append(src)
+        return out
+
+    def required_sources(self, table: TableSpec) -> list[list[str]]:
+        """Export columns (alternatives) that must exist for the required canonical ones."""
+        provided = set(self.constants) | set(self.sums)
+        if self.platform or self.platform_column:
+            provided.add("platform")
+        if self.date:
+            provided.add(self.date_target)
+        targets = self.targets()
+        return [targets[c] for c in table.required if c not in provided and c in targets]
+
+
+def available_mappings() -> list[str]:
+    """Names of the mappings shipped in kpi_engine/mappings."""
+    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml"))
+
+
+def load_mapping(name_or_path: str | Path) -> ColumnMapping:
+    """A shipped mapping by name, or a YAML file by path, validated strictly."""
+    if isinstance(name_or_path, ColumnMapping):
+        return name_or_path
+    path = Path(name_or_path)
+    if not path.is_file():
+        shipped = MAPPINGS_DIR / f"{path.stem}.yaml"
+        if path.parent != Path(".") or not shipped.is_file():
+            raise LoadError(
+                f"Unknown column mapping '{name_or_path}': no such file and no shipped mapping of that name. "
+                f"Shipped mappings: {', '.join(available_mappings())}; or pass the path of your own YAML file."
+            )
+        path = shipped
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise LoadError(f"{path}:{line}: invalid YAML ({exc.problem}). Fix the syntax there.") from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise LoadError(f"{path}: cannot read the mapping ({exc}).") from None
+    if not isinstance(data, dict):
+        raise LoadError(f"{path}: a column mapping must be a YAML mapping with at least `table:` and `columns:`.")
+    data.setdefault("name", path.stem)
+    try:
+        return ColumnMapping.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'mapping'}: {err['msg']}" for err in exc.errors()
+        )
+        raise LoadError(f"{path}: invalid column mapping: {problems}.") from None
+
+
+def load_dataset(
+    path: Path | str, *, mapping: str | Path | None = None, timezone: str = "UTC"
+) -> Dataset:
+    """Load a folder (posts/accounts/interactions files) or a single file."""
+    path = Path(path)
+    _check_timezone(timezone)
+    spec = load_mapping(mapping) if mapping is not None else None
+    if not path.exists():
+        raise LoadError(
+            f"{path}: no such file or folder. Check the path, or run `kpi-advisor data sample` for sample data."
+        )
+    frames: dict[str, pd.DataFrame] = {}
+    if path.is_dir():
+        files = _table_files(path)
+        if spec is not None and spec.table not in files:
+            raise LoadError(
+                f"{path}: mapping '{spec.name}' is for the {spec.table} table but the folder has no "
+                f"{spec.table}.csv or {spec.table}.parquet."
+            )
+        for table, file in files.items():
+            own = spec if spec is not None and spec.table == table else None
+            frames[table] = load_table(file, table=table, mapping=own, timezone=timezone)
+    else:
+        table = spec.table if spec else None
+        frame = load_table(path, table=table, mapping=spec, timezone=timezone)
+        frames[frame.attrs["table"]] = frame
+    return Dataset(timezone=timezone, name=path.stem or str(path), **frames)
+
+
+def load_table(
+    path: Path | str, *, table: str | None = None, mapping: ColumnMapping | str | Path | None = None,
+    timezone: str = "UTC",
+) -> pd.DataFrame:
+    """Load one file into a canonical table (inferred from the columns when not given)."""
+    path = Path(path)
+    spec = load_mapping(mapping) if isinstance(mapping, str | Path) else mapping
+    raw = _read(path, spec)
+    line_offset = 2 + raw.attrs.get("skip_rows", 0) if _is_csv(path) else 1
+    where = _Where(path, line_offset, "line" if _is_csv(path) else "row")
+    if spec is not None:
+        table = spec.table
+        raw = _apply_mapping(raw, spec, where)
+    elif table is None:
+        table = _infer_table(path, raw)
+    frame = _canonicalize(raw, TABLES[table], where, spec, timezone)
+    frame.attrs["table"] = table
+    frame.attrs["source"] = str(path)
+    return frame
+
+
+class _Where:
+    """Names a file and turns a frame index into the line or row a person sees."""
+
+    def __init__(self, path: Path, offset: int, unit: str):
+        self.path, self.offset, self.unit = path, offset, unit
+
+    def at(self, index: object) -> str:
+        return f"{self.unit} {int(index) + self.offset}"  # type: ignore[call-overload]
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise LoadError(f"Unknown timezone '{name}': use an IANA name such as UTC or America/New_York.") from None
+
+
+def _is_csv(path: Path) -> bool:
+    return path.name.lower().endswith((".csv", ".csv.gz", ".txt"))
+
+
+def _table_files(folder: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for file in sorted(folder.iterdir()):
+        name = file.name.lower()
+        for suffix in _SUFFIXES:
+            if name.endswith(suffix) and name[: -len(suffix)] in TABLES:
+                table = name[: -len(suffix)]
+                if table in found:
+                    raise LoadError(
+                        f"{folder}: both {found[table].name} and {file.name} hold the {table} table; keep one."
+                    )
+                found[table] = file
+    if not found:
+        seen = ", ".join(sorted(f.name for f in folder.iterdir())[:10]) or "nothing"
+        raise LoadError(
+            f"{folder}: no posts, accounts or interactions file (.csv or .parquet) found; the folder holds {seen}. "
+            "Name the files posts.csv, accounts.csv, interactions.csv, or load a single file."
+        )
+    return found
+
+
+def _read(path: Path, spec: ColumnMapping | None) -> pd.DataFrame:
+    name = path.name.lower()
+    if name.endswith((".xls", ".xlsx")):
+        raise LoadError(f"{path}: spreadsheets are not read directly; save the sheet as CSV (UTF-8) and load that.")
+    if name.endswith((".parquet", ".pq")):
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises many types for corrupt files
+            raise LoadError(f"{path}: not a readable Parquet file ({exc}).") from None
+    elif _is_csv(path) or spec is not None:
+        frame = _read_csv(path, spec)
+    else:
+        raise LoadError(f"{path}: unsupported file type; use .csv or .parquet.")
+    if frame.empty:
+        raise LoadError(f"{path}: the file has a header but no data rows. Export a period with data.")
+    return frame
+
+
+def _header_line(path: Path, spec: ColumnMapping) -> int:
+    """Index of the header line: exports often put title rows above it."""
+    wanted = spec.required_sources(TABLES[spec.table])
+    if spec.date is not None:
+        wanted.append([spec.date.column])
+    if not wanted:
+        return spec.skip_rows
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    first: list[str] = []
+    try:
+        with opener(path, "rt", encoding=spec.encoding, errors="replace", newline="") as fh:
+            for i, row in enumerate(csv.reader(fh)):
+                if i >= 20:
+                    break
+                cells = {c.strip().lstrip("\ufeff") for c in row}
+                first = first or [c for c in row if c.strip()]
+                if all(any(a in cells for a in alts) for alts in wanted):
+                    return i
+    except (OSError, csv.Error) as exc:
+        raise LoadError(f"{path}: cannot read the file ({exc}).") from None
+    if not first:
+        raise LoadError(f"{path}: the file is empty. Export the data again with a header row.")
+    names = ", ".join(" or ".join(f"'{c}'" for c in alts) for alts in wanted)
+    raise LoadError(
+        f"{path}: this file does not look like a '{spec.name}' export: no header line with {names}. "
+        f"Its first line has: {_list(first)}. Check the export type, or copy the mapping and adjust its columns."
+    )
+
+
+def _read_csv(path: Path, spec: ColumnMapping | None) -> pd.DataFrame:
+    text_columns = _text_columns(spec)
+    skip = _header_line(path, spec) if spec else 0
+    kwargs = dict(
+        skiprows=skip,
+        thousands=spec.thousands if spec else None,
+        decimal=spec.decimal if spec else ".",
+        na_values=_NA_TOKENS,
+        skipinitialspace=True,
+        index_col=False,
+        dtype=text_columns,
+    )
+    try:
+        with warnings.catch_warnings():
+            # pandas warns (and drops data) when a row has more fields than the header.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            try:
+                frame = pd.read_csv(path, encoding=spec.encoding if spec else "utf-8-sig", **kwargs)
+            except UnicodeDecodeError:
+                # Spreadsheet tools on Windows still save as cp1252.
+                frame = pd.read_csv(path, encoding="cp1252", **kwargs)
+    except pd.errors.EmptyDataError:
+        raise LoadError(f"{path}: the file is empty. Export the data again with a header row.") from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        raise LoadError(
+            f"{path}: malformed CSV ({str(exc).strip()}). Check for unquoted commas or a missing column on that line."
+        ) from None
+    frame.attrs["skip_rows"] = skip
+    return frame
+
+
+def _text_columns(spec: ColumnMapping | None) -> dict[str, str]:
+    """Columns read as text (ids like 001234 stay intact); repetitive ones as categories."""
+    repeated = {"date", *{d for t in TABLES.values() for d in t.dimensions}}
+    unique = {"interaction_id", *INTERACTIONS.timestamps}
+    if spec is None:
+        return {**{c: "category" for c in repeated}, **{c: "str" for c in unique}}
+    out = {src: ("category" if dst in repeated else "str") for src, dst in spec.columns.items()
+           if dst in repeated | unique}
+    out.update({c: "str" for c in (spec.platform_column, spec.date.column if spec.date else None) if c})
+    out.update({c: "str" for c in spec.keep_rows})
+    return out
+
+
+def _infer_table(path: Path, raw: pd.DataFrame) -> str:
+    stem = path.name.lower().split(".")[0]
+    if stem in TABLES:
+        return stem
+    cols = set(raw.columns)
+    if {"received_at", "interaction_id"} & cols:
+        return "interactions"
+    if "post_id" in cols:
+        return "posts"
+    if "followers" in cols:
+        return "accounts"
+    raise LoadError(
+        f"{path}: cannot tell which table this is (posts, accounts or interactions). "
+        f"Found columns: {_list(raw.columns)}. Canonical files have post_id (posts), followers (accounts) "
+        f"or interaction_id/received_at (interactions); for a platform export pass --mapping "
+        f"(available: {', '.join(available_mappings())})."
+    )
+
+
+def _list(columns: object, limit: int = 25) -> str:
+    cols = [str(c) for c in columns]  # type: ignore[attr-defined]
+    more = f" (+{len(cols) - limit} more)" if len(cols) > limit else ""
+    return ", ".join(cols[:limit]) + more
+
+
+def _apply_mapping(raw: pd.DataFrame, spec: ColumnMapping, where: _Where) -> pd.DataFrame:
+    notes: list[str] = []
+    missing = [s for s in spec.required_sources(TABLES[spec.table]) if not any(c in raw.columns for c in s)]
+    if missing:
+        names = ", ".join(" or ".join(f"'{c}'" for c in alts) for alts in missing)
+        raise LoadError(
+            f"{where.path}: this file does not look like a '{spec.name}' export: missing column(s) {names}. "
+            f"Found columns: {_list(raw.columns)}. Check the export type or copy the mapping and adjust its columns."
+        )
+    for column, keep in spec.keep_rows.items():
+        if column not in raw.columns:
+            raise LoadError(
+                f"{where.path}: mapping '{spec.name}' filters on column '{column}' which the file does not have. "
+                f"Found columns: {_list(raw.columns)}."
+            )
+        mask = _text(raw[column]).isin(keep)
+        if (~mask).any():
+            notes.append(f"dropped {int((~mask).sum())} rows whose '{column}' is not {', '.join(keep)}")
+        raw = raw[mask]
+    out = pd.DataFrame(index=raw.index)
+    targets = spec.targets()
+    for target, sources in targets.items():
+        present = [s for s in sources if s in raw.columns]
+        if present:
+            out[target] = raw[present[0]]
+    spec_table = TABLES[spec.table]
+    for column in ("date", "interaction_id", *spec_table.dimensions, *spec_table.measures, *spec_table.timestamps):
+        # Columns already named canonically pass through unless the mapping fills them.
+        if column in raw.columns and column not in out.columns and column not in targets:
+            out[column] = raw[column]
+    if spec.date is not None and spec.date.column in raw.columns:
+        out[spec.date_target] = raw[spec.date.column]
+    if spec.platform_column is not None:
+        if spec.platform_column not in raw.columns:
+            raise LoadError(
+                f"{where.path}: mapping '{spec.name}' takes the platform from column '{spec.platform_column}' "
+                f"which the file does not have. Found columns: {_list(raw.columns)}."
+            )
+        out["platform"] = raw[spec.platform_column]
+    for column, value in spec.constants.items():
+        out[column] = value
+    if spec.platform is not None:
+        out["platform"] = spec.platform
+    for column, recode in spec.values.items():
+        if column not in out.columns:
+            continue
+        text = _text(out[column])
+        if column == "platform" and spec.platform_column is not None:
+            unknown = sorted(set(text.dropna()) - set(recode))
+            if unknown:
+                raise LoadError(
+                    f"{where.path}: column '{spec.platform_column}' has values the mapping '{spec.name}' cannot "
+                    f"turn into a platform: {', '.join(unknown[:10])}. Add them under values.platform in the mapping."
+                )
+        out[column] = text.map(lambda v, r=recode: r.get(v, v) if isinstance(v, str) else v)
+    for target, parts in spec.sums.items():
+        present = [p for p in parts if p in out.columns or p in raw.columns]
+        if not present:
+            raise LoadError(
+                f"{where.path}: mapping '{spec.name}' sums {', '.join(parts)} into {target} "
+                "but the file has none of them."
+            )
+        total = sum(_numeric(out[p] if p in out.columns else raw[p], p, where) for p in present)
+        out[target] = total
+    out.attrs["load_notes"] = notes
+    return out
+
+
+def _canonicalize(
+    raw: pd.DataFrame, table: TableSpec, where: _Where, spec: ColumnMapping | None, timezone: str
+) -> pd.DataFrame:
+    notes: list[str] = list(raw.attrs.get("load_notes", []))
+    raw = raw.rename(columns=lambda c: str(c).strip())
+    missing = [c for c in table.required if c not in raw.columns]
+    if table.name == "posts" and "impressions" in missing and "video_views" in raw.columns:
+        missing.remove("impressions")  # video-only exports: impressions filled with 0 below
+    if missing:
+        hint = f" Available mappings: {', '.join(available_mappings())}." if spec is None else ""
+        raise LoadError(
+            f"{where.path}: the {table.name} table needs column(s) {', '.join(missing)} but they are missing. "
+            f"Found columns: {_list(raw.columns)}. Rename them in the file or load it with a column mapping "
+            f"(--mapping NAME_OR_FILE.yaml).{hint}"
+        )
+    date_spec = spec.date if spec is not None else None
+    out = pd.DataFrame(index=raw.index)
+    if table.name == "interactions":
+        out["interaction_id"] = _text(raw["interaction_id"])
+        for column in table.timestamps:
+            if column in raw.columns:
+                out[column] = _parse_timestamps(raw[column], column, where, date_spec)
+            else:
+                out[column] = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+        required_keys = ["interaction_id", "received_at", "platform", "account"]
+    else:
+        out["date"] = _parse_dates(raw["date"], where, date_spec, timezone)
+        required_keys = ["date", *(c for c in table.required if c in table.dimensions)]
+    for dim in table.dimensions:
+        source = raw[dim] if dim in raw.columns else pd.Series("", index=raw.index)
+        out[dim] = _dimension(source, dim)
+    empty = pd.Series(False, index=out.index)
+    for key in required_keys:
+        blank = out[key].isna() if key in ("date", "received_at") else out[key].isna() | out[key].eq("")
+        if blank.any():
+            notes.append(f"dropped {int(blank.sum())} rows with no {key} (first at {where.at(blank.idxmax())})")
+        empty |= blank
+    if empty.any():
+        out = out[~empty]
+        raw = raw.loc[out.index]
+    if out.empty:
+        raise LoadError(f"{where.path}: no usable rows: every row lacks {' or '.join(required_keys)}.")
+
+    absent: list[str] = []
+    for measure in table.measures:
+        if table.name == "interactions":
+            break
+        if measure in raw.columns:
+            values = _numeric(raw[measure], measure, where)
+            blanks = int(values.isna().sum())
+            if blanks:
+                notes.append(f"filled {blanks} blank {measure} cells with 0")
+            out[measure] = values.fillna(0.0)
+        else:
+            absent.append(measure)
+            out[measure] = 0.0
+    if table.name == "posts":
+        parts = [p for p in _ENGAGEMENT_PARTS if p not in absent]
+        if "engagements" in absent and parts:
+            out["engagements"] = out[parts].sum(axis=1)
+            absent.remove("engagements")
+            notes.append(f"engagements derived as {' + '.join(parts)}")
+        if "posts_published" in absent:
+            first = ~out.sort_values("date").duplicated(["platform", "post_id"], keep="first")
+            out["posts_published"] = first.reindex(out.index).astype("float64")
+            absent.remove("posts_published")
+            notes.append("posts_published derived as 1 on each post's first date")
+    if table.name == "interactions":
+        out = derive_interaction_measures(out, timezone)
+        notes.extend(_sentiment_notes(out))
+    out = out.reset_index(drop=True)
+    order = (["interaction_id", *table.dimensions, *table.timestamps, "date"] if table.name == "interactions"
+             else ["date", *table.dimensions])
+    out = out[order + list(table.measures)]
+    if absent:
+        notes.append(f"no column for {', '.join(absent)}: filled with 0")
+    out.attrs.update(load_notes=notes, absent_measures=absent)
+    return out
+
+
+def _lower(values: pd.Series) -> pd.Series:
+    return values.str.lower().str.replace(" ", "_")
+
+
+_NORMALISE = {
+    "platform": lambda v: v.str.lower().replace(_PLATFORM_ALIASES),
+    "content_type": _lower,
+    "topic": _lower,
+    "channel": _lower,
+    "sentiment": _lower,
+}
+
+
+def _dimension(series: pd.Series, dim: str) -> pd.Series:
+    """A categorical of trimmed (and for labels, lower-cased) strings; missing is ""."""
+    cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
+    if cat.isna().any():
+        if "" not in cat.cat.categories:
+            cat = cat.cat.add_categories([""])
+        cat = cat.fillna("")
+    # Clean the distinct values only, then re-point the codes: fast at ten million rows.
+    labels = _NORMALISE.get(dim, lambda v: v)(_text(pd.Series(cat.cat.categories)).fillna(""))
+    label_codes, uniques = pd.factorize(labels, sort=True)
+    categories = pd.Index(np.asarray(uniques, dtype=object).astype(str), dtype="str")
+    categorical = pd.Categorical.from_codes(label_codes[cat.cat.codes.to_numpy()], categories=categories)
+    return pd.Series(categorical, index=series.index, name=series.name)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Strings with surrounding space removed; missing stays missing."""
+    text = series.astype("str").str.strip()
+    text[series.isna()] = np.nan
+    return text
+
+
+def _numeric(series: pd.Series, column: str, where: _Where) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        return series.astype("float64")
+    text = series.astype("str").str.strip().str.replace("\u00a0", "", regex=False)
+    values = pd.to_numeric(text, errors="coerce")
+    bad = values.isna() & series.notna() & (text != "")
+    if bad.any():
+        first = bad.idxmax()
+        raise LoadError(
+            f"{where.path}: column '{column}' should hold numbers but {where.at(first)} has "
+            f"'{series[first]}' ({int(bad.sum())} such cells in all). Fix or blank those cells, "
+            "or set `thousands`/`decimal` in the mapping if the export formats numbers."
+        )
+    return values.astype("float64")
+
+
+def _parse(series: pd.Series, fmt: str | None, dayfirst: bool) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series  # Parquet keeps types: nothing to parse or check
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # A date column repeats a few hundred values: parse each once.
+        parsed = _parse(pd.Series(series.cat.categories.astype("str")), fmt, dayfirst)
+        codes = series.cat.codes.to_numpy()
+        values = parsed.to_numpy()[np.where(codes < 0, 0, codes)] if len(parsed) else parsed.to_numpy()[:0]
+        out = pd.Series(values, index=series.index, dtype=parsed.dtype)
+        out[codes < 0] = pd.NaT
+        return out
+    text = _text(series)
+    try:
+        if fmt:
+            return pd.to_datetime(text, format=fmt, errors="coerce")
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+        if parsed[text.notna()].isna().any():
+            alt = pd.to_datetime(text, errors="coerce", dayfirst=dayfirst)
+            if alt[text.notna()].isna().sum() < parsed[text.notna()].isna().sum():
+                return alt
+        naive = not text.dropna().str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True).any()
+        return parsed.dt.tz_localize(None) if naive else parsed
+    except (ValueError, TypeError):
+        return pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
+
+
+def _bad_dates(series: pd.Series, parsed: pd.Series, column: str, where: _Where, fmt: str | None) -> None:
+    if parsed is series:
+        return
+    bad = parsed.isna() & series.notna()
+    if bad.any():
+        bad[bad] = series[bad].astype("str").str.strip() != ""
+    if bad.any():
+        first = bad.idxmax()
+        expected = fmt or "YYYY-MM-DD (ISO 8601)"
+        raise LoadError(
+            f"{where.path}: column '{column}' has a value that is not a date on {where.at(first)}: "
+            f"'{series[first]}' ({int(bad.sum())} such cells in all). Expected {expected}; fix the cells "
+            "or set date.format in the column mapping."
+        )
+
+
+def _parse_dates(series: pd.Series, where: _Where, spec: DateSpec | None, timezone: str) -> pd.Series:
+    """Calendar days (datetime64[ns]) in the reporting timezone."""
+    fmt = spec.format if spec else None
+    parsed = _parse(series, fmt, spec.dayfirst if spec else False)
+    _bad_dates(series, parsed, "date", where, fmt)
+    if parsed.dt.tz is not None:
+        parsed = parsed.dt.tz_convert(timezone).dt.tz_localize(None)
+    elif spec is not None and spec.timezone:
+        localized = parsed.dt.tz_localize(spec.timezone, ambiguous="NaT", nonexistent="shift_forward")
+        parsed = localized.dt.tz_convert(timezone).dt.tz_localize(None)
+    return parsed.dt.normalize().astype("datetime64[ns]")
+
+
+def _parse_timestamps(series: pd.Series, column: str, where: _Where, spec: DateSpec | None) -> pd.Series:
+    """UTC instants; naive values are taken in the mapping's timezone, else UTC."""
+    fmt = spec.format if spec else None
+    parsed = _parse(series, fmt, spec.dayfirst if spec else False)
+    _bad_dates(series, parsed, column, where, fmt)
+    if parsed.dt.tz is None:
+        source_tz = (spec.timezone if spec else None) or "UTC"
+        parsed = parsed.dt.tz_localize(source_tz, ambiguous="NaT", nonexistent="shift_forward")
+    return parsed.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+
+
+def derive_interaction_measures(frame: pd.DataFrame, timezone: str = "UTC") -> pd.DataFrame:
+    """Add ``date`` (received day in ``timezone``) and the additive 0/1 and minute measures.
+
+    Response and resolution minutes are measured from ``received_at``; they are
+    NaN when there was no response / resolution, so medians skip them.
+    """
+    out = frame.copy()
+    received = out["received_at"]
+    out["date"] = received.dt.tz_convert(timezone).dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
+    out["interactions"] = 1.0
+    out["responded"] = out["first_response_at"].notna().astype("float64")
+    out["resolved"] = out["resolved_at"].notna().astype("float64")
+    sentiment = out["sentiment"].astype("str")
+    for label in ("positive", "neutral", "negative"):
+        out[label] = (sentiment == label).astype("float64")
+    out["response_minutes"] = (out["first_response_at"] - received).dt.total_seconds() / 60.0
+    out["resolution_minutes"] = (out["resolved_at"] - received).dt.total_seconds() / 60.0
+    return out
+
+
+def _sentiment_notes(frame: pd.DataFrame) -> list[str]:
+    labelled = frame[["positive", "neutral", "negative"]].sum(axis=1) > 0
+    other = frame.loc[~labelled, "sentiment"].astype("str")
+    other = other[other != ""]
+    if other.empty:
+        return []
+    return [f"{len(other)} interactions have a sentiment other than positive/neutral/negative "
+            f"(e.g. '{other.iloc[0]}'); they count in no sentiment bucket"]

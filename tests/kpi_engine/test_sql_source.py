@@ -1,0 +1,226 @@
+"""SqlSource answers like pandas (and MemorySource) while aggregating in the database.
+
+SQLite always; PostgreSQL too when TEST_DATABASE_URL is set, e.g.
+postgresql+psycopg://postgres@127.0.0.1:5432/test (each run uses its own schema).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from kpi_engine.errors import DataError, FilterError
+from kpi_engine.sample import generate_sample
+from kpi_engine.sql import SqlSource, write_dataset_to_sql
+
+END = date(2025, 6, 30)
+START = END - timedelta(days=59)
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    ds = generate_sample(end=END, days=60, scale=0.5)
+    # One account stops reporting followers 5 days early: snapshots must use its latest value.
+    a = ds.accounts
+    ds.accounts = a[~((a["account"] == "acme_x") & (a["date"] > pd.Timestamp(END - timedelta(days=5))))].reset_index(
+        drop=True)
+    return ds
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not PG_URL, reason="TEST_DATABASE_URL not set"))])
+def db(request, dataset, tmp_path_factory):
+    """(url, engine, schema) with the dataset written; PostgreSQL gets a throwaway schema."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sql') / 'kpis.db'}"
+        engine = sa.create_engine(url)
+        schema = None
+    else:
+        url = PG_URL
+        engine = sa.create_engine(url)
+        schema = f"kpi_test_{uuid.uuid4().hex[:10]}"
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    write_dataset_to_sql(dataset, url, schema=schema, engine=engine)
+    yield url, engine, schema
+    if schema:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
+def source(db):
+    url, engine, schema = db
+    return SqlSource(url, schema=schema, engine=engine)
+
+
+def _memory(dataset):
+    memory = pytest.importorskip("kpi_engine.memory")
+    return memory.MemorySource(dataset)
+
+
+def _pandas_rollup(frame, measures, start, end, filters, by):
+    mask = (frame["date"] >= pd.Timestamp(start)) & (frame["date"] <= pd.Timestamp(end))
+    for dim, values in (filters or {}).items():
+        mask &= frame[dim].astype("str").isin(values)
+    rows = frame[mask]
+    if not by:
+        out = {m: [float(rows[m].sum())] for m in measures}
+        out["rows"] = [len(rows)]
+        return pd.DataFrame(out)
+    grouped = rows.groupby(list(by), observed=True)
+    out = grouped[list(measures)].sum()
+    out["rows"] = grouped.size()
+    return out.reset_index()
+
+
+def _normal(frame, by):
+    frame = frame.copy()
+    for b in by:
+        frame[b] = frame[b].astype("datetime64[ns]") if b == "date" else frame[b].astype("str")
+    frame["rows"] = frame["rows"].astype("int64")
+    return frame.sort_values(list(by)).reset_index(drop=True) if by else frame
+
+
+CASES = [
+    ("posts", ["impressions", "engagements", "reach"], START, END, None, ()),
+    ("posts", ["impressions", "clicks"], END - timedelta(days=27), END, {"platform": ["instagram", "tiktok"]},
+     ["platform"]),
+    ("posts", ["impressions", "saves"], END - timedelta(days=13), END, {"campaign": [""]}, ["date", "content_type"]),
+    ("posts", ["engagements", "impressions"], END - timedelta(days=6), END, None, ["post_id"]),
+    ("posts", ["leads", "pipeline_value"], START, END, {"account": ["acme_linkedin"], "topic": ["product", "promo"]},
+     ["topic", "campaign"]),
+    ("posts", ["impressions"], date(2030, 1, 1), date(2030, 1, 31), None, ()),
+    ("posts", ["impressions"], date(2030, 1, 1), date(2030, 1, 31), None, ["platform"]),
+    ("accounts", ["brand_mentions", "competitor_mentions"], START, END, None, ["platform"]),
+    ("interactions", ["interactions", "responded", "negative", "response_minutes"], START, END,
+     {"channel": ["dm", "review"]}, ["platform", "sentiment"]),
+]
+
+
+@pytest.mark.parametrize("table, measures, start, end, filters, by", CASES)
+def test_rollup_matches_pandas_and_memory(source, dataset, table, measures, start, end, filters, by):
+    got = _normal(source.rollup(table, measures, start, end, filters, by), by)
+    expected = _normal(_pandas_rollup(dataset.table(table), measures, start, end, filters, by), by)
+    assert list(got.columns) == [*by, *measures, "rows"]
+    pd.testing.assert_frame_equal(got, expected[list(got.columns)], check_dtype=False, rtol=1e-9)
+    memory = _normal(_memory(dataset).rollup(table, measures, start, end, filters, by), by)
+    pd.testing.assert_frame_equal(got, memory[list(got.columns)], check_dtype=False, rtol=1e-9)
+
+
+def test_rollup_types(source):
+    got = source.rollup("posts", ["impressions"], END - timedelta(days=2), END, by=["date", "platform"])
+    assert got["date"].dtype == "datetime64[ns]"
+    assert got["impressions"].dtype == "float64" and got["rows"].dtype == "int64"
+    assert sorted(got["date"].unique()) == list(pd.date_range(END - timedelta(days=2), END))
+    empty = source.rollup("posts", ["impressions"], date(2030, 1, 1), date(2030, 1, 2))
+    assert empty.to_dict("records") == [{"impressions": 0.0, "rows": 0}]
+
+
+def test_rollup_is_a_group_by_in_the_database(db, dataset):
+    url, engine, schema = db
+    statements: list[str] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", capture)
+    try:
+        src = SqlSource(url, schema=schema, engine=engine)
+        statements.clear()
+        got = src.rollup("posts", ["impressions", "clicks"], START, END, {"platform": ["linkedin"]}, by=["account"])
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+    query = [s for s in statements if "impressions" in s][-1].lower()
+    assert "group by" in query and "sum(" in query and "count(*)" in query
+    assert " in " in query  # the filter runs in the database too
+    # Only the rollup left the database: one row per linkedin account, not the post-days.
+    assert len(got) == dataset.posts.loc[dataset.posts["platform"] == "linkedin", "account"].nunique()
+    assert got["rows"].sum() > 10 * len(got)
+
+
+def test_snapshot_takes_each_accounts_latest_value(source, dataset):
+    a = dataset.accounts
+    at = END
+    window = a[(a["date"] >= pd.Timestamp(at - timedelta(days=14))) & (a["date"] <= pd.Timestamp(at))]
+    expected = window.sort_values("date").groupby("account", observed=True)["followers"].last().sum()
+    assert source.snapshot("accounts", "followers", at) == pytest.approx(expected)
+    # acme_x stopped 5 days early: with a 3-day lookback it is left out.
+    short = a[(a["date"] >= pd.Timestamp(at - timedelta(days=3))) & (a["date"] <= pd.Timestamp(at))]
+    assert "acme_x" not in set(short["account"])
+    expected_short = short.sort_values("date").groupby("account", observed=True)["followers"].last().sum()
+    assert source.snapshot("accounts", "followers", at, lookback_days=3) == pytest.approx(expected_short)
+    ig = source.snapshot("accounts", "followers", at, {"platform": ["instagram"]})
+    assert ig == pytest.approx(window[window["platform"] == "instagram"].sort_values("date")
+                               .groupby("account", observed=True)["followers"].last().sum())
+    assert source.snapshot("accounts", "followers", date(2000, 1, 1)) is None
+    memory = _memory(dataset)
+    for kwargs in ({}, {"lookback_days": 3}, {"filters": {"platform": ["instagram"]}}):
+        assert source.snapshot("accounts", "followers", at, **kwargs) == pytest.approx(
+            memory.snapshot("accounts", "followers", at, **kwargs))
+
+
+def test_values_dimension_values_and_date_range(source, dataset):
+    i = dataset.interactions
+    got = source.values("interactions", "response_minutes", END - timedelta(days=9), END, {"platform": ["x"]})
+    mask = (i["date"] >= pd.Timestamp(END - timedelta(days=9))) & (i["platform"] == "x")
+    expected = i.loc[mask, "response_minutes"].dropna().to_numpy()
+    np.testing.assert_allclose(np.sort(got), np.sort(expected))
+    assert not np.isnan(got).any()
+    assert source.dimension_values("posts", "platform") == sorted(dataset.posts["platform"].astype(str).unique())
+    assert "" in source.dimension_values("posts", "campaign")
+    memory = _memory(dataset)
+    assert source.dimension_values("posts", "campaign") == memory.dimension_values("posts", "campaign")
+    assert source.date_range("posts") == (START, END)
+    assert source.date_range("interactions") == memory.date_range("interactions")
+    assert source.has_table("posts") and source.name
+
+
+def test_custom_table_names(tmp_path, dataset):
+    url = f"sqlite:///{tmp_path / 'custom.db'}"
+    written = write_dataset_to_sql(dataset, url, tables={"posts": "social_posts"})
+    assert written["posts"] == len(dataset.posts)
+    src = SqlSource(url, tables={"posts": "social_posts"})
+    assert src.rollup("posts", ["impressions"], START, END)["impressions"][0] == dataset.posts["impressions"].sum()
+    with pytest.raises(DataError, match="already exists"):
+        write_dataset_to_sql(dataset, url, tables={"posts": "social_posts"}, if_exists="fail")
+
+
+def test_errors_name_the_problem(tmp_path, source):
+    with pytest.raises(DataError, match="is not a database URL"):
+        SqlSource("not a url")
+    with pytest.raises(DataError, match="Unknown database type"):
+        SqlSource("nosuchdb://x/y")
+    with pytest.raises(DataError, match=r"Cannot connect to postgresql\+psycopg://nobody:\*\*\*@127.0.0.1:1/x") as err:
+        SqlSource("postgresql+psycopg://nobody:secret@127.0.0.1:1/x")
+    assert "secret" not in str(err.value)
+    empty = SqlSource(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert not empty.has_table("posts")
+    with pytest.raises(DataError, match="has no table 'posts' for posts.*write_dataset_to_sql"):
+        empty.rollup("posts", ["impressions"], START, END)
+    with pytest.raises(DataError, match="has no column 'followers'"):
+        source.rollup("posts", ["followers"], START, END)
+    with pytest.raises(FilterError, match="no dimension 'colour'"):
+        source.rollup("posts", ["impressions"], START, END, {"colour": ["red"]})
+    with pytest.raises(FilterError, match="no dimension 'topic'"):
+        source.dimension_values("accounts", "topic")
+
+
+def test_missing_column_in_a_hand_made_table(tmp_path):
+    url = f"sqlite:///{tmp_path / 'hand.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE posts (date DATE, platform TEXT, account TEXT, post_id TEXT)"))
+        conn.execute(sa.text("INSERT INTO posts VALUES ('2025-06-01', 'x', 'a', 'p1')"))
+    src = SqlSource(url)
+    assert src.date_range("posts") == (date(2025, 6, 1), date(2025, 6, 1))
+    with pytest.raises(DataError, match="Table 'posts' \\(posts\\) has no column 'impressions'.*Add the column"):
+        src.rollup("posts", ["impressions"], date(2025, 6, 1), date(2025, 6, 1))
