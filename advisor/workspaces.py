@@ -146,10 +146,13 @@ class EngineProvider:
         import hashlib
         import pickle
 
-        from kpi_engine import sample
+        from kpi_engine import sample, sample_profiles
 
         # the generator's own source is part of the key: a changed generator never reuses old data
-        version = hashlib.sha256(Path(sample.__file__).read_bytes()).hexdigest()[:10]
+        digest = hashlib.sha256()
+        for module in (sample, sample_profiles):
+            digest.update(Path(module.__file__).read_bytes())
+        version = digest.hexdigest()[:10]
         name = f"sample-{end.isoformat()}-{version}.pkl"
         path = self._cache_dir / name if self._cache_dir else None
         if path and path.exists():
