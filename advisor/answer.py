@@ -76,7 +76,7 @@ class Context(_Model):
     period: str | None = None
     filters: dict[str, list[str]] = Field(default_factory=dict)
     by: str | None = None
-    as_of: str | None = None  # ISO date the numbers were computed for (digest snapshots)
+    as_of: str | None = None  # ISO date of the last complete day the numbers cover (digest snapshots)
 
 
 class ParsedQuestion(_Model):

@@ -324,7 +324,8 @@ def compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None, 
                         payload={"kpi_id": primary.kpi_id, "period": _period_key(p),
                                  "filters": primary.filters, "by": "platform"})],
         context=Context(intent="digest", goal=goal, kpi_id=primary.kpi_id, period=_period_key(p),
-                        filters=dict(filters or {}), as_of=engine.today().isoformat()),
+                        filters=dict(filters or {}),
+                        as_of=(engine.today() - timedelta(days=1)).isoformat()),  # the last complete day
     )
 
 

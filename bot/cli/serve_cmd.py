@@ -106,5 +106,6 @@ def _start_digest_scheduler(app: Any, settings: Any) -> Any:
     except ImportError:
         return None
     scheduler = DigestScheduler(service=digests, engine=app.kpi_services.engine)
+    digests.on_change = scheduler.sync  # new, changed and paused subscriptions reschedule at once
     scheduler.start()
     return scheduler

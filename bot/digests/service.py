@@ -8,6 +8,8 @@ run at once against the same database. Every query is scoped by team_id.
 
 from __future__ import annotations
 
+from bot.threads import thread_key
+
 import json
 import logging
 from collections.abc import Callable
@@ -39,11 +41,6 @@ _PAUSE_TEXT = {
     "channel_not_found": ("the channel no longer exists or I cannot see it",
                           "Check the channel, or subscribe another one"),
 }
-
-
-def thread_key(team_id: str, channel: str, ts: str) -> str:
-    """Conversation key of a digest's thread, under which its answer is remembered."""
-    return f"{team_id}:{channel}:{ts}"
 
 
 @dataclass
