@@ -225,7 +225,8 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
         return "compare"
     if subject and cues["value_strong"] and not cues["recommend"]:
         return "value"
-    if cues["explain"] and (kpi_id or not goal) and not (cues["value"] and (period or by or filters)):
+    # a period or a breakdown asks for numbers ("what is engagement rate last 28 days")
+    if cues["explain"] and (kpi_id or not goal) and not (period or by or (cues["value"] and filters)):
         if not cues["recommend"] or kpi_id:
             return "explain"
     if kpi_id and (cues["value"] or period or by) and not cues["recommend"]:

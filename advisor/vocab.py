@@ -279,6 +279,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bwhich kpi do we\b",
     ],
     "value_strong": [
+        r"^(?:value|show|get|fetch)\b",
         r"\blooking like\b", r"\brn\b", r"\bright now\b", r"\bcurrently\b", r"\bhow s \w+(?: \w+)? doing\b",
         r"\bhow is \w+(?: \w+)? doing\b", r"\bhow s \w+(?: \w+)? looking\b", r"\bhows \w+(?: \w+)? (?:doing|looking)\b",
         r"\bhow (?:are|r) we doing\b",

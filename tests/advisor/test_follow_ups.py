@@ -37,3 +37,9 @@ def test_a_new_topic_is_not_hijacked_by_context():
     assert p.intent == "explain" and p.kpi_id is None
     p = parse_question("which KPI for leads?", catalog=CAT, context=VALUE_CTX)
     assert (p.intent, p.goal, p.kpi_id) == ("recommend", "leads", "leads")
+
+
+def test_structured_slash_command_text_reads_as_a_value_question():
+    for text in ("value engagement_rate last 28 days by platform", "what is engagement_rate last 28 days",
+                 "show ctr on linkedin"):
+        assert parse_question(text, catalog=CAT).intent == "value", text
