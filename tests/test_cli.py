@@ -82,6 +82,15 @@ def test_ask_keeps_thread_context_across_calls(home):
     assert answer["kpi_id"] == "click_through_rate" and answer["context"]["filters"] == {"platform": ["linkedin"]}
 
 
+def test_chat_keeps_context_between_turns(home):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))}
+    env.update(KPI_ADVISOR_HOME_DIR=str(home), COLUMNS="120")
+    r = subprocess.run([sys.executable, "-m", "bot.cli.main", "chat"], input="ctr last 28 days\nand on linkedin?\nexit\n",
+                       capture_output=True, text=True, cwd=home.parent, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "Click-through rate on linkedin" in r.stdout
+
+
 def test_data_sample_then_check(home, tmp_path):
     out = tmp_path / "sample"
     r = run("data", "sample", "--out", str(out), "--json", home=home)
