@@ -532,3 +532,32 @@ def test_tool_call_without_tools_offered_falls_back(server, answer, caplog):
     with caplog.at_level(logging.WARNING, logger="advisor.llm"):
         assert narrator(server).narrate(answer) == answer
     assert "no tools were offered" in caplog.text
+
+
+def test_settings_wire_the_llm_into_the_advisor_with_workspace_tools(server, tmp_path):
+    """LLM on from settings: the answer is narrated, and tool calls read this workspace's engine."""
+    from datetime import date
+
+    from advisor.core import Advisor
+
+    settings = Settings(home=tmp_path / "home", llm=True, openai_base_url=server.url,
+                        openai_api_key="sk-test", llm_model="fake-model", llm_timeout=5)
+    advisor = Advisor.from_settings(settings, sample_end=date(2025, 6, 30))
+    args = {"kpi_id": "click_through_rate", "period": "last_28_days", "filters": {}}
+
+    def from_tool(body):
+        result = json.loads(body["messages"][-1]["content"])
+        shown = next(f["display"] for f in result["facts"] if f["key"].startswith("click_through_rate.value|"))
+        return text(f"Click-through rate was {shown} over the last 28 days.")
+
+    server.script = [tool_call("get_kpi_value", json.dumps(args)), from_tool]
+    out = advisor.answer("engagement rate last 28 days")
+    assert out.narrator == "llm"
+    expected = advisor.engine("local").compute_value("click_through_rate", "last_28_days")
+    from advisor.format import fmt_value
+
+    assert fmt_value(expected.value, "percent") in out.sections[0].text
+
+    server.script = [text("Engagement rate was 99.99% last month.")]  # invented: the template is served
+    fallback = advisor.answer("engagement rate last 28 days")
+    assert fallback.narrator == "template" and "99.99" not in fallback.text
