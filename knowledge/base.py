@@ -61,6 +61,7 @@ class KnowledgeBase:
         bundled_dir: Path | None = BUNDLED_DIR,
         store: ChromaStore | None = None,
         hybrid: bool = False,
+        max_per_source: int | None = 2,
     ) -> None:
         self.embedder: Embedder = embedder or LexicalEmbedder()
         self.store = store or ChromaStore(
@@ -69,7 +70,9 @@ class KnowledgeBase:
         self.bundled_dir = bundled_dir
         self._configured_dirs = [Path(d).expanduser().resolve() for d in team_dirs]
         self._ready = False  # verified once per instance; the store re-checks if rebuilt elsewhere
-        self._retriever = Retriever(store=self.store, embedder=self.embedder, hybrid=hybrid)
+        self._retriever = Retriever(
+            store=self.store, embedder=self.embedder, hybrid=hybrid, max_per_source=max_per_source
+        )
 
     # ---------------------------------------------------------------- documents
 

@@ -99,6 +99,10 @@ def _concept_table() -> dict[tuple[str, ...], tuple[int, ...]]:
     for index, (_, phrases) in enumerate(CONCEPTS):
         for phrase in phrases:
             key = tuple(s for s, _ in analyse(phrase))
+            # A phrase that only means something with its stop words ("how often",
+            # "went up", "by reach") would fire on every use of its one content word.
+            if len(key) < 2 and len(_TOKEN.findall(_normalise(phrase))) > 1:
+                continue
             if key and index not in table.setdefault(key, []):
                 table[key].append(index)
     return {k: tuple(v) for k, v in table.items()}

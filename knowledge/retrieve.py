@@ -29,7 +29,7 @@ _SPACE = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class Passage:
-    """One retrieved passage and where it came from."""
+    """One retrieved passage and where it came from; `score` ranks (higher is better)."""
 
     source: str
     title: str
@@ -107,7 +107,9 @@ class Retriever:
     best passage is listed in document order, and a document gives at most
     `max_per_source` passages, so the top few name different documents.
 
-    Hybrid (off by default) adds keyword overlap to each chunk's score first.
+    Hybrid (off by default) adds keyword overlap to each chunk's score first; on
+    the development question sets neither it nor BM25 rank fusion beat the
+    lexical embedder, which already scores keywords.
     """
 
     def __init__(
@@ -158,8 +160,9 @@ class Retriever:
         """Chunks re-scored by document: a document's best chunk carries the document's score.
 
         The r-th best chunk of a document adds `chunk_decay ** r` times its own
-        score to the document; as a passage it keeps only that share, so extra
-        passages of a listed document rank after other documents' best ones.
+        score to the document; as a passage it keeps only that share, so an extra
+        passage of a listed document outranks another document's best passage
+        only when it is far stronger.
         """
         by_source: dict[str, list[tuple[float, dict[str, Any]]]] = {}
         for score, row in sorted(scored, key=lambda pair: pair[0], reverse=True):
