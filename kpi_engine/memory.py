@@ -71,8 +71,9 @@ class _Table:
         return cls(days=np.ascontiguousarray(days[order]), codes=codes, labels=labels, measures=measures)
 
     def span(self, start: date, end: date) -> tuple[int, int]:
-        lo = int(np.searchsorted(self.days, _day(start), side="left"))
-        hi = int(np.searchsorted(self.days, _day(end), side="right"))
+        # the key must have the array's dtype, or numpy converts the whole array on every call
+        lo = int(np.searchsorted(self.days, np.int32(_day(start)), side="left"))
+        hi = int(np.searchsorted(self.days, np.int32(_day(end)), side="right"))
         return lo, hi
 
     def mask(self, lo: int, hi: int, filters: Filters | None) -> np.ndarray | None:
