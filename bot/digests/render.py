@@ -83,7 +83,7 @@ def _headline(facts: list[Any]) -> list[Any]:
 
 def _missing_numbers(answer: Answer, text: str) -> list[str]:
     """Headline fact lines whose displayed number the text does not already carry."""
-    names = {f.kpi_id: f.label.split(",")[0] for f in answer.facts if f.key.endswith(".value")}
+    names = {f.kpi_id: f.label.rsplit(", ", 1)[0] for f in answer.facts if f.key.endswith(".value")}
     lines = []
     for f in _headline(answer.facts):
         if not f.display or f.display in text:
