@@ -75,19 +75,55 @@ def final_times(slack: FakeSlack) -> dict[str, list[float]]:
     return out
 
 
-async def burst(url: str, reqs, start_at: dict[str, float]) -> list[float]:
-    # aiohttp as the load generator: httpx's async pool alone adds ~1 s at 200 concurrent
-    # connections on this machine, which would be measured as the bot's ack time.
+async def burst(url: str, reqs, start_at: dict[str, float], *, client: str = "raw") -> list[float]:
+    """Send every request at once, one connection each; returns each request's time to its response."""
+    signed = [(kind, key, body, {"Content-Type": ctype, **sign(body)}) for kind, key, body, ctype in reqs]
+    if client == "aiohttp":
+        return await _burst_aiohttp(url, signed, start_at)
+    # Raw HTTP/1.1 over asyncio streams, requests encoded up front: aiohttp spends ~1 ms of Python
+    # per request in this process, and at 200 concurrent requests on 2 cores that queueing in the
+    # load generator was measured as the bot's ack time (httpx's async pool was worse still).
+    from urllib.parse import urlsplit
+
+    host, port = urlsplit(url).hostname, urlsplit(url).port
+
+    def encode(body: str, headers: dict[str, str]) -> bytes:
+        data = body.encode()
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        return (f"POST /slack/events HTTP/1.1\r\nHost: {host}:{port}\r\n{head}"
+                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n").encode() + data
+
+    wire = [(key, encode(body, headers)) for _, key, body, headers in signed]
+
+    async def one(key: str, request: bytes) -> float:
+        t0 = time.monotonic()
+        start_at[key] = t0
+        reader, writer = await asyncio.open_connection(host, port)
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                       if line.lower().startswith(b"content-length:")), 0)
+        if length:
+            await reader.readexactly(length)
+        elapsed = time.monotonic() - t0
+        writer.close()
+        assert status == 200, status
+        return elapsed
+
+    return await asyncio.gather(*(one(key, request) for key, request in wire))
+
+
+async def _burst_aiohttp(url: str, signed, start_at: dict[str, float]) -> list[float]:
     import aiohttp
 
-    signed = [(kind, key, body, {"Content-Type": ctype, **sign(body)}) for kind, key, body, ctype in reqs]
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(base_url=url, connector=connector,
-                                     timeout=aiohttp.ClientTimeout(total=30)) as client:
+                                     timeout=aiohttp.ClientTimeout(total=30)) as session:
         async def one(kind, key, body, headers):
             t0 = time.monotonic()
             start_at[key] = t0
-            async with client.post("/slack/events", data=body.encode(), headers=headers) as r:
+            async with session.post("/slack/events", data=body.encode(), headers=headers) as r:
                 await r.read()
                 assert r.status == 200, r.status
             return time.monotonic() - t0
@@ -96,13 +132,12 @@ async def burst(url: str, reqs, start_at: dict[str, float]) -> list[float]:
 
 
 def serve(args: argparse.Namespace) -> None:
-    """Child process: the bot app under uvicorn, as `kpi-advisor serve` runs it."""
+    """Child process: the bot app as `kpi-advisor serve` runs it (same advisor pool, app and uvicorn options)."""
     import logging
 
-    import uvicorn
-
+    from bot.advisor_client import make_advisor
     from bot.app import build_app
-    from bot.http import create_http_app
+    from bot.http import create_http_app, run_http
 
     logging.basicConfig(level=logging.WARNING)
     if args.switch_interval:
@@ -111,18 +146,23 @@ def serve(args: argparse.Namespace) -> None:
     if args.fake_advisor:
         from tests.bot.fake_advisor import FakeAdvisor
 
-        advisor = FakeAdvisor(delay=0.05)
+        advisor = FakeAdvisor(delay=0.05)  # sleeps, so it does not hold the GIL: measures the ack path itself
     else:
-        from advisor import Advisor
+        advisor = make_advisor(settings, processes=None if args.advisor_processes < 0 else args.advisor_processes)
+    overrides: dict = {}
+    if args.workers:
+        from bot.workers import WorkerPool
 
-        advisor = Advisor.from_settings(settings)
-    from bot.workers import WorkerPool
-
-    app = build_app(settings=settings, advisor=advisor, digests=None,
-                    workers=WorkerPool(max_workers=args.workers),
-                    process_before_response=args.process_before_response)
-    uvicorn.run(create_http_app(app, request_threads=args.request_threads), host="127.0.0.1", port=args.serve_port, log_level="warning",
-                backlog=2048)
+        overrides["workers"] = WorkerPool(max_workers=args.workers)
+    try:
+        app = build_app(settings=settings, advisor=advisor, process_before_response=args.process_before_response,
+                        **overrides)
+        http_app = create_http_app(app, **({"request_threads": args.request_threads} if args.request_threads else {}))
+        run_http(http_app, host="127.0.0.1", port=args.serve_port, log_level="warning")
+    finally:
+        close = getattr(advisor, "close", None)
+        if callable(close):
+            close(wait=False)
 
 
 class Remote:
@@ -140,7 +180,7 @@ class Remote:
         cmd += ["--fake-advisor"] if args.fake_advisor else []
         cmd += ["--process-before-response"] if args.process_before_response else []
         cmd += ["--switch-interval", str(args.switch_interval), "--request-threads", str(args.request_threads),
-                "--workers", str(args.workers)]
+                "--workers", str(args.workers), "--advisor-processes", str(args.advisor_processes)]
         self.proc = subprocess.Popen(cmd)
         self.http = httpx.Client(base_url=self.url, timeout=30)
         wait_until(self._up, timeout=120, interval=0.2)
@@ -160,17 +200,23 @@ class Remote:
 
     def close(self) -> None:
         self.http.close()
-        self.proc.terminate()
-        self.proc.wait(10)
+        import signal
+
+        self.proc.send_signal(signal.SIGINT)  # like Ctrl-C on `kpi-advisor serve`: a graceful stop
+        try:
+            self.proc.wait(15)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait(5)
 
 
-def _load_child(url: str, reqs, out) -> None:
+def _load_child(url: str, reqs, out, client: str) -> None:
     start_at: dict[str, float] = {}
-    acks = asyncio.run(burst(url, reqs, start_at))
+    acks = asyncio.run(burst(url, reqs, start_at, client=client))
     out.put((acks, start_at))
 
 
-def run_load(url: str, reqs) -> tuple[list[float], dict[str, float]]:
+def run_load(url: str, reqs, *, client: str = "raw") -> tuple[list[float], dict[str, float]]:
     """Fire the burst from its own process, so neither the bot nor the fake Slack shares its GIL.
 
     time.monotonic() is one system-wide clock on Linux, so start times compare with the
@@ -180,7 +226,7 @@ def run_load(url: str, reqs) -> tuple[list[float], dict[str, float]]:
 
     ctx = mp.get_context("fork")
     out = ctx.Queue()
-    proc = ctx.Process(target=_load_child, args=(url, reqs, out))
+    proc = ctx.Process(target=_load_child, args=(url, reqs, out, client))
     proc.start()
     acks, start_at = out.get(timeout=120)
     proc.join(10)
@@ -193,8 +239,11 @@ def main() -> None:
     ap.add_argument("--fake-advisor", action="store_true", help="a 50 ms fake instead of the real advisor")
     ap.add_argument("--process-before-response", action="store_true")
     ap.add_argument("--switch-interval", type=float, default=0.0, help="sys.setswitchinterval in the server")
-    ap.add_argument("--request-threads", type=int, default=100)
-    ap.add_argument("--workers", type=int, default=8, help="advisor worker threads in the server")
+    ap.add_argument("--request-threads", type=int, default=0, help="request threads (default: as serve)")
+    ap.add_argument("--workers", type=int, default=0, help="background job threads (default: as serve)")
+    ap.add_argument("--advisor-processes", type=int, default=-1,
+                    help="advisor worker processes (default: as serve, one per core); 0 = in the bot's threads")
+    ap.add_argument("--client", choices=["raw", "aiohttp"], default="raw", help="load generator")
     ap.add_argument("--in-process", action="store_true", help="serve from this process (shares the GIL)")
     ap.add_argument("--serve-port", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--slack-url", help=argparse.SUPPRESS)
@@ -236,7 +285,7 @@ def main() -> None:
         reqs = build_requests(args.n, slack)
         t_start = time.monotonic()
         url = bot.url if isinstance(bot, Remote) else bot.server.url
-        acks, start_at = run_load(url, reqs)
+        acks, start_at = run_load(url, reqs, client=args.client)
         bot.idle(300)
         wall = time.monotonic() - t_start
         try:
@@ -250,7 +299,11 @@ def main() -> None:
         if missing:
             print("not answered:", missing[:5], file=sys.stderr)
         ref_med = statistics.median(ref)
-        print(f"advisor: {'fake 50 ms' if args.fake_advisor else 'real (bundled sample)'}; "
+        from bot.advisor_client import default_processes
+
+        procs = args.advisor_processes if args.advisor_processes >= 0 else default_processes()
+        where = "in the bot's threads" if args.in_process or procs == 0 else f"in {procs} worker processes"
+        print(f"advisor: {'fake 50 ms, in the bot process' if args.fake_advisor else f'real (bundled sample), {where}'}; "
               f"{args.n} requests ({args.n // 2} /kpi, {args.n - args.n // 2} mentions)")
         print(f"reference ack (sequential, at rest): median {ref_med * 1000:.1f} ms")
         print(f"ack:    p50 {pct(acks, .5) * 1000:7.1f} ms   p99 {pct(acks, .99) * 1000:7.1f} ms   "

@@ -9,13 +9,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["build_app", "create_http_app", "build_socket_handler", "EventDeduplicator"]
+__all__ = ["build_app", "create_http_app", "build_socket_handler", "EventDeduplicator", "ProcessPoolAdvisor"]
 
 _EXPORTS = {
     "build_app": "bot.app",
     "create_http_app": "bot.http",
     "build_socket_handler": "bot.socket",
     "EventDeduplicator": "bot.dedup",
+    "ProcessPoolAdvisor": "bot.advisor_client",
 }
 
 

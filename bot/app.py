@@ -46,6 +46,18 @@ def _default_digests(*, engine: Engine, advisor: Any, client_factory: Any) -> An
     return DigestService(engine=engine, advisor=advisor, client_factory=client_factory)
 
 
+def _cached_authorize(oauth_settings: Any, client: Any) -> Any:
+    """bolt's installation-store authorize with its auth.test cache on: without it every
+    request, on the ack path, waits for a Slack auth.test call (the cache is per bot token)."""
+    from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+
+    return InstallationStoreAuthorize(
+        installation_store=oauth_settings.installation_store, client_id=oauth_settings.client_id,
+        client_secret=oauth_settings.client_secret, logger=logging.getLogger("slack_bolt.App"),
+        user_token_resolution=oauth_settings.user_token_resolution, cache_enabled=True, client=client,
+    )
+
+
 def build_app(
     *,
     settings: Any,
@@ -61,6 +73,9 @@ def build_app(
     listener_threads: int = 32,
 ) -> App:
     """The Slack app; the state database holds installations and seen event ids.
+
+    ``advisor`` is any :class:`bot.advisor_client.AdvisorClient`: an in-process
+    ``Advisor`` (tests) or a :class:`bot.advisor_client.ProcessPoolAdvisor` (serve).
 
     ``digests`` defaults to :class:`bot.digests.service.DigestService` when that
     package exists; ``workers`` to a fresh bounded pool. The built services are
@@ -93,7 +108,7 @@ def build_app(
     if multi:
         oauth_settings = build_oauth_settings(settings=settings, engine=engine)
         installation_store = oauth_settings.installation_store
-        app = App(oauth_settings=oauth_settings, **kwargs)
+        app = App(oauth_settings=oauth_settings, authorize=_cached_authorize(oauth_settings, client), **kwargs)
     else:
         if token is None:
             raise ValueError(

@@ -52,6 +52,9 @@ def serve(
     host: str | None = typer.Option(None, help="HTTP mode: interface to bind (default from HOST)."),
     port: int | None = typer.Option(None, help="HTTP mode: port (default from PORT)."),
     log_level: str = typer.Option("info", help="debug, info, warning or error."),
+    advisor_processes: int = typer.Option(
+        -1, help="Worker processes that compute answers (default: one per core, at most 4); "
+                 "0 computes them in the bot's own threads."),
 ) -> None:
     """Run the Slack app: Socket Mode (no public URL) or HTTP under uvicorn."""
     from bot.cli.common import fail, get_settings, err_console
@@ -72,28 +75,31 @@ def serve(
 
     install_redaction(secrets=_secrets(settings))
 
-    from advisor import Advisor
+    from bot.advisor_client import make_advisor
     from bot.app import build_app
 
     err_console.print(f"Starting kpi-advisor in [bold]{chosen}[/] mode…")
-    advisor = Advisor.from_settings(settings)
-    app = build_app(settings=settings, advisor=advisor, request_verification=(chosen == "http"))
-    scheduler = _start_digest_scheduler(app, settings)
+    # Answers are computed in worker processes, so their CPU work never delays an ack.
+    advisor = make_advisor(settings, processes=None if advisor_processes < 0 else advisor_processes)
+    scheduler = None
     try:
+        app = build_app(settings=settings, advisor=advisor, request_verification=(chosen == "http"))
+        scheduler = _start_digest_scheduler(app, settings)
         if chosen == "socket":
             from bot.socket import run_socket_mode
 
             run_socket_mode(app, app_token=settings.slack_app_token.get_secret_value())
         else:
-            import uvicorn
+            from bot.http import create_http_app, run_http
 
-            from bot.http import create_http_app
-
-            uvicorn.run(create_http_app(app), host=host or settings.host, port=port or settings.port,
-                        log_level=log_level.lower())
+            run_http(create_http_app(app), host=host or settings.host, port=port or settings.port,
+                     log_level=log_level)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        close = getattr(advisor, "close", None)
+        if callable(close):
+            close(wait=False)
 
 
 def _start_digest_scheduler(app: Any, settings: Any) -> Any:

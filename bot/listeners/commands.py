@@ -13,7 +13,7 @@ from bot.render.blocks import render_text
 from bot.render.errors import describe_error
 from bot.render.home import render_help, render_subscriptions, subscription_fields
 
-__all__ = ["register", "run_digest_command", "command_thread", "list_kpis"]
+__all__ = ["register", "run_digest_command", "command_thread", "list_kpis", "catalog_answer"]
 
 NO_DIGESTS = "Digests are not set up on this server yet. Ask the admin to enable them."
 
@@ -24,7 +24,14 @@ def command_thread(team_id: str, channel_id: str, user_id: str) -> str:
 
 
 def list_kpis(advisor: Any, team_id: str) -> Any:
-    """The workspace's KPI catalog as an Answer (the advisor has no "list" intent)."""
+    """The workspace's KPI catalog as an Answer, computed where the advisor lives."""
+    from bot.advisor_client import call_in_advisor
+
+    return call_in_advisor(advisor, catalog_answer, team_id)
+
+
+def catalog_answer(advisor: Any, team_id: str) -> Any:
+    """The catalog listing (the advisor has no "list" intent); runs next to the advisor's engine."""
     from advisor.answer import Answer, Section
 
     engine_for = getattr(advisor, "engine", None)
