@@ -19,6 +19,8 @@ __all__ = [
 BOT_SCOPES = [
     "app_mentions:read", "chat:write", "commands", "files:write", "im:history",
     "im:read", "im:write", "channels:read", "groups:read", "users:read",
+    # digests look up their own earlier post before re-posting after a crash
+    "channels:history", "groups:history",
 ]
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

@@ -64,7 +64,7 @@ def parse_command(text: str) -> KpiCommand:
 def question_for(cmd: KpiCommand) -> str:
     """The question the advisor's router understands for a subcommand."""
     if cmd.name == "value":
-        return f"what is {cmd.args}"
+        return f"value {cmd.args}"  # reads as a value question whatever the words
     if cmd.name == "explain":
         return f"explain {cmd.args}"
     if cmd.name == "recommend":

@@ -117,8 +117,10 @@ def register(app: App, services: Any) -> None:
     def on_subscribe_submit(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any,
                             context: Any) -> None:
         team_id, user_id = team_of(context), body["user"]["id"]
-        channel = view.get("private_metadata") or user_id
-        spec = (view["state"]["values"].get("spec", {}).get("value", {}).get("value") or "").strip()
+        values = view["state"]["values"]
+        picked = values.get("channel", {}).get("value", {}).get("selected_conversation")
+        channel = view.get("private_metadata") or picked or user_id
+        spec = (values.get("spec", {}).get("value", {}).get("value") or "").strip()
         if services.digests is None:
             ack(response_action="errors", errors={"spec": NO_DIGESTS})
             return

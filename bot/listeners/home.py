@@ -10,7 +10,7 @@ from slack_bolt import App
 from bot.listeners.common import first_delivery, post_messages, submit_or_apologise, team_of
 from bot.render.blocks import render_answer, render_text
 from bot.render.errors import describe_error
-from bot.render.home import HELP_TEXT, ask_modal, render_home
+from bot.render.home import HELP_TEXT, ask_modal, render_home, subscribe_modal
 
 __all__ = ["register", "publish_home"]
 
@@ -58,6 +58,12 @@ def register(app: App, services: Any) -> None:
     def on_home_ask(ack: Any, body: dict[str, Any], client: Any) -> None:
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=ask_modal())
+
+    @app.action("home.subscribe")
+    def on_home_subscribe(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        # trigger_id expires 3 s after the click, so the modal opens here, not in a worker
+        client.views_open(trigger_id=body["trigger_id"], view=subscribe_modal(channel_id=None))
 
     @app.view("ask_modal")
     def on_ask_submit(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any,

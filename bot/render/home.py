@@ -93,6 +93,7 @@ def render_home(*, config: Any, subscriptions: list[Any]) -> dict[str, Any]:
         {"type": "actions", "elements": [
             _button("home.ask", "Ask a question", style="primary"),
             _button("home.scorecard", "Scorecard"),
+            _button("home.subscribe", "Subscribe a channel to a digest"),
             _button("home.help", "Help"),
         ]},
         {"type": "divider"},
@@ -138,18 +139,27 @@ def ask_modal(*, private_metadata: str = "") -> dict[str, Any]:
     }
 
 
-def subscribe_modal(*, channel_id: str, spec: str = "") -> dict[str, Any]:
-    """Modal opened by a "Subscribe to a digest" button; the spec text is editable."""
+def subscribe_modal(*, channel_id: str | None, spec: str = "") -> dict[str, Any]:
+    """Digest subscription modal; the spec text is editable.
+
+    Opened from an answer it knows its channel; opened from App Home it asks for one.
+    """
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 500}
     if spec:
         element["initial_value"] = spec
+    blocks: list[dict[str, Any]] = []
+    if not channel_id:
+        blocks.append({"type": "input", "block_id": "channel",
+                       "label": {"type": "plain_text", "text": "Post to"},
+                       "element": {"type": "conversations_select", "action_id": "value",
+                                   "filter": {"include": ["public", "private", "im"],
+                                              "exclude_bot_users": True}}})
+    blocks.append({"type": "input", "block_id": "spec", "label": {"type": "plain_text", "text": "Schedule"},
+                   "element": element,
+                   "hint": {"type": "plain_text", "text": "e.g. weekly mon 09:00 Europe/Berlin goal=awareness"}})
     return {
-        "type": "modal", "callback_id": "subscribe_modal", "private_metadata": channel_id,
+        "type": "modal", "callback_id": "subscribe_modal", "private_metadata": channel_id or "",
         "title": {"type": "plain_text", "text": "Subscribe to a digest"},
         "submit": {"type": "plain_text", "text": "Subscribe"},
-        "blocks": [
-            {"type": "input", "block_id": "spec", "label": {"type": "plain_text", "text": "Schedule"},
-             "element": element,
-             "hint": {"type": "plain_text", "text": "e.g. weekly mon 09:00 Europe/Berlin goal=awareness"}},
-        ],
+        "blocks": blocks,
     }

@@ -86,7 +86,7 @@ def test_slash_subcommands_route_to_the_advisor(bot, slack, advisor):
     bot.command("scorecard awareness last month")
     slack.wait_for("response_url", 4)
     questions = [c["question"] for c in advisor.of("answer")]
-    assert sorted(questions) == sorted(["what is engagement_rate last 7 days", "explain reach",
+    assert sorted(questions) == sorted(["value engagement_rate last 7 days", "explain reach",
                                         "which KPI for awareness?"])
     assert advisor.of("compose_digest")[0] == {"kind": "compose_digest", "workspace": "T1",
                                                 "goal": "awareness", "period": "last month"}

@@ -123,3 +123,25 @@ def test_home_quick_actions(bot, slack, advisor, digests):
     })
     assert slack.wait_for("chat.postMessage", 2)[1]["params"]["channel"] == "U1"
     assert advisor.of("answer")[-1]["question"] == "what is reach"
+
+
+def test_home_subscribe_modal_asks_for_a_channel_and_subscribes_it(bot, slack, digests):
+    home = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U1", "team_id": "T1"},
+            "api_app_id": "A1", "token": "legacy", "trigger_id": "trig-home",
+            "container": {"type": "view", "view_id": "V1"}, "view": {"id": "V1", "type": "home"}}
+    bot.interact({**home, "actions": [{"action_id": "home.subscribe", "type": "button", "block_id": "b"}]})
+    view = _view(slack.wait_for("views.open")[0])
+    assert view["callback_id"] == "subscribe_modal" and view["private_metadata"] == ""
+    assert view["blocks"][0]["element"]["type"] == "conversations_select"
+    ok = bot.interact({
+        "type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U1", "team_id": "T1"},
+        "api_app_id": "A1", "token": "legacy", "trigger_id": "t",
+        "view": {"id": "V3", "type": "modal", "callback_id": "subscribe_modal", "private_metadata": "",
+                 "team_id": "T1",
+                 "state": {"values": {
+                     "channel": {"value": {"type": "conversations_select", "selected_conversation": "C7"}},
+                     "spec": {"value": {"type": "plain_text_input", "value": "daily 08:30 UTC goal=traffic"}}}}},
+    })
+    assert ok.status_code == 200 and ok.text == ""
+    subs = digests.list("T1")
+    assert [(s.channel_id, s.spec_text) for s in subs] == [("C7", "daily 08:30 UTC goal=traffic")]

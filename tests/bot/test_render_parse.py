@@ -53,7 +53,7 @@ def test_split_text_respects_limit_and_keeps_content(text, limit):
 def test_parse_commands():
     assert parse_command("").name == "help"
     assert parse_command("engagement_rate last 28 days").name == "ask"
-    assert question_for(parse_command("value reach last week")) == "what is reach last week"
+    assert question_for(parse_command("value reach last week")) == "value reach last week"
     assert question_for(parse_command("recommend awareness")) == "which KPI for awareness?"
     assert parse_scorecard("goal=leads last month") == ("leads", "last month")
     assert parse_scorecard("last 7 days") == (None, "last 7 days")
