@@ -10,17 +10,13 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.dedup import EventDeduplicator
+from bot.threads import thread_key
 from bot.oauth import build_oauth_settings, is_multi_workspace, make_client_factory, make_web_client
 from bot.workers import WorkerPool
 
 __all__ = ["Services", "build_app", "thread_key"]
 
 log = logging.getLogger(__name__)
-
-
-def thread_key(team_id: str, channel_id: str, thread_ts: str) -> str:
-    """Conversation key; team and channel are part of it so no two workspaces can share a thread."""
-    return f"{team_id}:{channel_id}:{thread_ts}"
 
 
 @dataclass

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from knowledge.embeddings import Embedder
 from knowledge.errors import EmbedderMismatch, KnowledgeError, StoreUnavailable
+
+_CONNECT_LOCK = threading.Lock()
 
 __all__ = ["ChromaStore", "COLLECTION"]
 
@@ -49,27 +52,30 @@ class ChromaStore:
     def _connect(self) -> Any:
         if self._client is not None:
             return self._client
+        with _CONNECT_LOCK:  # threads opening the same store at once make chroma fail to find its tenant
+            if self._client is None:
+                self._client = self._open()
+        return self._client
+
+    def _open(self) -> Any:
         import chromadb
         from chromadb.config import Settings
 
         settings = Settings(anonymized_telemetry=False)
         try:
             if self.host:
-                self._client = chromadb.HttpClient(host=self.host, port=self.port, settings=settings)
-                self._client.heartbeat()
-            else:
-                assert self.path is not None
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=str(self.path), settings=settings)
+                client = chromadb.HttpClient(host=self.host, port=self.port, settings=settings)
+                client.heartbeat()
+                return client
+            assert self.path is not None
+            self.path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(self.path), settings=settings)
         except (ValueError, ConnectionError, OSError) as exc:
-            self._client = None
             raise StoreUnavailable(self._unavailable(exc)) from None
         except Exception as exc:  # chromadb/httpx raise assorted types for an unreachable server
-            self._client = None
             if self.host and _looks_like_connection_error(exc):
                 raise StoreUnavailable(self._unavailable(exc)) from None
             raise
-        return self._client
 
     def _unavailable(self, exc: BaseException) -> str:
         if self.host:

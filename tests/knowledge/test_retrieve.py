@@ -171,3 +171,17 @@ def test_create_embedder_names_the_options() -> None:
     assert isinstance(create_embedder("lexical"), LexicalEmbedder)
     with pytest.raises(KnowledgeError, match="'lexical'.*'openai'"):
         create_embedder("word2vec")
+
+
+def test_threads_opening_a_fresh_store_at_once_all_get_answers(tmp_path) -> None:
+    """Bot workers open the store concurrently on first use; chroma must be opened one at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    KnowledgeBase(store_dir=tmp_path / "store").build()
+
+    def ask(_: int):
+        return KnowledgeBase(store_dir=tmp_path / "store").retrieve("which kpi for awareness", k=2)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(ask, range(16)))
+    assert all(r and r[0].source for r in results)
