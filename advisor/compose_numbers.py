@@ -111,14 +111,21 @@ def _period_key(p: Period) -> str:
     return f"{p.start}..{p.end}"
 
 
-def compose_value(engine: Engine, q: ParsedQuestion) -> Answer:
+def _report(engine: Engine, q: ParsedQuestion):
+    """The KPI, period, report, resolved filters and scope words a number answer starts from."""
     kpi = engine.kpi(q.kpi_id)
     period = engine.period(q.period or "last_28_days")
     report = engine.compute_report(kpi.id, period, q.filters)
-    filters = report.current.filters
-    scope = _scope(filters)
-    sections = [Section(title="Value", kind="values",
-                        text="\n".join([_value_line(report), *_comparison_lines(report)]))]
+    return kpi, period, report, report.current.filters, _scope(report.current.filters)
+
+
+def _values_section(title: str, report: KpiReport) -> Section:
+    return Section(title=title, kind="values", text="\n".join([_value_line(report), *_comparison_lines(report)]))
+
+
+def compose_value(engine: Engine, q: ParsedQuestion) -> Answer:
+    kpi, period, report, filters, scope = _report(engine, q)
+    sections = [_values_section("Value", report)]
     facts = report_facts(report)
     if q.by:
         b = engine.compute_breakdown(kpi.id, q.by, period, filters)
@@ -145,18 +152,16 @@ def compose_value(engine: Engine, q: ParsedQuestion) -> Answer:
 
 def compose_compare(engine: Engine, q: ParsedQuestion) -> Answer:
     """Periods (vs previous / last year) or segments (instagram vs tiktok)."""
-    kpi = engine.kpi(q.kpi_id)
-    period = engine.period(q.period or "last_28_days")
     if q.by and len(q.filters.get(q.by, [])) != 1:
+        kpi, period = engine.kpi(q.kpi_id), engine.period(q.period or "last_28_days")
         answer = compose_value(engine, q)
         b_lines = next((s.text for s in answer.sections if s.kind == "breakdown"), "")
         summary = f"{kpi.name} by {q.by.replace('_', ' ')} in {_period_text(period)}:\n{b_lines}"
         return answer.model_copy(update={"intent": "compare", "summary": summary,
                                          "title": f"{kpi.name}: compared by {q.by.replace('_', ' ')}",
                                          "context": answer.context.model_copy(update={"intent": "compare"})})
-    report = engine.compute_report(kpi.id, period, q.filters)
+    kpi, period, report, _, scope = _report(engine, q)
     c = report.last_year if q.compare_to == "last_year" else report.previous
-    scope = _scope(report.current.filters)
     ref = c.reference
     if report.current.value is None or ref.value is None:
         summary = (report.current.message if report.current.value is None else ref.message) or "No data."
@@ -165,7 +170,7 @@ def compose_compare(engine: Engine, q: ParsedQuestion) -> Answer:
                    f"vs {fmt_value(ref.value, kpi.unit)} in {c.against} ({ref.period.start} to {ref.period.end}): "
                    f"{fmt_change(c.abs_change, c.rel_change, kpi.unit)}, {verdict_phrase(c)}.")
     sections = [
-        Section(title="Comparison", kind="values", text="\n".join([_value_line(report), *_comparison_lines(report)])),
+        _values_section("Comparison", report),
         Section(title="How the verdict is decided", kind="note", text=c.method),
     ]
     return Answer(
@@ -214,14 +219,9 @@ def _drivers(engine: Engine, kpi_id: str, period: Period, filters, *, limit: int
 
 
 def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
-    kpi = engine.kpi(q.kpi_id)
-    period = engine.period(q.period or "last_28_days")
-    report = engine.compute_report(kpi.id, period, q.filters)
-    filters = report.current.filters
-    scope = _scope(filters)
+    kpi, period, report, filters, scope = _report(engine, q)
     facts = report_facts(report)
-    sections = [Section(title="What changed", kind="values",
-                        text="\n".join([_value_line(report), *_comparison_lines(report)]))]
+    sections = [_values_section("What changed", report)]
     b, movers = _drivers(engine, kpi.id, period, filters)
     if b is not None and movers:
         facts += breakdown_facts(b)
