@@ -119,6 +119,10 @@ class Advisor:
             self._conversations.remember(workspace, thread, answer)
         return answer
 
+    def has_thread(self, thread: str, *, workspace: str) -> bool:
+        """Whether this workspace has a conversation under ``thread`` (replies there are follow-ups)."""
+        return self._conversations.context(workspace, thread) is not None
+
     def remember(self, thread: str, answer: Answer, *, workspace: str) -> None:
         """Record an answer posted outside `answer()` (a digest) as a thread's context."""
         self._conversations.remember(workspace, thread, answer)

@@ -54,6 +54,8 @@ class AdvisorClient(Protocol):
 
     def workspace(self, team_id: str) -> Any: ...
 
+    def has_thread(self, thread: str, *, workspace: str) -> bool: ...
+
 
 class RemoteAdvisorError(AdvisorError):
     """A user-facing advisor error whose own class could not cross the process boundary."""
@@ -307,6 +309,9 @@ class ProcessPoolAdvisor:
 
     def render_chart(self, spec: Any, *, workspace: str = "local", as_of: date | None = None) -> bytes:
         return self._method("render_chart", spec, workspace=workspace, as_of=as_of)
+
+    def has_thread(self, thread: str, *, workspace: str) -> bool:
+        return self._method("has_thread", thread, workspace=workspace)
 
     def remember(self, thread: str, answer: Any, *, workspace: str) -> None:
         return self._method("remember", thread, answer, workspace=workspace)

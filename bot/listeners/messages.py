@@ -20,7 +20,17 @@ def _is_user_dm(event: dict[str, Any]) -> bool:
             and not event.get("bot_id"))
 
 
-def _handle(services: Any, client: Any, context: Any, body: dict[str, Any]) -> None:
+def _is_thread_reply(event: dict[str, Any], context: Any) -> bool:
+    """A person's reply in a channel thread that does not mention the bot (mentions come as app_mention)."""
+    bot_user = (context or {}).get("bot_user_id") or ""
+    return (event.get("channel_type") in ("channel", "group") and event.get("subtype") in _ANSWERED_SUBTYPES
+            and not event.get("bot_id") and bool(event.get("thread_ts"))
+            and event.get("thread_ts") != event.get("ts")
+            and not (bot_user and f"<@{bot_user}>" in (event.get("text") or "")))
+
+
+def _handle(services: Any, client: Any, context: Any, body: dict[str, Any], *,
+            only_known_threads: bool = False) -> None:
     event = body["event"]
     team_id = team_of(context)
     channel = event["channel"]
@@ -34,6 +44,9 @@ def _handle(services: Any, client: Any, context: Any, body: dict[str, Any]) -> N
                                        thread=thread_key(team_id, channel, thread_ts), user=user)
 
     def job() -> None:
+        if only_known_threads and not services.advisor.has_thread(
+                thread_key(team_id, channel, thread_ts), workspace=team_id):
+            return  # a thread the bot is not part of: people talking among themselves
         if not first_delivery(services, body):
             return
         answer_in_thread(services, client, team_id=team_id, channel=channel, thread_ts=thread_ts,
@@ -53,4 +66,10 @@ def register(app: App, services: Any) -> None:
     def on_direct_message(ack: Any, client: Any, context: Any, body: dict[str, Any]) -> None:
         ack()
         _handle(services, client, context, body)
+
+    @app.event("message", matchers=[lambda event, context: _is_thread_reply(event, context)])
+    def on_thread_reply(ack: Any, client: Any, context: Any, body: dict[str, Any]) -> None:
+        """Follow-ups in a thread the bot answered in need no mention."""
+        ack()
+        _handle(services, client, context, body, only_known_threads=True)
 

@@ -68,6 +68,10 @@ class FakeAdvisor:
         return Answer(question="scorecard", intent="digest", title="Scorecard",
                       summary=f"ws={workspace} goal={goal} period={period}")
 
+    def has_thread(self, thread: str, *, workspace: str) -> bool:
+        with self.lock:
+            return (workspace, thread) in self.threads
+
     def workspace(self, team_id: str) -> dict[str, Any]:
         self._record("workspace", workspace=team_id)
         return {"team_id": team_id, **self.configs.get(team_id, {})}

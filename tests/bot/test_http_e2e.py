@@ -137,3 +137,25 @@ def test_mention_text_cannot_ping_the_channel(bot, slack):
         b["text"]["text"] for b in _blocks(post) if b.get("text", {}).get("type") == "mrkdwn"]
     assert all("<!channel>" not in t for t in mrkdwn)  # plain_text headers never ping
     assert "&lt;!channel&gt;" in post["params"]["text"]
+
+
+def test_thread_replies_without_a_mention_are_follow_ups_only_in_the_bots_threads(bot, slack, advisor):
+    root = "1600000100.000001"
+    bot.event(mention("engagement rate last 28 days", ts=root))
+    slack.wait_for("chat.postMessage")
+
+    def reply(text, thread_ts, ts):
+        return {"type": "message", "channel": "C1", "channel_type": "channel", "user": "U1",
+                "text": text, "ts": ts, "thread_ts": thread_ts}
+
+    bot.event(reply("and on tiktok?", root, "1600000100.000002"))
+    posts = slack.wait_for("chat.postMessage", 2)
+    assert posts[1]["params"]["thread_ts"] == root
+    follow = advisor.of("answer")[-1]
+    assert follow["question"] == "and on tiktok?" and follow["thread"] == f"T1:C1:{root}"
+    assert "earlier=engagement rate last 28 days" in posts[1]["params"]["text"]
+
+    bot.event(reply("lunch anyone?", "1600000200.000001", "1600000200.000002"))  # not the bot's thread
+    bot.event(reply("<@UBOTT1> why did it drop?", root, "1600000100.000003"))  # arrives as app_mention too
+    bot.idle()
+    assert [c["question"] for c in advisor.of("answer")] == ["engagement rate last 28 days", "and on tiktok?"]
