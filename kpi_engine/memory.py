@@ -215,7 +215,9 @@ class MemorySource:
             raise DataError(f"The {table} data has no '{measure}' per account.")
         lo, hi = t.span(at - timedelta(days=lookback_days), at)
         mask = t.mask(lo, hi, filters)
-        accounts = t.codes["account"][lo:hi]
+        accounts = t.codes["account"][lo:hi].astype(np.int64)
+        if "platform" in t.codes:  # the same handle on two platforms is two accounts
+            accounts = accounts * len(t.labels["platform"]) + t.codes["platform"][lo:hi]
         values = t.measures[measure][lo:hi]
         keep = ~np.isnan(values) if mask is None else mask & ~np.isnan(values)
         accounts, values = accounts[keep], values[keep]

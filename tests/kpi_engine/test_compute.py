@@ -161,3 +161,10 @@ def test_report_values_are_finite_or_none():
     for number in (r.current.value, r.previous.abs_change, r.last_year.rel_change):
         assert number is None or math.isfinite(number)
     assert r.previous.verdict == "not_enough_data"
+
+
+def test_same_account_name_on_two_platforms_is_two_stocks():
+    rows = [{"date": date(2025, 3, 1), "platform": p, "account": "acme", "followers": n}
+            for p, n in (("instagram", 100), ("tiktok", 40))]
+    eng = engine_for(accounts=accounts(rows))
+    assert eng.compute_value("followers", Period(start=date(2025, 3, 1), end=date(2025, 3, 1), label="d")).value == 140
