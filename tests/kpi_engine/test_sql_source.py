@@ -224,3 +224,22 @@ def test_missing_column_in_a_hand_made_table(tmp_path):
     assert src.date_range("posts") == (date(2025, 6, 1), date(2025, 6, 1))
     with pytest.raises(DataError, match="Table 'posts' \\(posts\\) has no column 'impressions'.*Add the column"):
         src.rollup("posts", ["impressions"], date(2025, 6, 1), date(2025, 6, 1))
+
+
+def test_every_kpi_computes_the_same_over_sql_as_in_memory(source, dataset):
+    """The whole engine (values, comparisons, tests, breakdowns) on rollups pushed down to SQL."""
+    from kpi_engine import Engine, MemorySource
+    from kpi_engine.periods import Period
+
+    today = END + timedelta(days=1)
+    sql, mem = Engine(source=source, today=today), Engine(source=MemorySource(dataset), today=today)
+    period = Period(start=END - timedelta(days=13), end=END, label="last 14 days")
+    for kpi_id in mem.catalog.kpis:
+        a, b = sql.compute_report(kpi_id, period), mem.compute_report(kpi_id, period)
+        assert a.current.value == pytest.approx(b.current.value), kpi_id
+        assert a.previous.verdict == b.previous.verdict, kpi_id
+        assert a.previous.p_value == pytest.approx(b.previous.p_value), kpi_id
+    seg_sql = sql.compute_breakdown("engagement_rate", "platform", period, {"platform": ["instagram", "tiktok"]})
+    seg_mem = mem.compute_breakdown("engagement_rate", "platform", period, {"platform": ["instagram", "tiktok"]})
+    assert [(s.key, pytest.approx(s.contribution)) for s in seg_sql.segments] == \
+        [(s.key, s.contribution) for s in seg_mem.segments]
