@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["compose_value", "compose_compare", "compose_why", "compose_digest", "DRIVER_DIMENSIONS"]
 
 DRIVER_DIMENSIONS = ("platform", "content_type", "topic", "account", "campaign")
+BROAD_BASED = 0.15
 
 
 def _scope(filters: dict[str, list[str]]) -> str:
@@ -188,11 +189,24 @@ def _span(a: Period, b: Period) -> Period:
     return Period(start=min(a.start, b.start), end=max(a.end, b.end), label="span", kind="custom")
 
 
+def _previous_shares(b: Breakdown) -> dict[str, float]:
+    """Each segment's weight before the change: its share of the denominator (rates) or total."""
+    weights = {s.key: (s.previous_denominator if s.previous_denominator is not None else s.previous_numerator)
+               for s in b.segments}
+    total = sum(w for w in weights.values() if w and w > 0)
+    return {k: (w / total if total and w and w > 0 else 0.0) for k, w in weights.items()}
+
+
 def _drivers(engine: Engine, kpi_id: str, period: Period, filters, *, limit: int = 3,
              dimensions=DRIVER_DIMENSIONS) -> tuple[Breakdown | None, list]:
-    """The dimension whose segments explain most of the change, and its top segments."""
+    """The dimension whose segments explain the change out of proportion to their size.
+
+    A segment that holds 95% of the volume and 95% of the change explains nothing; one
+    with 20% of the volume and 80% of the change does. The score is a segment's share of
+    the change minus its earlier share of the volume; below 0.15 on every dimension the
+    move is broad-based and no driver is named.
+    """
     best: tuple[float, Breakdown] | None = None
-    total_change = None
     for dim in dimensions:
         if dim in filters:
             continue
@@ -205,10 +219,10 @@ def _drivers(engine: Engine, kpi_id: str, period: Period, filters, *, limit: int
         total_change = b.total.value - b.previous_total.value
         if not total_change:
             continue
-        # how concentrated the change is: the top segment's contribution in the direction of change
-        top = max((s.contribution * (1 if total_change > 0 else -1) for s in b.segments), default=0.0)
-        score = top / abs(total_change)
-        if best is None or score > best[0]:
+        sign = 1 if total_change > 0 else -1
+        shares = _previous_shares(b)
+        score = max(s.contribution * sign / abs(total_change) - shares.get(s.key, 0.0) for s in b.segments)
+        if score >= BROAD_BASED and (best is None or score > best[0]):
             best = (score, b)
     if best is None:
         return None, []
@@ -223,6 +237,10 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
     facts = report_facts(report)
     sections = [_values_section("What changed", report)]
     b, movers = _drivers(engine, kpi.id, period, filters)
+    if b is None and report.previous.verdict in ("up", "down"):
+        sections.append(Section(title="Drivers", kind="note", text=(
+            "Broad-based: no platform, format, topic, account or campaign moved out of proportion "
+            "to its size, so look for causes that touch everything (tracking, seasonality, an algorithm change).")))
     if b is not None and movers:
         facts += breakdown_facts(b)
         lines = [f"Most of the change comes from {b.dimension.replace('_', ' ')}:"]
