@@ -29,6 +29,8 @@ def _scope(filters: dict[str, list[str]]) -> str:
 
 
 def _period_text(p: Period) -> str:
+    if p.kind in ("custom", "day"):  # the label is the dates already
+        return f"{p.start} to {p.end}" if p.start != p.end else f"{p.start}"
     return f"{p.label} ({p.start} to {p.end})"
 
 
