@@ -29,8 +29,10 @@ def _scope(filters: dict[str, list[str]]) -> str:
 
 
 def _period_text(p: Period) -> str:
-    if p.kind in ("custom", "day"):  # the label is the dates already
-        return f"{p.start} to {p.end}" if p.start != p.end else f"{p.start}"
+    if p.start == p.end:
+        return str(p.start) if p.label == str(p.start) else f"{p.label} ({p.start})"
+    if p.kind == "custom":  # the label is the dates already
+        return f"{p.start} to {p.end}"
     return f"{p.label} ({p.start} to {p.end})"
 
 
@@ -77,7 +79,7 @@ def _summary(r: KpiReport, scope: str) -> str:
     if c.abs_change is not None:
         change = (f", {fmt_change(c.abs_change, c.rel_change, v.unit)} vs the previous period: "
                   f"{verdict_phrase(c)}")
-    return f"{v.name}{scope} was {fmt_value(v.value, v.unit)} in {_period_text(v.period)}{change}."
+    return f"{v.name}{scope} was {fmt_value(v.value, v.unit)} for {_period_text(v.period)}{change}."
 
 
 def _breakdown_lines(b: Breakdown, limit: int = 8) -> list[str]:
@@ -159,7 +161,7 @@ def compose_compare(engine: Engine, q: ParsedQuestion) -> Answer:
         kpi, period = engine.kpi(q.kpi_id), engine.period(q.period or "last_28_days")
         answer = compose_value(engine, q)
         b_lines = next((s.text for s in answer.sections if s.kind == "breakdown"), "")
-        summary = f"{kpi.name} by {q.by.replace('_', ' ')} in {_period_text(period)}:\n{b_lines}"
+        summary = f"{kpi.name} by {q.by.replace('_', ' ')} for {_period_text(period)}:\n{b_lines}"
         return answer.model_copy(update={"intent": "compare", "summary": summary,
                                          "title": f"{kpi.name}: compared by {q.by.replace('_', ' ')}",
                                          "context": answer.context.model_copy(update={"intent": "compare"})})
@@ -169,7 +171,7 @@ def compose_compare(engine: Engine, q: ParsedQuestion) -> Answer:
     if report.current.value is None or ref.value is None:
         summary = (report.current.message if report.current.value is None else ref.message) or "No data."
     else:
-        summary = (f"{kpi.name}{scope}: {fmt_value(report.current.value, kpi.unit)} in {_period_text(period)} "
+        summary = (f"{kpi.name}{scope}: {fmt_value(report.current.value, kpi.unit)} for {_period_text(period)} "
                    f"vs {fmt_value(ref.value, kpi.unit)} in {c.against} ({ref.period.start} to {ref.period.end}): "
                    f"{fmt_change(c.abs_change, c.rel_change, kpi.unit)}, {verdict_phrase(c)}.")
     sections = [
@@ -263,7 +265,7 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
                    f"period, which is {verdict_phrase(c)}: there may be nothing to explain yet.")
     else:
         lead = f" Biggest driver: {movers[0].key or '(untagged)'} ({b.dimension.replace('_', ' ')})." if movers else ""
-        summary = (f"{kpi.name}{scope} was {fmt_value(report.current.value, kpi.unit)} in {_period_text(period)}, "
+        summary = (f"{kpi.name}{scope} was {fmt_value(report.current.value, kpi.unit)} for {_period_text(period)}, "
                    f"{fmt_change(c.abs_change, c.rel_change, kpi.unit)} vs the previous period "
                    f"({verdict_phrase(c)}).{lead}")
     sections.append(Section(title="Check next", kind="guardrails",
@@ -354,7 +356,7 @@ def _narrative(card: Scorecard, movers: list[KpiReport]) -> str:
     if v.value is None:
         return f"No data for {v.name} in {card.period.label}: {v.message}"
     c = card.primary.previous
-    text = (f"{v.name} was {fmt_value(v.value, v.unit)} in {card.period.label}, "
+    text = (f"{v.name} was {fmt_value(v.value, v.unit)} for {card.period.label}, "
             f"{fmt_change(c.abs_change, c.rel_change, v.unit)} vs the previous period ({verdict_phrase(c)}).")
     others = [r for r in movers if r is not card.primary]
     if others:
