@@ -35,12 +35,13 @@ _SLACK_MARKUP = re.compile(r"<[@#!][^>]*>|<(https?://[^|>]+)(?:\|[^>]*)?>|:[a-z0
 def normalise(text: str) -> str:
     """Lowercase words and numbers only; Slack markup, emoji and punctuation removed."""
     text = _SLACK_MARKUP.sub(" ", text[:MAX_QUESTION_CHARS])
-    text = text.lower().replace("’", "'").replace("&amp;", "&")
+    text = text.lower().replace("’", "'").replace("&amp;", "&").replace("%", " percent ").replace("$", " money ")
     text = re.sub(r"(\d),(\d{3})", r"\1\2", text)
     text = re.sub(r"[^a-z0-9/]+", " ", text)
     text = re.sub(r"(?<![a-z0-9])/(?=[a-z])", "/", text)  # keep a leading "/kpi"
     text = text.replace("/", " / ").replace(" /kpi", " kpi")
     text = re.sub(r"\b(what|how|where|who|that|it|there|here)s\b", r"\1 s", text)  # "whats" = "what's"
+    text = re.sub(r"\bwat\b", "what", text)
     return re.sub(r"\s+", " ", text).strip().lstrip("/ ").strip()
 
 
@@ -84,14 +85,15 @@ def _correct_typos(text: str, known: set[str]) -> str:
 
 def _find_kpi(text: str, phrases: dict[str, str]) -> str | None:
     """The KPI named first in the text (longest phrase at a position wins)."""
+    for pattern, kpi_id in KPI_PATTERNS:  # specific wordings first ("how fast do we answer dms")
+        if re.search(pattern, text):
+            return kpi_id
     best: tuple[int, int, str] | None = None
     for phrase, kpi_id in phrases.items():
         m = re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text)
         if m and (best is None or (m.start(), -len(phrase)) < (best[0], best[1])):
             best = (m.start(), -len(phrase), kpi_id)
-    if best:
-        return best[2]
-    return next((kpi_id for pattern, kpi_id in KPI_PATTERNS if re.search(pattern, text)), None)
+    return best[2] if best else None
 
 
 def _goal_scores(text: str, catalog: Catalog) -> dict[str, float]:
@@ -213,7 +215,7 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
         return "help"
     if _any(OFF_TOPIC_STRONG, text) or (_any(OFF_TOPIC, text) and not kpi_id):
         return "out_of_scope"
-    if cues["digest"] and (goal or kpi_id) and not re.search(r"\bhow do (?:i|we)\b", text):
+    if cues["digest"] and (goal or kpi_id) and not cues["explain"] and not re.search(r"\bhow do (?:i|we)\b", text):
         return "digest"
     if subject and cues["why"] and not cues["explain_contrast"] and (
         cues["movement"] or re.search(r"\bwhat s going on|what happen|driving|drove|caused", text)
@@ -226,8 +228,9 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
     if subject and cues["value_strong"] and not cues["recommend"]:
         return "value"
     # a period or a breakdown asks for numbers ("what is engagement rate last 28 days")
-    if cues["explain"] and (kpi_id or not goal) and not (period or by or (cues["value"] and filters)):
-        if not cues["recommend"] or kpi_id:
+    explain = cues["explain"] or cues["explain_weak"]
+    if explain and (kpi_id or not goal) and not (period or by or (cues["value"] and filters)):
+        if not cues["recommend"] or (kpi_id and cues["explain"]):
             return "explain"
     if kpi_id and (cues["value"] or period or by) and not cues["recommend"]:
         return "value"
