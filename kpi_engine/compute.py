@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 
@@ -226,7 +226,3 @@ def compute_report(source: Source, kpi: Kpi, period: Period, filters: Filters | 
         denominator=kpi.denominator,
         guardrails=list(kpi.guardrails),
     )
-
-
-def _date(d) -> date:
-    return d if isinstance(d, date) else d.date()

@@ -88,12 +88,6 @@ class Engine:
         return Scorecard(goal=g.id, goal_name=g.name, objective=g.objective, period=p,
                          primary=reports[0], diagnostics=reports[1:])
 
-    def latest_date(self) -> date | None:
-        spans = [self.source.date_range(t) for t in ("posts", "accounts", "interactions")
-                 if self.source.has_table(t)]
-        spans = [s for s in spans if s]
-        return max(s[1] for s in spans) if spans else None
-
 
 def _has_dim(kpi: Kpi, dim: str) -> bool:
     from .schema import TABLES
