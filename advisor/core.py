@@ -59,16 +59,9 @@ class Advisor:
 
         from .conversations import ConversationStore
         from .db import open_database
-        from .workspaces import EngineProvider, WorkspaceStore
+        from .workspaces import EngineProvider, WorkspaceStore, settings_defaults
 
         db = open_database(settings.state_url)
-        defaults = {
-            "data_path": str(settings.data_path) if settings.data_path else None,
-            "data_url": settings.data_url,
-            "data_mapping": settings.data_mapping,
-            "timezone": settings.timezone,
-            "catalog_paths": [str(p) for p in settings.catalog_paths],
-        }
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         knowledge = KnowledgeBase(
             store_dir=settings.chroma_dir, chroma_host=settings.chroma_host, chroma_port=settings.chroma_port,
@@ -78,7 +71,7 @@ class Advisor:
         )
         narrator, router = _narrator(settings)
         engines = EngineProvider(sample_end=sample_end, cache_dir=settings.home / "cache")
-        return cls(engines=engines, workspaces=WorkspaceStore(db=db, defaults=defaults),
+        return cls(engines=engines, workspaces=WorkspaceStore(db=db, defaults=settings_defaults(settings)),
                    conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router)
 
     @property

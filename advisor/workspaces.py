@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from kpi_engine import Engine
 
-__all__ = ["WorkspaceConfig", "WorkspaceStore", "EngineProvider"]
+__all__ = ["WorkspaceConfig", "WorkspaceStore", "EngineProvider", "settings_defaults"]
 
 
 class WorkspaceConfig(BaseModel):
@@ -40,6 +40,17 @@ class WorkspaceConfig(BaseModel):
     catalog_paths: list[str] = Field(default_factory=list)
     default_channel: str | None = None
     followed_kpis: list[str] = Field(default_factory=list)
+
+
+def settings_defaults(settings: Any) -> dict[str, Any]:
+    """The workspace fields a deployment's Settings provide (every workspace starts from these)."""
+    return {
+        "data_path": str(settings.data_path) if settings.data_path else None,
+        "data_url": settings.data_url,
+        "data_mapping": settings.data_mapping,
+        "timezone": settings.timezone,
+        "catalog_paths": [str(p) for p in settings.catalog_paths],
+    }
 
 
 class _WorkspaceRow(Base):

@@ -42,13 +42,10 @@ def _where(values: list[str]) -> dict[str, list[str]]:
 
 
 def _engine():
-    from advisor.workspaces import EngineProvider, WorkspaceConfig
+    from advisor.workspaces import EngineProvider, WorkspaceConfig, settings_defaults
 
     s = get_settings()
-    config = WorkspaceConfig(
-        team_id="local", data_path=str(s.data_path) if s.data_path else None, data_url=s.data_url,
-        data_mapping=s.data_mapping, timezone=s.timezone, catalog_paths=[str(p) for p in s.catalog_paths],
-    )
+    config = WorkspaceConfig(team_id="local", **settings_defaults(s))
     return EngineProvider(cache_dir=s.home / "cache").for_config(config)
 
 
