@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["AdvisorError", "BadQuestion", "LlmUnavailable", "WorkspaceError"]
+from kpi_engine.errors import KpiAdvisorError
+
+__all__ = ["KpiAdvisorError", "AdvisorError", "BadQuestion", "LlmUnavailable", "WorkspaceError"]
 
 
-class AdvisorError(Exception):
+class AdvisorError(KpiAdvisorError):
     """Base of every error the advisor raises on purpose."""
 
 

@@ -371,11 +371,10 @@ class LlmNarrator:
 
 
 def _domain_errors() -> tuple[type[Exception], ...]:
-    from kpi_engine.errors import EngineError
+    """Errors written for people: safe to show the model. A KeyError is a bug, not one of them."""
+    from kpi_engine.errors import KpiAdvisorError
 
-    from .errors import AdvisorError
-
-    return (EngineError, AdvisorError, LookupError)
+    return (KpiAdvisorError,)
 
 
 # --- intent parsing -------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, KpiAdvisorError
 
 __all__ = [
     "AdvisorClient", "ProcessPoolAdvisor", "call_in_advisor", "default_processes", "make_advisor",
@@ -165,9 +165,7 @@ def _portable(exc: BaseException) -> BaseException:
         return exc
     except Exception:
         pass
-    from bot.render.errors import user_error_types
-
-    if isinstance(exc, user_error_types()):
+    if isinstance(exc, KpiAdvisorError):
         return RemoteAdvisorError(str(exc))
     return AdvisorCrashed("".join(traceback.format_exception(exc)))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kpi_engine.errors import KpiAdvisorError
+
 __all__ = ["CommandError", "KpiCommand", "DigestCommand", "parse_command", "parse_digest",
            "question_for", "strip_mentions", "check_length", "parse_scorecard", "MAX_QUESTION_CHARS"]
 
@@ -14,7 +16,7 @@ DIGEST_VERBS = ("subscribe", "list", "pause", "resume", "remove", "update")
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
-class CommandError(Exception):
+class CommandError(KpiAdvisorError):
     """The command text could not be understood; the message says how to write it."""
 
 

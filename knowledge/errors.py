@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kpi_engine.errors import KpiAdvisorError
+
 __all__ = [
     "KnowledgeError",
     "BadDocument",
@@ -13,7 +15,7 @@ __all__ = [
 ]
 
 
-class KnowledgeError(Exception):
+class KnowledgeError(KpiAdvisorError):
     """Base of every error the knowledge layer raises on purpose."""
 
 

@@ -59,22 +59,9 @@ def user_errors() -> Iterator[None]:
     Every layer's exception tree derives from a base with a user-readable
     message; anything else is a bug and keeps its traceback.
     """
-    from kpi_engine.errors import EngineError
+    from kpi_engine.errors import KpiAdvisorError
 
-    handled: tuple[type[BaseException], ...] = (EngineError,)
-    try:
-        from knowledge.errors import KnowledgeError
-
-        handled += (KnowledgeError,)
-    except ImportError:
-        pass
-    try:
-        from advisor.errors import AdvisorError
-
-        handled += (AdvisorError,)
-    except ImportError:
-        pass
     try:
         yield
-    except handled as exc:  # type: ignore[misc]
+    except KpiAdvisorError as exc:
         fail(str(exc))

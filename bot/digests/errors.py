@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from kpi_engine.errors import KpiAdvisorError
+
 __all__ = ["DigestError"]
 
 
-class DigestError(Exception):
+class DigestError(KpiAdvisorError):
     """Bad subscription text, unknown subscription, or a digest that cannot be delivered."""

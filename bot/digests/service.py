@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from kpi_engine.errors import KpiAdvisorError
+
 from . import render
 from .alerts import evaluate_alert, render_alert_chart
 from .delivery import MAX_ATTEMPTS, ChannelUnavailable, DeliveryFailed, DeliveryLog, SlackPoster
@@ -427,15 +429,5 @@ def _where(sub: Subscription) -> str:
 
 def _user_message(exc: Exception) -> str | None:
     """The user-facing text of the project's own errors; None for bugs."""
-    if isinstance(exc, DigestError):
-        return str(exc)
-    for mod, name in (("kpi_engine.errors", "EngineError"), ("advisor.errors", "AdvisorError"),
-                      ("knowledge.errors", "KnowledgeError")):
-        try:
-            cls = getattr(__import__(mod, fromlist=[name]), name)
-        except (ImportError, AttributeError):
-            continue
-        if isinstance(exc, cls):
-            return str(exc)
-    return None
+    return str(exc) if isinstance(exc, KpiAdvisorError) else None
 

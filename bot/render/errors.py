@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import uuid
 
-__all__ = ["user_error_types", "describe_error"]
+from kpi_engine.errors import KpiAdvisorError
+
+__all__ = ["describe_error"]
 
 log = logging.getLogger(__name__)
 
@@ -26,24 +28,6 @@ _SLACK_ERRORS = {
 _GENERIC = "Sorry, something went wrong on my side (ref `{ref}`). Please try again; if it keeps happening, tell the admin the ref."
 
 
-def user_error_types() -> tuple[type[BaseException], ...]:
-    """The exception bases whose message is written for the user (loaded lazily, light modules)."""
-    types: list[type[BaseException]] = []
-    for module, name in (
-        ("advisor.errors", "AdvisorError"),
-        ("kpi_engine.errors", "EngineError"),
-        ("knowledge.errors", "KnowledgeError"),
-        ("bot.digests.errors", "DigestError"),
-        ("bot.parse", "CommandError"),
-    ):
-        try:
-            mod = __import__(module, fromlist=[name])
-            types.append(getattr(mod, name))
-        except (ImportError, AttributeError):
-            continue
-    return tuple(types)
-
-
 def _slack_error(exc: BaseException) -> str | None:
     from slack_sdk.errors import SlackApiError
 
@@ -59,7 +43,7 @@ def _slack_error(exc: BaseException) -> str | None:
 
 def describe_error(exc: BaseException) -> str:
     """The sentence to show a Slack user for ``exc``; logs what the user does not see."""
-    if isinstance(exc, user_error_types()):
+    if isinstance(exc, KpiAdvisorError):
         text = str(exc) or exc.__class__.__name__
         # Engine/CLI messages point to the terminal command; in Slack the slash command is the way.
         return text.replace("`kpi-advisor kpi list`", "`/kpi list`")

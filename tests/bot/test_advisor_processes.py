@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 import pytest
 
@@ -12,14 +13,16 @@ from bot.advisor_client import (
     AdvisorClient, AdvisorCrashed, ProcessPoolAdvisor, RemoteAdvisorError, _portable, call_in_advisor,
 )
 from bot.render.errors import describe_error
+from kpi_engine.errors import UnknownKpi
 from tests.bot.harness import Harness, make_settings, mention
 
 
 class _Unpicklable(AdvisorError):
-    """A user-facing error whose constructor does not match its args (so unpickling fails)."""
+    """A user-facing error carrying something that cannot be pickled (a lock)."""
 
     def __init__(self, kpi: str, hint: str):
         super().__init__(f"No KPI called '{kpi}'. {hint}")
+        self.lock = threading.Lock()
 
 
 def _pid(advisor: object) -> int:
@@ -87,7 +90,15 @@ def test_kpi_list_runs_next_to_the_engine(pool_bot, slack):
     assert "engagement_rate" in json.dumps(listing["blocks"])
 
 
+def _fail_unknown_kpi(advisor: object) -> None:
+    advisor.engine("local").kpi("fluffiness_index")
+
+
 def test_errors_cross_the_process_boundary(pool):
+    with pytest.raises(UnknownKpi) as unknown:
+        pool.call(_fail_unknown_kpi)
+    assert unknown.value.kpi_id == "fluffiness_index"
+    assert describe_error(unknown.value).count("Unknown KPI") == 1
     with pytest.raises(RemoteAdvisorError) as user:
         pool.call(_fail_for_user)
     assert describe_error(user.value) == "No KPI called 'nosuch'. Try `/kpi list`."
