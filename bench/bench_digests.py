@@ -67,7 +67,7 @@ def main() -> None:
     from slack_sdk import WebClient
 
     from advisor.db import open_database
-    from bot.digests.delivery import SlackPoster
+    from bot.digests.poster import SlackPoster
     from bot.digests.schedule import due_for
     from bot.digests.service import DigestService
     from tests.digests.fake_slack import FakeSlack
@@ -102,9 +102,9 @@ def main() -> None:
         naive_per_sub = (time.perf_counter() - t0) / len(sample)
 
         # the same computations sharing a per-run cache, without posting (apples to apples)
-        from bot.digests.service import _Cache
+        from bot.digests.compose import RunCache
 
-        cache = _Cache()
+        cache = RunCache()
         t0 = time.perf_counter()
         for sub in subs:
             svc.compose_message(sub, due_for(sub, TICK), cache=cache)
