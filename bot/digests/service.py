@@ -128,9 +128,10 @@ class DigestService(Subscriptions):
     def __init__(self, *, engine: Engine, advisor: Any,
                  client_factory: Callable[[str], Any], clock: Callable[[], datetime] | None = None,
                  kpi_engine_for: Callable[[str], Any] | None = None,
-                 poster: SlackPoster | None = None, default_timezone: str = "UTC"):
+                 poster: SlackPoster | None = None, default_timezone: str = "UTC",
+                 workspace_for: Callable[[str], Any] | None = None):
         super().__init__(engine=engine, advisor=advisor, clock=clock, kpi_engine_for=kpi_engine_for,
-                         default_timezone=default_timezone)
+                         default_timezone=default_timezone, workspace_for=workspace_for)
         self.client_factory = client_factory
         self.poster = poster or SlackPoster()
         self.log = DeliveryLog(engine)
@@ -174,8 +175,8 @@ class DigestService(Subscriptions):
                 self.log.release(claim)
                 workspaces.mark_down(sub.team_id, exc.error)
                 workspaces.note(sub.team_id, sub.id)
-            except Exception as exc:  # a bug in one delivery: recorded for a later retry, others go on
-                self._report_error(report, sub, d, exc, "delivering it")
+            except Exception:  # a bug in one delivery: recorded for a later retry, others go on
+                log.exception("digest #%s (%s) failed while delivering it", sub.id, sub.team_id)
                 if claim.message_ts is None:
                     self._fail(sub, claim, now, _INTERNAL, True, report, self._info(sub, d), slack[0])
                 else:

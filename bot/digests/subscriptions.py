@@ -47,9 +47,11 @@ class Subscriptions:
     """The subscription half of :class:`bot.digests.service.DigestService`."""
 
     def __init__(self, *, engine: Engine, advisor: Any, clock: Callable[[], datetime] | None = None,
-                 kpi_engine_for: Callable[[str], Any] | None = None, default_timezone: str = "UTC"):
+                 kpi_engine_for: Callable[[str], Any] | None = None, default_timezone: str = "UTC",
+                 workspace_for: Callable[[str], Any] | None = None):
         self.engine = engine
         self.advisor = advisor
+        self.workspace_for = workspace_for
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.kpi_engine_for = kpi_engine_for
         self.default_timezone = default_timezone
@@ -64,8 +66,8 @@ class Subscriptions:
 
     # ------------------------------------------------------------------ validation
     def _workspace(self, team_id: str) -> Any:
-        """The workspace's settings from the advisor (None when it has none to give)."""
-        ws = getattr(self.advisor, "workspace", None)
+        """The workspace's settings (``workspace_for``, else the advisor's; None when neither has any)."""
+        ws = self.workspace_for or getattr(self.advisor, "workspace", None)
         if not callable(ws):
             return None
         try:
