@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["fmt_value", "fmt_change", "fmt_compact", "fmt_signed", "fmt_tick", "UNIT_SUFFIX"]
+__all__ = ["UNIT_SUFFIX", "fmt_change", "fmt_compact", "fmt_signed", "fmt_tick", "fmt_value"]
 
 UNIT_SUFFIX = {
     "percent": "%",

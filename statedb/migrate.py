@@ -33,8 +33,17 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 from .errors import SchemaError
 
-__all__ = ["upgrade_database", "Upgrade", "schema_status", "SchemaStatus", "head_revision", "alembic_config",
-           "create_revision", "LOCK_KEY", "SCRIPT_LOCATION"]
+__all__ = [
+    "LOCK_KEY",
+    "SCRIPT_LOCATION",
+    "SchemaStatus",
+    "Upgrade",
+    "alembic_config",
+    "create_revision",
+    "head_revision",
+    "schema_status",
+    "upgrade_database",
+]
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,35 @@ To change the schema: edit the table here, then ``kpi-advisor db revision -m
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, Boolean, Column, DateTime, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text,
-    Unicode, UniqueConstraint, func,
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Unicode,
+    UniqueConstraint,
+    func,
 )
 
 __all__ = [
-    "metadata", "conversation_turns", "workspace_settings", "bot_seen_events", "digest_subscriptions",
-    "digest_deliveries", "slack_bots", "slack_installations", "slack_oauth_states", "digest_jobs",
     "THIRD_PARTY",
+    "bot_seen_events",
+    "conversation_turns",
+    "digest_deliveries",
+    "digest_jobs",
+    "digest_subscriptions",
+    "metadata",
+    "slack_bots",
+    "slack_installations",
+    "slack_oauth_states",
+    "workspace_settings",
 ]
 
 metadata = MetaData()

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from kpi_engine.periods import Period
     from kpi_engine.results import KpiReport
 
-__all__ = ["AlertResult", "evaluate_alert", "render_alert_chart", "compute_alert", "ALERT_ALPHA"]
+__all__ = ["ALERT_ALPHA", "AlertResult", "compute_alert", "evaluate_alert", "render_alert_chart"]
 
 ALERT_ALPHA = 0.01
 

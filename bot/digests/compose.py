@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .schedule import Due
     from .spec import DigestSpec
 
-__all__ = ["Composer", "RunCache", "MAX_SUMMARISED"]
+__all__ = ["MAX_SUMMARISED", "Composer", "RunCache"]
 
 MAX_SUMMARISED = 4  # missed periods summarised with their numbers; older ones are named only
 
@@ -155,6 +155,6 @@ class Composer:
         if not res.triggered:
             value = render.fmt_value(res.value, res.unit)
             when = render.period_phrase(res.period.start, res.period.end, res.period.label)
-            return (f"The alert would not fire for the period {when}: {res.name} is {value} "
-                    f"(engine verdict: {res.verdict}).", None)
+            text = f"The alert would not fire {when}: {res.name} is {value} (engine verdict: {res.verdict})."
+            return text, None
         return render.render_alert(res).text, png

@@ -41,8 +41,8 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, overload
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from .models import Subscription
     from .schedule import Due
 
-__all__ = ["Claim", "DeliveryLog", "CLAIM_STALE_AFTER", "MAX_ATTEMPTS"]
+__all__ = ["CLAIM_STALE_AFTER", "MAX_ATTEMPTS", "Claim", "DeliveryLog"]
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,16 @@ class Claim:
     chart_posted: bool = False
 
 
+@overload
+def _aware(dt: datetime) -> datetime: ...
+@overload
+def _aware(dt: None) -> None: ...
+
+
 def _aware(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 class DeliveryLog:

@@ -21,17 +21,24 @@ reset ``fold``, and every loop has a hard bound: a bug raises
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import DigestError
 
-__all__ = ["Schedule", "ScheduleError", "schedule_of", "to_instant", "last_fire", "next_fire", "fires_between",
-           "MAX_STEPS"]
+__all__ = [
+    "MAX_STEPS",
+    "Schedule",
+    "ScheduleError",
+    "fires_between",
+    "last_fire",
+    "next_fire",
+    "schedule_of",
+    "to_instant",
+]
 
-UTC = timezone.utc
 MAX_STEPS = 5000  # trigger steps any one computation may take before it is declared a bug
 MAX_LOOKBACK = timedelta(days=400)
 _FIRST_SPAN = {"daily": timedelta(hours=26), "weekly": timedelta(days=7, hours=2),
@@ -94,7 +101,8 @@ def _walls(s: Schedule, start: datetime, end: datetime) -> list[datetime]:
     """
     out: list[datetime] = []
     if s.cadence != "cron":
-        at = time(*(int(x) for x in s.time.split(":")))
+        hour, minute = (int(x) for x in s.time.split(":"))
+        at = time(hour, minute)
         d = start.date()
         for _ in range(MAX_STEPS):
             if d > end.date():

@@ -8,7 +8,7 @@ posts anything.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Mapped
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped
 from advisor.db import Base
 from statedb import tables
 
-__all__ = ["Subscription", "Delivery", "utcnow", "SUB_STATUSES", "DELIVERY_STATES"]
+__all__ = ["DELIVERY_STATES", "SUB_STATUSES", "Delivery", "Subscription", "utcnow"]
 
 SUB_STATUSES = ("active", "paused")
 # claimed: a worker owns the period and may be posting; posted / skipped: done for good;
@@ -26,7 +26,7 @@ DELIVERY_STATES = ("claimed", "posted", "skipped", "failed", "missed")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Subscription(Base):

@@ -21,8 +21,17 @@ if TYPE_CHECKING:
     from .delivery import Claim
     from .render import Message
 
-__all__ = ["SlackPoster", "Pacer", "ChannelUnavailable", "WorkspaceUnavailable", "DeliveryFailed",
-           "PAUSE_ERRORS", "WORKSPACE_ERRORS", "EVENT_TYPE", "error_code"]
+__all__ = [
+    "EVENT_TYPE",
+    "PAUSE_ERRORS",
+    "WORKSPACE_ERRORS",
+    "ChannelUnavailable",
+    "DeliveryFailed",
+    "Pacer",
+    "SlackPoster",
+    "WorkspaceUnavailable",
+    "error_code",
+]
 
 log = logging.getLogger(__name__)
 

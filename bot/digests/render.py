@@ -23,8 +23,20 @@ if TYPE_CHECKING:
     from .alerts import AlertResult
     from .schedule import Due
 
-__all__ = ["Message", "Missed", "render_digest", "render_quiet", "render_alert", "late_note", "is_material",
-           "scope_label", "period_phrase", "missed_note", "fmt_value", "fmt_change"]
+__all__ = [
+    "Message",
+    "Missed",
+    "fmt_change",
+    "fmt_value",
+    "is_material",
+    "late_note",
+    "missed_note",
+    "period_phrase",
+    "render_alert",
+    "render_digest",
+    "render_quiet",
+    "scope_label",
+]
 
 _SECTION_LIMIT = 2900  # Slack caps a section's text at 3000 characters
 _MAX_BLOCKS = 48

@@ -30,7 +30,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-__all__ = ["RetryBudget", "SAFE_TO_REPEAT", "install_retry"]
+__all__ = ["SAFE_TO_REPEAT", "RetryBudget", "install_retry"]
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def _method(request: HttpRequest) -> str:
 def _retry_after(response: HttpResponse) -> float:
     for key, value in (response.headers or {}).items():
         if key.lower() == "retry-after":
-            raw = value[0] if isinstance(value, list) and value else value
+            raw = (value[0] if value else "") if isinstance(value, list) else value
             try:
                 return max(float(raw), 0.0)
             except (TypeError, ValueError):

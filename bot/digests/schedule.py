@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -37,8 +37,16 @@ if TYPE_CHECKING:
 
     from .models import Subscription
 
-__all__ = ["Due", "DigestTrigger", "last_fire_time", "next_fire_time", "due_for", "due_at",
-           "DigestScheduler", "LATE_AFTER"]
+__all__ = [
+    "LATE_AFTER",
+    "DigestScheduler",
+    "DigestTrigger",
+    "Due",
+    "due_at",
+    "due_for",
+    "last_fire_time",
+    "next_fire_time",
+]
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +76,10 @@ class DigestTrigger(BaseTrigger):
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
         # like CronTrigger: from the previous fire (so missed fires are seen and coalesced), never later
         # than now; all in UTC so a microsecond step cannot land back on the same fire
-        now = now.astimezone(timezone.utc)
+        now = now.astimezone(UTC)
         start = now
         if previous_fire_time is not None:
-            after_previous = previous_fire_time.astimezone(timezone.utc) + timedelta(microseconds=1)
+            after_previous = previous_fire_time.astimezone(UTC) + timedelta(microseconds=1)
             start = after_previous  # from just after the previous fire: missed fires are seen, coalesced
         return next_fire(self.schedule, start - timedelta(microseconds=1))
 
@@ -100,7 +108,7 @@ def due_at(sub: Subscription, fire: datetime, now: datetime) -> Due:
     local = fire.astimezone(tz)
     period = resolve_period(sub.period, today=local.date(), timezone=sub.timezone)
     key = f"{period.start.isoformat()}..{period.end.isoformat()}"
-    return Due(fire_at=fire.astimezone(timezone.utc), local=local, as_of=local.date() - timedelta(days=1),
+    return Due(fire_at=fire.astimezone(UTC), local=local, as_of=local.date() - timedelta(days=1),
                period=period, key=key, late=_aware(now) - fire > LATE_AFTER)
 
 
@@ -114,7 +122,7 @@ def due_for(sub: Subscription, now: datetime) -> Due | None:
 
 
 def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def run_job(service_name: str, sub_id: int | None = None) -> None:
@@ -151,7 +159,7 @@ class DigestScheduler:
                 # run a missed job once however late (the service marks it late), never once per
                 # missed fire; one run at a time per job
                 job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
-                timezone=timezone.utc,
+                timezone=UTC,
             )
         return self._scheduler
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -37,12 +37,17 @@ from .compose import Composer, RunCache
 from .delivery import MAX_ATTEMPTS, DeliveryLog
 from .firetimes import fires_between
 from .models import Subscription
-from .poster import ChannelUnavailable, DeliveryFailed, SlackPoster, WorkspaceUnavailable
+from .poster import (
+    ChannelUnavailable,
+    DeliveryFailed,
+    SlackPoster,
+    WorkspaceUnavailable,
+)
 from .retry import RetryBudget, install_retry
 from .schedule import Due, due_at, due_for
 from .subscriptions import MAX_PER_TEAM, Subscriptions
 
-__all__ = ["DigestService", "RunReport", "thread_key", "MAX_PER_TEAM", "MISSED_LOOKBACK", "MAX_MISSED"]
+__all__ = ["MAX_MISSED", "MAX_PER_TEAM", "MISSED_LOOKBACK", "DigestService", "RunReport", "thread_key"]
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +315,7 @@ class DigestService(Subscriptions):
 
 
 def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def _where(sub: Subscription) -> str:

@@ -10,10 +10,11 @@ bot process.
 
 from __future__ import annotations
 
+import builtins
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from .models import Subscription
 from .schedule import next_fire_time
 from .spec import DigestSpec, parse_spec
 
-__all__ = ["Subscriptions", "MAX_PER_TEAM"]
+__all__ = ["MAX_PER_TEAM", "Subscriptions"]
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +53,14 @@ class Subscriptions:
         self.engine = engine
         self.advisor = advisor
         self.workspace_for = workspace_for
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.kpi_engine_for = kpi_engine_for
         self.default_timezone = default_timezone
         self.on_change: Callable[[Subscription], None] | None = None  # scheduler hook
 
     def _now(self) -> datetime:
         now = self.clock()
-        return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+        return now if now.tzinfo else now.replace(tzinfo=UTC)
 
     def _session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -195,7 +196,7 @@ class Subscriptions:
         self._changed(sub)
         return sub
 
-    def all_active(self, ids: list[int] | None = None) -> list[Subscription]:
+    def all_active(self, ids: builtins.list[int] | None = None) -> builtins.list[Subscription]:
         q = select(Subscription).where(Subscription.status == "active")
         if ids:
             q = q.where(Subscription.id.in_(ids))

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digests.firetimes import MAX_STEPS, Schedule, ScheduleError, fires_between, last_fire, next_fire
+from bot.digests.firetimes import (
+    MAX_STEPS,
+    Schedule,
+    ScheduleError,
+    fires_between,
+    last_fire,
+    next_fire,
+)
 from tests.digests.conftest import Clock, make_service
 from tests.digests.static_advisor import StaticAdvisor
 
-UTC = timezone.utc
 
 # (schedule, zone, the local day of the switch, the local time it must fire at that day)
 AUTUMN = [  # a time in the repeated hour fires once, at its first (summer-time) occurrence
@@ -74,7 +80,7 @@ def test_run_due_through_the_autumn_night_posts_each_subscription_once_per_day(s
     specs = [(f"C{i}", f"{text} {zone} goal=awareness quiet=full period=last_7_days", zone, day, clock_)
              for i, (text, zone, day, clock_) in enumerate(AUTUMN)]
     subs = [svc.subscribe("T1", ch, "U1", spec) for ch, spec, *_ in specs]
-    last = svc.subscribe("T1", "CLAST", "U1", "daily 09:00 UTC goal=awareness quiet=full")
+    svc.subscribe("T1", "CLAST", "U1", "daily 09:00 UTC goal=awareness quiet=full")  # after them in id order
     posted: dict[str, list[datetime]] = {}
     # Lord Howe's autumn is in April; Berlin's and New York's in late October / early November
     for start, days in ((datetime(2026, 4, 3, tzinfo=UTC), 4), (datetime(2026, 10, 23, tzinfo=UTC), 10)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -154,7 +154,7 @@ def _subscribe_last_week(engine, team: str, channel: str, spec: str = SPEC) -> i
     from bot.digests.service import DigestService
 
     svc = DigestService(engine=engine, advisor=StaticAdvisor(), client_factory=lambda t: None,
-                        clock=lambda: datetime.now(timezone.utc) - timedelta(days=14))
+                        clock=lambda: datetime.now(UTC) - timedelta(days=14))
     return svc.subscribe(team, channel, "UOWNER", spec).id
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -82,8 +82,8 @@ def test_orm_classes_map_onto_the_declared_tables():
     import advisor.conversations
     import advisor.workspaces
     import bot.dedup
-    import bot.digests.models as models
     from advisor.db import Base
+    from bot.digests import models
     from statedb import tables
 
     assert Base.metadata is tables.metadata
@@ -104,7 +104,9 @@ def _shape(table) -> tuple:
 def test_third_party_tables_match_what_the_libraries_would_create():
     """slack_sdk and APScheduler no longer create their tables; ours must be the same shape."""
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.installation_store.sqlalchemy import (
+        SQLAlchemyInstallationStore,
+    )
     from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
     from statedb import tables
@@ -149,7 +151,7 @@ def _load_v010(url: str) -> None:
                     conn.exec_driver_sql(stmt)
         else:
             conn.exec_driver_sql(ddl)
-        now = datetime(2025, 6, 1, tzinfo=timezone.utc)
+        now = datetime(2025, 6, 1, tzinfo=UTC)
         conn.execute(text(
             "INSERT INTO digest_subscriptions (team_id, channel_id, target, owner_id, kind, cadence, time, "
             "timezone, period, goal, kpis, filters, quiet, alert_direction, alert_state, spec_text, status, "

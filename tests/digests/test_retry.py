@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
 
 from bot.digests.poster import SlackPoster
 from tests.digests.conftest import Clock, make_service, utc
