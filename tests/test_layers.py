@@ -1,4 +1,4 @@
-"""Imports flow one way: bot/CLI -> advisor -> knowledge, kpi_engine. Checked on the source."""
+"""Imports flow one way: bot/CLI -> advisor -> knowledge, kpi_engine, statedb. Checked on the source."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ FORBIDDEN = {
     "knowledge": {"slack_bolt", "slack_sdk", "bot", "advisor"},
     "advisor": {"slack_bolt", "slack_sdk", "bot"},
     "bot": {"pandas", "langchain", "langchain_core", "langchain_openai", "openai", "chromadb"},
+    # the state database's tables and migrations: beneath the advisor and the bot, knows neither
+    "statedb": {"slack_bolt", "slack_sdk", "langchain", "langchain_core", "langchain_openai", "openai",
+                "chromadb", "bot", "advisor", "knowledge", "pandas", "apscheduler"},
 }
 
 

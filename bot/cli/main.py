@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from . import data_cmd, digest_cmd, knowledge_cmd, serve_cmd
+from . import data_cmd, db_cmd, digest_cmd, knowledge_cmd, serve_cmd
 from .common import console, emit, fail, get_settings, user_errors
 from .render import render_answer
 
@@ -26,6 +26,7 @@ app.add_typer(kpi_app, name="kpi")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(knowledge_cmd.app, name="knowledge")
 app.add_typer(digest_cmd.app, name="digest")
+app.add_typer(db_cmd.app, name="db")
 
 JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts.")
 
