@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Mapped, Session
 
-from statedb import tables
+from advisor.state import tables
 
 from .answer import Answer, Context
 from .db import Base

@@ -1,9 +1,9 @@
 """App-state database: one SQLAlchemy engine, SQLite by default, PostgreSQL when configured.
 
 Every table (the advisor's, the bot's, slack_sdk's installation store and
-APScheduler's jobs) is declared in :mod:`statedb.tables`; ORM classes map onto
+APScheduler's jobs) is declared in :mod:`advisor.state.tables`; ORM classes map onto
 them through :class:`Base`. Opening the database brings its schema up to date
-with the Alembic migrations in ``statedb/migrations``, under a lock, so two
+with the Alembic migrations in ``advisor/state/migrations``, under a lock, so two
 processes starting together on an empty database both come up.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase
 
-from statedb.tables import metadata
+from advisor.state.tables import metadata
 
 __all__ = ["Base", "open_database"]
 
@@ -41,7 +41,7 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     if migrate:
-        from statedb.migrate import upgrade_database
+        from advisor.state.migrate import upgrade_database
 
         upgrade_database(engine)
     return engine

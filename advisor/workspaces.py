@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Mapped, Session
 
-from statedb import tables
+from advisor.state import tables
 
 from .db import Base
 from .errors import WorkspaceError

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped
 
 from advisor.db import Base
-from statedb import tables
+from advisor.state import tables
 
 __all__ = ["SeenEvent", "EventDeduplicator", "delivery_key"]
 

@@ -28,7 +28,7 @@ def _safe_url(engine: Any) -> str:
 @app.command("upgrade")
 def upgrade(as_json: bool = JsonOpt) -> None:
     """Bring the schema to the newest revision (every start does this too; safe to run any time)."""
-    from statedb.migrate import upgrade_database
+    from advisor.state.migrate import upgrade_database
 
     with user_errors():
         engine = _engine()
@@ -48,7 +48,7 @@ def upgrade(as_json: bool = JsonOpt) -> None:
 @app.command("status")
 def status(as_json: bool = JsonOpt) -> None:
     """The schema revision of the database and of this release. Exit 1 when an upgrade is pending."""
-    from statedb.migrate import schema_status
+    from advisor.state.migrate import schema_status
 
     with user_errors():
         engine = _engine()
@@ -72,8 +72,8 @@ def status(as_json: bool = JsonOpt) -> None:
 def revision(message: str = typer.Option(..., "-m", "--message", help="What the migration changes."),
              empty: bool = typer.Option(False, "--empty", help="Write an empty migration to fill in by hand."),
              ) -> None:
-    """For developers: write a migration for the table changes made in statedb/tables.py."""
-    from statedb.migrate import create_revision
+    """For developers: write a migration for the table changes made in advisor/state/tables.py."""
+    from advisor.state.migrate import create_revision
 
     with user_errors():
         paths = create_revision(message, autogenerate=not empty)

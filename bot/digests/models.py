@@ -1,6 +1,6 @@
-"""ORM classes for digest subscriptions and the delivery log, mapped onto ``statedb.tables``.
+"""ORM classes for digest subscriptions and the delivery log, mapped onto ``advisor.state.tables``.
 
-The tables themselves are declared in :mod:`statedb.tables` and created by the
+The tables themselves are declared in :mod:`advisor.state.tables` and created by the
 schema migrations. The delivery log's UNIQUE (subscription_id, period_key) is
 what makes delivery once-only: a worker must insert (claim) that row before it
 posts anything.
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Mapped
 
 from advisor.db import Base
-from statedb import tables
+from advisor.state import tables
 
 __all__ = ["DELIVERY_STATES", "SUB_STATUSES", "Delivery", "Subscription", "utcnow"]
 

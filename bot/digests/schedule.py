@@ -51,7 +51,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(minutes=15)  # posted later than this after its fire time -> marked late
-_JOBS_TABLE = "digest_jobs"  # created by the schema migrations (statedb), not by APScheduler
+_JOBS_TABLE = "digest_jobs"  # created by the schema migrations (advisor.state), not by APScheduler
 _SERVICES: dict[str, Any] = {}
 
 

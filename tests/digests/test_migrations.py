@@ -52,7 +52,7 @@ def _diffs(engine) -> list:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from statedb.tables import metadata
+    from advisor.state.tables import metadata
 
     with engine.connect() as conn:
         return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
@@ -67,13 +67,13 @@ def empty_url(request, tmp_path):
 
 def test_fresh_database_gets_every_table_and_matches_the_declarations(empty_url):
     from advisor.db import open_database
-    from statedb.migrate import head_revision, schema_status
-    from statedb.tables import metadata
+    from advisor.state.migrate import head_revision, schema_status
+    from advisor.state.tables import metadata
 
     engine = open_database(empty_url)
     names = set(inspect(engine).get_table_names())
     assert set(metadata.tables) | {"alembic_version"} == names
-    assert _diffs(engine) == []  # the migrations build exactly what statedb.tables declares
+    assert _diffs(engine) == []  # the migrations build exactly what advisor.state.tables declares
     assert schema_status(engine).current == head_revision()
     engine.dispose()
 
@@ -84,7 +84,7 @@ def test_orm_classes_map_onto_the_declared_tables():
     import bot.dedup
     from advisor.db import Base
     from bot.digests import models
-    from statedb import tables
+    from advisor.state import tables
 
     assert Base.metadata is tables.metadata
     mapped = {m.local_table.name for m in Base.registry.mappers}
@@ -109,7 +109,7 @@ def test_third_party_tables_match_what_the_libraries_would_create():
     )
     from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-    from statedb import tables
+    from advisor.state import tables
 
     engine = create_engine("sqlite://")
     installs = SQLAlchemyInstallationStore(client_id="1.2", engine=engine)
@@ -124,7 +124,7 @@ def test_third_party_tables_match_what_the_libraries_would_create():
 def test_head_revision_read_without_alembic_agrees_with_alembic():
     from alembic.script import ScriptDirectory
 
-    from statedb.migrate import alembic_config, head_revision
+    from advisor.state.migrate import alembic_config, head_revision
 
     assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
 
@@ -171,7 +171,7 @@ def v010_url(request, tmp_path):
 
 def test_a_release_0_1_0_database_is_adopted_and_keeps_its_data(v010_url, slack, sleeps):
     from advisor.db import open_database
-    from statedb.migrate import head_revision, schema_status
+    from advisor.state.migrate import head_revision, schema_status
     from tests.digests.conftest import Clock, make_service, utc
     from tests.digests.static_advisor import StaticAdvisor
 
@@ -188,7 +188,7 @@ def test_a_release_0_1_0_database_is_adopted_and_keeps_its_data(v010_url, slack,
 
 def test_a_foreign_table_with_our_name_is_refused_with_a_readable_error(tmp_path):
     from advisor.db import open_database
-    from statedb.errors import SchemaError
+    from advisor.state.errors import SchemaError
 
     url = f"sqlite:///{tmp_path / 'foreign.db'}"
     with create_engine(url).begin() as conn:
@@ -199,7 +199,7 @@ def test_a_foreign_table_with_our_name_is_refused_with_a_readable_error(tmp_path
 
 def test_a_database_from_a_newer_release_is_refused_with_a_readable_error(tmp_path):
     from advisor.db import open_database
-    from statedb.errors import SchemaError
+    from advisor.state.errors import SchemaError
 
     url = f"sqlite:///{tmp_path / 'newer.db'}"
     open_database(url).dispose()
@@ -212,8 +212,8 @@ def test_a_database_from_a_newer_release_is_refused_with_a_readable_error(tmp_pa
 def test_db_revision_writes_a_migration_for_a_new_table(tmp_path, monkeypatch):
     from sqlalchemy import Column, Integer, String, Table
 
-    from statedb import tables
-    from statedb.migrate import create_revision, head_revision
+    from advisor.state import tables
+    from advisor.state.migrate import create_revision, head_revision
 
     table = Table("kpi_targets_example", tables.metadata, Column("id", Integer, primary_key=True),
                   Column("kpi_id", String(64), nullable=False))
@@ -287,7 +287,7 @@ def test_two_processes_starting_on_an_empty_postgresql_both_come_up_20_rounds():
             results = [p.stdout.readline().strip() for p in procs]
             assert results == ["ok", "ok"], f"round {round_}: {results}"
             engine = create_engine(url)
-            from statedb.migrate import head_revision, schema_status
+            from advisor.state.migrate import head_revision, schema_status
 
             assert schema_status(engine).current == head_revision()
             engine.dispose()

@@ -1,8 +1,8 @@
 """Alembic environment for the app-state database.
 
-Run through ``statedb.migrate`` (``kpi-advisor db upgrade`` and every start),
+Run through ``advisor.state.migrate`` (``kpi-advisor db upgrade`` and every start),
 which hands over a connection that already holds the migration lock; the
-target metadata is ``statedb.tables.metadata``, which declares every table.
+target metadata is ``advisor.state.tables.metadata``, which declares every table.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from statedb.tables import metadata
+from advisor.state.tables import metadata
 
 config = context.config
 

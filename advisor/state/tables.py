@@ -7,7 +7,7 @@ the app keeps in the same database (slack_sdk's installation and OAuth-state
 stores, APScheduler's job store) are all known here without ``advisor``
 importing ``bot``. ORM classes in those packages map onto these tables
 (``__table__ = tables.X``), and the Alembic migrations in
-``statedb/migrations`` create them; ``metadata`` is the autogenerate target.
+``advisor/state/migrations`` create them; ``metadata`` is the autogenerate target.
 
 To change the schema: edit the table here, then ``kpi-advisor db revision -m
 "what changed"`` writes a migration for it (see the README).

@@ -5,7 +5,7 @@ them with ``create_all``, slack_sdk's ``create_tables`` and APScheduler's job
 store). On such a database the tables are already there: each one that exists
 is adopted as it is, after checking it has the columns this baseline expects,
 and only missing tables are created. Written out in full rather than imported
-from ``statedb.tables``, so the baseline never changes when the tables do.
+from ``advisor.state.tables``, so the baseline never changes when the tables do.
 
 Revision ID: 0001_baseline
 Revises:
@@ -19,7 +19,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from alembic import op
 
-from statedb.errors import SchemaError
+from advisor.state.errors import SchemaError
 
 revision = "0001_baseline"
 down_revision = None

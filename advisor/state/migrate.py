@@ -65,7 +65,7 @@ class SchemaStatus:
 
 
 def alembic_config(connection: Connection | None = None) -> Any:
-    """An Alembic Config pointing at ``statedb/migrations`` (no alembic.ini needed)."""
+    """An Alembic Config pointing at ``advisor/state/migrations`` (no alembic.ini needed)."""
     from alembic.config import Config
 
     cfg = Config()
@@ -182,12 +182,12 @@ def _file_lock(engine: Engine) -> Iterator[None]:
 
 
 def create_revision(message: str, *, autogenerate: bool = True, directory: Path | None = None) -> list[Path]:
-    """Write a new migration for the changes in ``statedb.tables`` (developers: `kpi-advisor db revision`).
+    """Write a new migration for the changes in ``advisor.state.tables`` (developers: `kpi-advisor db revision`).
 
     Autogenerate compares the tables against a scratch SQLite database upgraded to the
     current head, so no real database is needed; review the file it writes. Revision
     ids are numbered (``0002_add_targets``) so the files sort in the order they apply.
-    ``directory`` writes the file elsewhere than ``statedb/migrations/versions`` (tests).
+    ``directory`` writes the file elsewhere than ``advisor/state/migrations/versions`` (tests).
     """
     import os
     import re

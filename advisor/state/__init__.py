@@ -1,8 +1,7 @@
 """The app-state database's schema: every table, and the migrations that create and change them.
 
-The innermost layer next to ``kpi_engine``: it imports SQLAlchemy and Alembic
-only, so the advisor and the bot both build on it without knowing each other's
-tables. ``tables`` declares them; ``migrate.upgrade_database`` applies the
+It imports SQLAlchemy and Alembic only (tests/test_layers.py), so the advisor
+and the bot both map onto it without the advisor knowing the bot's tables. ``tables`` declares them; ``migrate.upgrade_database`` applies the
 migrations in ``migrations/versions`` under a lock.
 """
 
@@ -27,4 +26,4 @@ __all__ = sorted(_EXPORTS)
 def __getattr__(name: str) -> Any:  # lazy: importing the tables must not load Alembic
     if name in _EXPORTS:
         return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module 'statedb' has no attribute {name!r}")
+    raise AttributeError(f"module 'advisor.state' has no attribute {name!r}")
