@@ -8,10 +8,14 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .answer import Answer, ChartSpec, Context, Fact, ParsedQuestion
-from .compose_guidance import compose_explain, compose_help, compose_out_of_scope, compose_recommend
+from .compose_clarify import COMMON_GOALS, compose_choose_goal, compose_choose_kpi, compose_unknown_platform
+from .compose_guidance import (
+    compose_explain, compose_help, compose_out_of_scope, compose_recommend, compose_verdict,
+)
 from .compose_numbers import compose_compare, compose_digest, compose_value, compose_why
 from .errors import BadQuestion
-from .parse import MAX_QUESTION_CHARS, parse_question
+from .parse import MAX_QUESTION_CHARS
+from .understand import Understanding, understand
 
 if TYPE_CHECKING:
     from kpi_engine import Engine
@@ -100,10 +104,8 @@ class Advisor:
         question = question.strip()[:MAX_QUESTION_CHARS]
         context = self._conversations.context(workspace, thread) if thread else None
         engine = self.engine(workspace, as_of=_as_of(context))
-        parsed = parse_question(question, catalog=engine.catalog, context=context)
-        if parsed.intent == "out_of_scope" and self._router is not None:
-            parsed = self._route_with_llm(question, context, engine) or parsed
-        answer = self._compose(parsed, question, engine, workspace)
+        understanding = understand(question, catalog=engine.catalog, context=context, router=self._router)
+        answer = self._compose_understood(understanding, question, engine, workspace)
         history = self._conversations.history(workspace, thread) if thread else []
         answer = self._narrate(answer, history, workspace)
         if context and context.as_of and not answer.context.as_of:
@@ -138,6 +140,11 @@ class Advisor:
             parsed = ParsedQuestion(intent="recommend", goal=payload.get("goal") or "awareness")
         elif action_id == "subscribe":
             return _subscribe_help(payload.get("goal") or (context.goal if context else None) or "awareness")
+        elif action_id in ("choose_goal", "choose_kpi"):
+            answer = self._answer_pick(action_id, payload, engine, workspace)
+            if thread:
+                self._conversations.remember(workspace, thread, answer)
+            return answer
         else:
             raise BadQuestion(f"Unknown action '{action_id}'.")
         question = f"[{action_id}] {kpi_id or payload.get('goal') or ''}".strip()
@@ -175,11 +182,84 @@ class Advisor:
             log.warning("knowledge retrieval failed: %s", exc)
             return []
 
+    def _compose_understood(self, u: Understanding, question: str, engine: Engine, workspace: str) -> Answer:
+        """The answer to an understood question, carrying how sure the advisor is and why."""
+        from kpi_engine.errors import FilterError
+
+        catalog, parsed = engine.catalog, u.parsed
+        if u.clarify == "kpi":
+            intent = parsed.intent if parsed.intent in ("value", "compare", "why", "explain") else "value"
+            answer = compose_choose_kpi(question, u.suggestions, catalog=catalog, unknown=u.unknown, intent=intent)
+        elif u.clarify in ("goal", "governance"):
+            answer = compose_choose_goal(question, u.alternatives, catalog=catalog, intent=parsed.intent,
+                                         governance=u.clarify == "governance")
+        elif parsed.intent == "verdict" and u.subject_kpi:
+            answer = compose_verdict(parsed, subject=u.subject_kpi, question=question, catalog=catalog,
+                                     retrieve=self._retrieve).model_copy(update={"question": question})
+        else:
+            try:
+                answer = self._compose(parsed, question, engine, workspace)
+            except FilterError as exc:  # a platform or value the data does not have: say which
+                if parsed.kpi_id is None or parsed.intent not in _NUMBER_INTENTS:
+                    raise
+                answer = compose_unknown_platform(question, str(exc), kpi_id=parsed.kpi_id, period=parsed.period,
+                                                  catalog=catalog)
+        actions = list(answer.actions)
+        if answer.intent in ("recommend", "verdict", "digest") and u.alternatives and not u.clarify:
+            from .answer import Action
+            from .compose_clarify import question_payload
+
+            actions += [Action(id="choose_goal", label=f"Or: {catalog.goals[g].name}",
+                               payload={"goal": g, "question": question_payload(question), "intent": answer.intent})
+                        for g in u.alternatives[:2] if g in catalog.goals]
+        return answer.model_copy(update={
+            "confidence": round(u.confidence, 3), "understood_as": u.understood_as,
+            "evidence": [f"resolved by {u.resolved_by}", *u.evidence][:12],
+            "warnings": [*answer.warnings, *u.ignored], "actions": actions,
+        })
+
+    def _answer_pick(self, action_id: str, payload: dict[str, Any], engine: Engine, workspace: str) -> Answer:
+        """A goal or KPI picked from a clarifying answer: the original question, answered with the pick."""
+        catalog = engine.catalog
+        question = str(payload.get("question") or "").strip()[:MAX_QUESTION_CHARS]
+        u = understand(question, catalog=catalog) if question else None
+        base = u.parsed if u else ParsedQuestion(intent="recommend")
+        if action_id == "choose_goal":
+            goal = str(payload.get("goal") or "")
+            if goal not in catalog.goals:
+                raise BadQuestion(f"Unknown goal '{goal}'. Goals: {', '.join(catalog.goals)}.")
+            intent = str(payload.get("intent") or base.intent)
+            intent = intent if intent in ("recommend", "digest", "verdict") else "recommend"
+            if intent == "verdict" and not (u and u.subject_kpi):
+                intent = "recommend"
+            parsed = base.model_copy(update={"intent": intent, "goal": goal, "kpi_id": catalog.goals[goal].primary})
+            picked = Understanding(parsed=parsed, confidence=1.0, resolved_by="your pick",
+                                   subject_kpi=u.subject_kpi if u else None)
+        else:
+            kpi_id = str(payload.get("kpi_id") or "")
+            if kpi_id not in catalog.kpis:
+                raise BadQuestion(f"Unknown KPI '{kpi_id}'. `/kpi list` shows the KPIs I know.")
+            intent = str(payload.get("intent") or base.intent)
+            if intent not in ("value", "compare", "why", "explain"):
+                intent = "value" if (base.period or base.filters or base.by) else "explain"
+            parsed = base.model_copy(update={"intent": intent, "kpi_id": kpi_id, "goal": None, "topic": None})
+            picked = Understanding(parsed=parsed, confidence=1.0, resolved_by="your pick")
+        from dataclasses import replace
+
+        from .understand import describe
+
+        picked = replace(picked, understood_as=describe(picked, catalog))
+        return self._compose_understood(picked, question or f"[{action_id}]", engine, workspace)
+
     def _compose(self, parsed: ParsedQuestion, question: str, engine: Engine, workspace: str) -> Answer:
         intent = parsed.intent
         if intent in _NUMBER_INTENTS and parsed.kpi_id is None:
             parsed = parsed.model_copy(update={"intent": "recommend" if parsed.goal else "help"})
             intent = parsed.intent
+        if intent in ("recommend", "digest", "verdict") and parsed.goal is None and parsed.kpi_id is None:
+            return compose_choose_goal(question, COMMON_GOALS, catalog=engine.catalog)  # never a guess
+        if intent == "verdict":
+            intent = "recommend"
         if intent == "recommend":
             answer = compose_recommend(parsed, question=question, catalog=engine.catalog, retrieve=self._retrieve)
         elif intent == "explain":
@@ -201,19 +281,11 @@ class Advisor:
         return answer.model_copy(update={"question": question})
 
     def _narrate(self, answer: Answer, history: list[str], workspace: str) -> Answer:
-        if answer.intent in ("help", "out_of_scope"):
+        if answer.intent in ("help", "out_of_scope", "clarify"):
             return answer
         # engine tools are bound to this workspace, so a model can only read this workspace's data
         narrator = self._narrator.with_tools(_WorkspaceTools(self, workspace))
         return narrator.narrate(answer, history=history)
-
-    def _route_with_llm(self, question: str, context: Context | None, engine: Engine) -> ParsedQuestion | None:
-        try:
-            return self._router.parse(question, context=context, kpi_ids=list(engine.catalog.kpis),
-                                      goals=list(engine.catalog.goals))
-        except Exception:  # noqa: BLE001 - the deterministic parse stands whatever the model does
-            log.warning("LLM intent parsing failed; using the deterministic parse", exc_info=True)
-            return None
 
     def kpi_facts(self, kpi_id: str, period: str, filters: dict[str, list[str]] | None,
                   *, workspace: str = "local") -> list[Fact]:

@@ -200,6 +200,7 @@ class ParseNotes:
     goal_scores: dict[str, float] = field(default_factory=dict)
     cues: dict[str, bool] = field(default_factory=dict)
     subject_kpi: str | None = None  # the KPI a verdict question is about
+    own: ParsedQuestion | None = None  # the parse before thread context filled anything in
 
 
 def parse_question(question: str, *, catalog: Catalog, context: Context | None = None) -> ParsedQuestion:
@@ -253,7 +254,8 @@ def parse_with_notes(question: str, *, catalog: Catalog,
         intent=intent, goal=goal, kpi_id=kpi_id, period=period, filters=filters, by=by,
         compare_to=compare_to, topic=text if intent == "explain" and not kpi_id else None,
     )
-    notes = ParseNotes(text=text, estimate=estimate, goal_scores=scores, cues=cues, subject_kpi=subject)
+    notes = ParseNotes(text=text, estimate=estimate, goal_scores=scores, cues=cues, subject_kpi=subject,
+                       own=parsed)
     return (follow_up(parsed, text, cues, context) if context else parsed), notes
 
 

@@ -22,10 +22,10 @@ from kpi_engine.catalog import Catalog
 from .answer import Context, ParsedQuestion
 from .goal_lexicon import SCENARIOS
 from .goals import load_goal_model
-from .parse import ParseNotes, follow_up, kpi_phrases, parse_with_notes
+from .parse import ParseNotes, kpi_phrases, parse_with_notes
 from .vocab import DIMENSION_WORDS, PLATFORM_WORDS
 
-__all__ = ["Understanding", "understand", "Router", "ANSWER_ABOVE", "SURE_ABOVE", "GOAL_INTENTS"]
+__all__ = ["Understanding", "understand", "describe", "Router", "ANSWER_ABOVE", "SURE_ABOVE", "GOAL_INTENTS"]
 
 # Goal confidence (advisor.goals.GoalEstimate.confidence) below which the advisor asks instead of
 # answering, and above which it offers no alternatives. Set on the development sets only.
@@ -65,19 +65,22 @@ class Understanding:
 
 def understand(question: str, *, catalog: Catalog, context: Context | None = None,
                router: Router | None = None) -> Understanding:
-    parsed, notes = parse_with_notes(question, catalog=catalog)
+    followed, notes = parse_with_notes(question, catalog=catalog, context=context)
+    parsed = notes.own or followed
+    if parsed.intent == "explain" and parsed.kpi_id and _ignored_words(notes.text, parsed.model_copy(
+            update={"intent": "value"})):
+        parsed = parsed.model_copy(update={"intent": "value", "topic": None})  # "ER by zodiac sign since ..."
     ignored = tuple(_ignored_words(notes.text, parsed))
     unknown = _unknown_kpi(question, notes, parsed, catalog)
-    if unknown:
+    if unknown:  # named explicitly: never replaced by the thread's KPI
         return _finish(Understanding(
             parsed=parsed.model_copy(update={"kpi_id": None, "goal": None}), confidence=0.0,
             resolved_by="rules", clarify="kpi", unknown=unknown, suggestions=tuple(_suggest(unknown, catalog)),
             evidence=(f"'{unknown}' is not a KPI in the catalog",), ignored=ignored), catalog)
-    if context is not None:
-        followed = follow_up(parsed, notes.text, notes.cues, context)
-        if followed is not parsed:
-            return _finish(Understanding(parsed=followed, confidence=0.9, resolved_by="thread context",
-                                         evidence=("a follow-up in the same thread",), ignored=ignored), catalog)
+    if followed != parsed and notes.own is not None:
+        ignored = tuple(_ignored_words(notes.text, followed))
+        return _finish(Understanding(parsed=followed, confidence=0.9, resolved_by="thread context",
+                                     evidence=("a follow-up in the same thread",), ignored=ignored), catalog)
     if parsed.intent == "verdict":
         return _finish(_verdict(parsed, notes, catalog, ignored), catalog)
     if parsed.intent in ("recommend", "digest") or _governance(notes.text):
@@ -89,7 +92,7 @@ def understand(question: str, *, catalog: Catalog, context: Context | None = Non
                        catalog)
     if parsed.intent == "out_of_scope" and router is not None:
         routed = _route(router, question, context, catalog)
-        if routed is not None and routed.intent != "out_of_scope":
+        if routed is not None and routed.intent not in ("out_of_scope", "clarify"):
             return _finish(Understanding(parsed=routed, confidence=routed.confidence, resolved_by="llm",
                                          evidence=("LLM structured output",), ignored=ignored), catalog)
     confidence = 0.9 if parsed.intent != "out_of_scope" else 0.5
@@ -148,6 +151,7 @@ def _with_goal(question: str, parsed: ParsedQuestion, notes: ParseNotes, catalog
         spec = SCENARIOS[scenario]
         if spec["kpi"] in catalog.kpis:
             update["kpi_id"] = spec["kpi"]
+            update["by"] = parsed.by or spec["by"]
             evidence.append(f"scenario: {spec['title']}")
     alternatives = tuple(g for g in ranked[1:4] if est.probs[g] >= 0.5 * est.probs[goal]) \
         if confidence < SURE_ABOVE else ()
@@ -215,18 +219,27 @@ def _unknown_kpi(question: str, notes: ParseNotes, parsed: ParsedQuestion, catal
     text = notes.text
     m = _COMMAND.match(text)
     if m:
-        subject = _FILLER.split(m.group(2))[0].strip()
+        subject = _FILLER.sub("|", m.group(2)).strip("| ").split("|")[0].strip()
         words = [w for w in subject.split() if w not in PLATFORM_WORDS][:3]
         if words and (m.group(1) == "value" or not _known_words(words, catalog)):
             return " ".join(words)
     shaped = _KPI_SHAPED.search(text)
-    if shaped and shaped.group(1) not in _COMMON_WORDS and not _known_words([shaped.group(1)], catalog):
-        return shaped.group(0)
-    if shaped and parsed.intent in ("value", "compare", "why", "out_of_scope"):
-        return shaped.group(0)
+    if shaped and shaped.group(1) not in _COMMON_WORDS:
+        if shaped.group(2) not in ("rate", "metric") or not _known_words([shaped.group(1)], catalog):
+            return shaped.group(0)  # no KPI in the catalog is an index, score or coefficient of that
+        if parsed.intent in ("value", "compare", "why", "out_of_scope"):
+            return shaped.group(0)
+    if parsed.intent == "explain":
+        content = [w for w in _FILLER.sub(" ", text).split()
+                   if w not in _EXPLAIN_WORDS and not w.isdigit() and len(w) > 2]
+        if content and not _known_words(content, catalog):
+            return " ".join(content[:3])  # nothing in the catalog or the guidance uses these words
     return None
 
 
+_EXPLAIN_WORDS = frozenset(
+    "explain define definition what whats is are does do mean means meaning how calculated calculate computed "
+    "compute tell about it this that term word kpi kpis metric metrics".split())
 _COMMON_WORDS = frozenset("a the our my your what whats s is good bad average overall total".split())
 
 
@@ -235,16 +248,20 @@ def _known_words(words: list[str], catalog: Catalog) -> bool:
     return any(model.knows(w) for w in words)
 
 
+_GENERIC = frozenset("rate index score ratio metric coefficient quotient factor kpi per of the our".split())
+
+
 def _suggest(name: str, catalog: Catalog, n: int = 3) -> list[str]:
-    """KPI ids close to ``name`` by spelling or shared words; the most asked-for ones otherwise."""
-    key = name.replace("_", " ").lower()
+    """KPI ids spelled like ``name`` (its distinctive words, not "rate"); the most asked-for ones otherwise."""
+    head = " ".join(w for w in name.replace("_", " ").lower().split() if w not in _GENERIC) or name.lower()
     scored: dict[str, float] = {}
     for phrase, kpi_id in kpi_phrases(catalog).items():
-        ratio = difflib.SequenceMatcher(None, key, phrase).ratio()
-        shared = set(key.split()) & set(phrase.split()) - {"rate", "per", "of", "the"}
-        score = max(ratio, 0.55 + 0.1 * len(shared) if shared else 0.0)
+        core = " ".join(w for w in phrase.split() if w not in _GENERIC) or phrase
+        score = difflib.SequenceMatcher(None, head, core).ratio()
+        if any(len(w) > 3 and w in core.split() for w in head.split()):
+            score = max(score, 0.75)
         scored[kpi_id] = max(scored.get(kpi_id, 0.0), score)
-    good = [k for k, s in sorted(scored.items(), key=lambda kv: -kv[1]) if s >= 0.6]
+    good = [k for k, s in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0])) if s >= 0.6]
     return (good or ["engagement_rate", "reach", "click_through_rate"])[:n]
 
 
@@ -308,10 +325,10 @@ def _ignored_words(text: str, parsed: ParsedQuestion) -> list[str]:
 
 
 def _finish(u: Understanding, catalog: Catalog) -> Understanding:
-    return replace(u, understood_as=_describe(u, catalog))
+    return replace(u, understood_as=describe(u, catalog))
 
 
-def _describe(u: Understanding, catalog: Catalog) -> str:
+def describe(u: Understanding, catalog: Catalog) -> str:
     p = u.parsed
 
     def kname(k: str | None) -> str:

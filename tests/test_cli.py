@@ -72,7 +72,7 @@ def test_ask_json_and_text(home):
     answer = json.loads(r.stdout)
     assert (answer["intent"], answer["kpi_id"]) == ("recommend", "reach")
     r = run("ask", "is follower count a good KPI?", home=home)
-    assert r.returncode == 0 and "Not on its own" in r.stdout
+    assert r.returncode == 0 and "Not as a KPI" in r.stdout
 
 
 def test_ask_keeps_thread_context_across_calls(home):

@@ -1,4 +1,4 @@
-"""Buttons on answers (show value, explain, breakdown, trend, recommend, subscribe, share) and modals."""
+"""Buttons on answers (show value, explain, breakdown, trend, recommend, choose goal/KPI, subscribe, share) and modals."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ __all__ = ["register", "button_payload"]
 
 log = logging.getLogger(__name__)
 
-ADVISOR_ACTIONS = re.compile(r"^kpi\.(show_value|explain|breakdown|trend|recommend)$")
+ADVISOR_ACTIONS = re.compile(r"^kpi\.(show_value|explain|breakdown|trend|recommend|choose_goal|choose_kpi)$")
 # Payload fields that could redirect an action to another workspace or conversation are dropped.
 _UNTRUSTED_KEYS = {"workspace", "team", "team_id", "thread", "enterprise_id"}
 
