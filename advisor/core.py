@@ -191,7 +191,8 @@ class Advisor:
             intent = parsed.intent if parsed.intent in ("value", "compare", "why", "explain") else "value"
             answer = compose_choose_kpi(question, u.suggestions, catalog=catalog, unknown=u.unknown, intent=intent)
         elif u.clarify in ("goal", "governance"):
-            answer = compose_choose_goal(question, u.alternatives, catalog=catalog, intent=parsed.intent,
+            answer = compose_choose_goal(question, u.alternatives, catalog=catalog,
+                                         intent="recommend" if u.clarify == "governance" else parsed.intent,
                                          governance=u.clarify == "governance")
         elif parsed.intent == "verdict" and u.subject_kpi:
             answer = compose_verdict(parsed, subject=u.subject_kpi, question=question, catalog=catalog,

@@ -148,14 +148,36 @@ class GoalModel:
     def __init__(self, *, catalog: Catalog, documents: Iterable[tuple[Sequence[str], str]] = (),
                  cue_weight: float = 1.0, vote_weight: float = 0.35):
         self.families = tuple(catalog.goals)
+        self._catalog = catalog
+        self._documents = list(documents)
         self._cues = _build_cues()
         self._known: set[str] = set(self._cues.vocab)
         self._by_letter: dict[str, list[str]] = defaultdict(list)
         self.cue_weight = cue_weight
         self.vote_weight = vote_weight
-        self._train(catalog, documents)
+        self._vote_lock = threading.Lock()
+        self._log_prob: dict[str, dict[str, float]] | None = None
+        self._log_unseen: dict[str, float] = {}
+        self._informative: set[str] = set()
+        for _, text in self._documents:
+            self._known.update(_words(text))
+        for kpi in catalog.kpis.values():
+            self._known.update(_words(" ".join([kpi.id.replace("_", " "), kpi.name, kpi.definition, *kpi.synonyms])))
+        targets = set(self._cues.vocab) | {w for k in catalog.kpis.values()
+                                            for w in _words(" ".join([k.name, *k.synonyms])) if len(w) >= 4}
+        for w in sorted(targets):
+            self._by_letter[w[0]].append(w)
 
     # ------------------------------------------------------------------ training
+
+    def _trained(self) -> dict[str, dict[str, float]]:
+        """The vote's tables, trained on first use (stemming the knowledge base takes about a second,
+        which a question with clear goal words never pays)."""
+        with self._vote_lock:
+            if self._log_prob is None:
+                self._train(self._catalog, self._documents)
+            assert self._log_prob is not None
+            return self._log_prob
 
     def _train(self, catalog: Catalog, documents: Iterable[tuple[Sequence[str], str]]) -> None:
         counts: dict[str, Counter[str]] = {f: Counter() for f in self.families}
@@ -175,30 +197,24 @@ class GoalModel:
         for kpi in catalog.kpis.values():
             add(list(kpi.families), " ".join([kpi.name, kpi.definition, *kpi.synonyms]))
         for families, text in documents:
-            add(list(families), text)
-            self._known.update(_words(text))
-        for kpi in catalog.kpis.values():
-            self._known.update(_words(" ".join([kpi.id.replace("_", " "), kpi.name, *kpi.synonyms])))
-        targets = set(self._cues.vocab) | {w for k in catalog.kpis.values()
-                                            for w in _words(" ".join([k.name, *k.synonyms])) if len(w) >= 4}
-        for w in sorted(targets):
-            self._by_letter[w[0]].append(w)
+            if 0 < len(families) <= 3:  # cross-cutting documents say little about any one goal
+                add(list(families), text)
         for family, cues in GOAL_CUES.items():
             add([family], " ".join(p for p, w in cues.items() if w >= 2), 2.0)
         vocab = set().union(*(c.keys() for c in counts.values()))
         total_vocab = len(vocab) + 1
-        self._log_prob: dict[str, dict[str, float]] = {}
-        self._log_unseen: dict[str, float] = {}
+        log_prob: dict[str, dict[str, float]] = {}
         for f, c in counts.items():
             total = sum(c.values()) + total_vocab * 0.1
-            self._log_prob[f] = {feat: math.log((n + 0.1) / total) for feat, n in c.items()}
+            log_prob[f] = {feat: math.log((n + 0.1) / total) for feat, n in c.items()}
             self._log_unseen[f] = math.log(0.1 / total)
         # Informative features only: a stem every family uses ("social", "post") votes for none.
         self._informative = {
             feat for feat in vocab
-            if max(self._log_prob[f].get(feat, self._log_unseen[f]) for f in self.families)
-            - min(self._log_prob[f].get(feat, self._log_unseen[f]) for f in self.families) > 1.0
+            if max(log_prob[f].get(feat, self._log_unseen[f]) for f in self.families)
+            - min(log_prob[f].get(feat, self._log_unseen[f]) for f in self.families) > 1.0
         }
+        self._log_prob = log_prob
 
     # ------------------------------------------------------------------ scoring
 
@@ -232,7 +248,10 @@ class GoalModel:
         words, fixed = self.correct(_words(text))
         tokens = [_stem(w) for w in words]
         cue_scores, evidence, scenario_score = self._match_cues(tokens, [False] * len(tokens))
-        vote = self._vote(tokens)
+        ranked = sorted(cue_scores.values(), reverse=True)
+        # The vote settles weak or split cues; clear ones ("which KPI for awareness") do not need it.
+        clear = bool(ranked) and ranked[0] >= 3 and (len(ranked) == 1 or ranked[1] <= 0.5 * ranked[0])
+        vote = {} if clear or self.vote_weight <= 0 else self._vote(tokens)
         scenario = None
         if scenario_score:
             name, score = max(scenario_score.items(), key=lambda kv: kv[1])
@@ -278,10 +297,11 @@ class GoalModel:
         return scores, evidence, scenarios
 
     def _vote(self, tokens: list[str]) -> dict[str, float]:
+        log_prob = self._trained()
         feats = [f for f in _features(tokens) if f in self._informative]
         if not feats:
             return {}
-        logp = {f: sum(self._log_prob[f].get(x, self._log_unseen[f]) for x in feats) for f in self.families}
+        logp = {f: sum(log_prob[f].get(x, self._log_unseen[f]) for x in feats) for f in self.families}
         # Tempered: a short question must not look certain because of one rare word.
         temp = max(2.0, len(feats) / 1.5)
         top = max(logp.values())
@@ -331,8 +351,6 @@ def _knowledge_sections() -> list[tuple[Sequence[str], str]]:
 
     out: list[tuple[Sequence[str], str]] = []
     for doc in load_documents():
-        if not doc.families or len(doc.families) > 3:
-            continue  # cross-cutting documents say little about any one goal
         for section in re.split(r"\n(?=#)", doc.body):
             out.append((doc.families, section))
     return out

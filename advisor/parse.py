@@ -7,7 +7,6 @@ close to the vocabulary onto it, then cues are scored.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -82,27 +81,39 @@ _COMMAND_WORDS = ("define", "explain", "compare", "quarter", "month", "week", "y
                   "platform", "campaign", "previous", "versus", "should", "calculate", "digest", "scorecard")
 
 
-def _correct_typos(text: str, known: set[str], catalog: Catalog) -> str:
+def _correct_typos(text: str, known: set[str], catalog: Catalog) -> tuple[str, list[tuple[str, str]]]:
     # Damerau distance 1 (2 for long words) to a KPI, goal, platform or command word, and only for
     # words the knowledge base does not use: real words ("climbing", "cakes") are never "corrected".
     model = load_goal_model(catalog)
     if not getattr(model, "_parser_targets", False):
         model.add_targets([*known, *_COMMAND_WORDS])
         model._parser_targets = True  # type: ignore[attr-defined]
-    return " ".join(model.correct(text.split())[0])
+    words, fixed = model.correct(text.split())
+    return " ".join(words), fixed
 
 
-def _find_kpi(text: str, phrases: dict[str, str]) -> str | None:
+_PHRASE_RE: dict[int, tuple[Catalog, re.Pattern[str]]] = {}
+
+
+def _phrase_pattern(catalog: Catalog) -> re.Pattern[str]:
+    """All KPI wordings as one regex; longest first, so at a position the longest wording wins."""
+    cached = _PHRASE_RE.get(id(catalog))
+    if not cached or cached[0] is not catalog:
+        phrases = sorted(_vocabulary(catalog)[0], key=len, reverse=True)
+        pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9])")
+        if len(_PHRASE_RE) > 8:
+            _PHRASE_RE.clear()
+        cached = _PHRASE_RE[id(catalog)] = (catalog, pattern)
+    return cached[1]
+
+
+def _find_kpi(text: str, phrases: dict[str, str], catalog: Catalog) -> str | None:
     """The KPI named first in the text (longest phrase at a position wins)."""
     for pattern, kpi_id in KPI_PATTERNS:  # specific wordings first ("how fast do we answer dms")
         if re.search(pattern, text):
             return kpi_id
-    best: tuple[int, int, str] | None = None
-    for phrase, kpi_id in phrases.items():
-        m = re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text)
-        if m and (best is None or (m.start(), -len(phrase)) < (best[0], best[1])):
-            best = (m.start(), -len(phrase), kpi_id)
-    return best[2] if best else None
+    m = _phrase_pattern(catalog).search(text)
+    return phrases[m.group(0)] if m else None
 
 
 def _goal_scores(text: str, catalog: Catalog) -> tuple[dict[str, float], GoalEstimate]:
@@ -147,6 +158,10 @@ def _platforms(text: str) -> list[str]:
     # "x" alone is ambiguous ("3x"); accept it next to platform-ish words
     for m in re.finditer(r"\b(?:on|for|or|and|vs|to) x\b|\bx (?:only|vs|or)\b", text):
         found.append((m.start(), "x"))
+    # "threads" is also a word ("reddit threads", "comment threads"): the platform when used as one
+    for m in re.finditer(r"\b(?:on|for|via|or|and|vs|from|across|to) threads\b(?! (?:on|in) )"
+                         r"|\b(?:meta|instagram s|ig) threads\b|\bthreads (?:vs|only|account|app|posts?)\b", text):
+        found.append((m.start(), "threads"))
     return list(dict.fromkeys(p for _, p in sorted(found)))
 
 
@@ -167,19 +182,9 @@ def _any(patterns: list[str], text: str) -> bool:
     return any(re.search(p, text) for p in patterns)
 
 
-_STRIP: dict[int, tuple[Catalog, re.Pattern[str]]] = {}
-
-
 def _strip_kpis(text: str, catalog: Catalog) -> str:
     """``text`` without the KPI wordings it contains (longest first)."""
-    cached = _STRIP.get(id(catalog))
-    if not cached or cached[0] is not catalog:
-        phrases = sorted(_vocabulary(catalog)[0], key=len, reverse=True)
-        pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9])")
-        if len(_STRIP) > 8:
-            _STRIP.clear()
-        cached = _STRIP[id(catalog)] = (catalog, pattern)
-    return re.sub(r"\s+", " ", cached[1].sub(" ", text)).strip()
+    return re.sub(r"\s+", " ", _phrase_pattern(catalog).sub(" ", text)).strip()
 
 
 def _literal_goal(text: str, phrases: dict[str, str], catalog: Catalog) -> str | None:
@@ -201,6 +206,7 @@ class ParseNotes:
     cues: dict[str, bool] = field(default_factory=dict)
     subject_kpi: str | None = None  # the KPI a verdict question is about
     own: ParsedQuestion | None = None  # the parse before thread context filled anything in
+    corrected: tuple[tuple[str, str], ...] = ()  # typos read as known words
 
 
 def parse_question(question: str, *, catalog: Catalog, context: Context | None = None) -> ParsedQuestion:
@@ -212,8 +218,8 @@ def parse_with_notes(question: str, *, catalog: Catalog,
                      context: Context | None = None) -> tuple[ParsedQuestion, ParseNotes]:
     """The rule parse and what it was based on (the resolution pipeline reads both)."""
     phrases, known = _vocabulary(catalog)
-    text = _correct_typos(normalise(question), known, catalog)
-    kpi_id = _find_kpi(text, phrases)
+    text, corrected = _correct_typos(normalise(question), known, catalog)
+    kpi_id = _find_kpi(text, phrases, catalog)
     scores, estimate = _goal_scores(text, catalog)
     named_goal = _literal_goal(text, phrases, catalog)
     # Goal cues that are a KPI's own words ("follower growth", "reach") do not make a goal question
@@ -255,7 +261,7 @@ def parse_with_notes(question: str, *, catalog: Catalog,
         compare_to=compare_to, topic=text if intent == "explain" and not kpi_id else None,
     )
     notes = ParseNotes(text=text, estimate=estimate, goal_scores=scores, cues=cues, subject_kpi=subject,
-                       own=parsed)
+                       own=parsed, corrected=tuple(corrected))
     return (follow_up(parsed, text, cues, context) if context else parsed), notes
 
 

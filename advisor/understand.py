@@ -23,7 +23,7 @@ from .answer import Context, ParsedQuestion
 from .goal_lexicon import SCENARIOS
 from .goals import load_goal_model
 from .parse import ParseNotes, kpi_phrases, parse_with_notes
-from .vocab import DIMENSION_WORDS, PLATFORM_WORDS
+from .vocab import DIMENSION_WORDS, OFF_TOPIC, OFF_TOPIC_STRONG, PLATFORM_WORDS
 
 __all__ = ["Understanding", "understand", "describe", "Router", "ANSWER_ABOVE", "SURE_ABOVE", "GOAL_INTENTS"]
 
@@ -67,7 +67,8 @@ def understand(question: str, *, catalog: Catalog, context: Context | None = Non
                router: Router | None = None) -> Understanding:
     followed, notes = parse_with_notes(question, catalog=catalog, context=context)
     parsed = notes.own or followed
-    if parsed.intent == "explain" and parsed.kpi_id and _ignored_words(notes.text, parsed.model_copy(
+    explain_cue = notes.cues.get("explain") or notes.cues.get("explain_weak")
+    if parsed.intent == "explain" and parsed.kpi_id and not explain_cue and _ignored_words(notes.text, parsed.model_copy(
             update={"intent": "value"})):
         parsed = parsed.model_copy(update={"intent": "value", "topic": None})  # "ER by zodiac sign since ..."
     ignored = tuple(_ignored_words(notes.text, parsed))
@@ -77,12 +78,17 @@ def understand(question: str, *, catalog: Catalog, context: Context | None = Non
             parsed=parsed.model_copy(update={"kpi_id": None, "goal": None}), confidence=0.0,
             resolved_by="rules", clarify="kpi", unknown=unknown, suggestions=tuple(_suggest(unknown, catalog)),
             evidence=(f"'{unknown}' is not a KPI in the catalog",), ignored=ignored), catalog)
-    if followed != parsed and notes.own is not None:
+    if context is not None and notes.own is not None and followed != notes.own:
         ignored = tuple(_ignored_words(notes.text, followed))
         return _finish(Understanding(parsed=followed, confidence=0.9, resolved_by="thread context",
                                      evidence=("a follow-up in the same thread",), ignored=ignored), catalog)
     if parsed.intent == "verdict":
         return _finish(_verdict(parsed, notes, catalog, ignored), catalog)
+    if parsed.intent == "out_of_scope" and not _off_topic(notes.text):
+        if notes.cues.get("digest"):  # "show me the digest": which goal's?
+            parsed = parsed.model_copy(update={"intent": "digest"})
+        elif _MEASUREMENT.search(notes.text):  # about KPIs, without a goal: ask which
+            parsed = parsed.model_copy(update={"intent": "recommend"})
     if parsed.intent in ("recommend", "digest") or _governance(notes.text):
         return _finish(_with_goal(question, parsed, notes, catalog, context, router, ignored), catalog)
     if parsed.intent in ("value", "compare", "why") and parsed.kpi_id is None:
@@ -109,8 +115,8 @@ def _with_goal(question: str, parsed: ParsedQuestion, notes: ParseNotes, catalog
     ranked = [g for g, p in est.ranked if p > 0 and g in catalog.goals]
     confidence = est.confidence
     evidence = list(est.evidence)
-    if est.corrected:
-        evidence.append("typos read as: " + ", ".join(f"{a} -> {b}" for a, b in est.corrected))
+    if notes.corrected or est.corrected:
+        evidence.append("typos read as: " + ", ".join(f"{a} -> {b}" for a, b in (*notes.corrected, *est.corrected)))
     if est.cue_strength >= 2:  # the question's own goal words
         goal, resolved_by = ranked[0], "rules"
     elif parsed.goal:  # a goal only through the KPI named ("how do we improve sentiment")
@@ -161,6 +167,12 @@ def _with_goal(question: str, parsed: ParsedQuestion, notes: ParseNotes, catalog
 
 
 _COMMON_GOALS = ("awareness", "engagement", "leads", "ecommerce")
+_MEASUREMENT = re.compile(
+    r"\b(?:kpis?|metrics?|measure|measuring|track|tracking|dashboard|scorecard|north star|numbers? to watch)\b")
+
+
+def _off_topic(text: str) -> bool:
+    return any(re.search(p, text) for p in (*OFF_TOPIC_STRONG, *OFF_TOPIC))
 _GOVERNANCE = re.compile(
     r"\b(?:board|leadership|execs?|executives?|c suite|investors?|shareholders?|management team|steering)\b")
 _REPORTING = re.compile(r"\b(?:report|reporting|dashboard|present|presentation|slides?|deck|update|show them)\b")
@@ -255,9 +267,11 @@ def _suggest(name: str, catalog: Catalog, n: int = 3) -> list[str]:
     """KPI ids spelled like ``name`` (its distinctive words, not "rate"); the most asked-for ones otherwise."""
     head = " ".join(w for w in name.replace("_", " ").lower().split() if w not in _GENERIC) or name.lower()
     scored: dict[str, float] = {}
+    matcher = difflib.SequenceMatcher(None, "", head)
     for phrase, kpi_id in kpi_phrases(catalog).items():
         core = " ".join(w for w in phrase.split() if w not in _GENERIC) or phrase
-        score = difflib.SequenceMatcher(None, head, core).ratio()
+        matcher.set_seq1(core)
+        score = matcher.ratio() if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6 else 0.0
         if any(len(w) > 3 and w in core.split() for w in head.split()):
             score = max(score, 0.75)
         scored[kpi_id] = max(scored.get(kpi_id, 0.0), score)
@@ -278,7 +292,10 @@ def _default_kpis(notes: ParseNotes, catalog: Catalog) -> list[str]:
 
 _GRAIN = frozenset("day days week weeks month months quarter year date time hour week s".split())
 _BY_PHRASE = re.compile(
-    r"\b(?:by|per|split by|broken down by|breakdown by|grouped by|segmented by) ([a-z0-9]+(?: [a-z0-9]+)?)")
+    r"\b(?:by|split by|broken down by|breakdown by|grouped by|segmented by) ([a-z0-9]+(?: [a-z0-9]+)?)")
+_NOT_A_BREAKDOWN = frozenset(  # "by friday", "by the way", "by end of month": deadlines and phrases
+    "monday tuesday wednesday thursday friday saturday sunday tomorrow tonight end then now way far "
+    "default design hand mistake accident chance itself themselves us me you them".split())
 _SINCE = re.compile(r"\bsince ((?:the |a )?[a-z0-9]+(?: [a-z0-9]+){0,2})")
 _RELATIVE = re.compile(r"\b(last|past|previous|next|this|coming) ([a-z]+)\b")
 _UNITS = frozenset("day days d week weeks wk wks month months quarter qtr q year yr weekend".split())
@@ -300,7 +317,8 @@ def _ignored_words(text: str, parsed: ParsedQuestion) -> list[str]:
     dims = set(DIMENSION_WORDS) | set(PLATFORM_WORDS) | {"reach", "impressions", "followers", "the", "a", "an"}
     for m in _BY_PHRASE.finditer(text):
         words = m.group(1).split()
-        if words[0] in dims or m.group(1) in dims or words[0] in _GRAIN or words[0].isdigit():
+        if (words[0] in dims or m.group(1) in dims or words[0] in _GRAIN or words[0][0].isdigit()
+                or words[0] in _NOT_A_BREAKDOWN):
             continue
         phrase = m.group(0) if len(words) == 1 or words[1] in _GRAIN | {"last", "this", "on", "for"} \
             else m.group(0)
