@@ -238,7 +238,7 @@ class GoalModel:
                 limit = 1 if len(word) < 10 else 2  # "climbing" is not a typo of "clicking"
                 match = next((v for v in self._by_letter.get(word[0], ())
                               if _edit_distance_at_most(word, v, limit)), None)
-                if match:
+                if match and _stem(match) != _stem(word):  # another inflection is not a typo
                     fixed.append((word, match))
                     word = match
             out.append(word)

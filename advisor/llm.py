@@ -478,9 +478,9 @@ class LlmRouter:
             "QUESTION:\n" + _untrusted(question, "user", 2000),
         ])
         messages = [SystemMessage(_ROUTER_SYSTEM), HumanMessage(prompt)]
-        deadline = time.monotonic() + self.timeout
         try:
             runnable = self._structured(routed_schema(goals, kpi_ids))
+            deadline = time.monotonic() + self.timeout  # the budget is the call's, not the first import's
             out = _run_before(deadline, lambda: runnable.invoke(
                 messages, timeout=max(0.05, deadline - time.monotonic())))
             if out.get("parsing_error") is not None or out.get("parsed") is None:

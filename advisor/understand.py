@@ -119,7 +119,8 @@ def _with_goal(question: str, parsed: ParsedQuestion, notes: ParseNotes, catalog
         evidence.append("typos read as: " + ", ".join(f"{a} -> {b}" for a, b in (*notes.corrected, *est.corrected)))
     if est.cue_strength >= 2:  # the question's own goal words
         goal, resolved_by = ranked[0], "rules"
-    elif parsed.goal:  # a goal only through the KPI named ("how do we improve sentiment")
+    elif parsed.goal and not _generic_kpi_words(notes.text, parsed, catalog):
+        # a goal only through the KPI named ("how do we improve sentiment"), not through "posts" or "shares"
         goal, resolved_by, confidence = parsed.goal, "rules", max(confidence, SURE_ABOVE)
         evidence.append(f"the KPI named serves {parsed.goal}")
     else:
@@ -167,6 +168,15 @@ def _with_goal(question: str, parsed: ParsedQuestion, notes: ParseNotes, catalog
 
 
 _COMMON_GOALS = ("awareness", "engagement", "leads", "ecommerce")
+# KPI wordings that are everyday words: "our linkedin posts" names no KPI, so no goal either
+_GENERIC_KPI_WORDS = frozenset("posts post shares likes views comments followers clicks output mentions".split())
+
+
+def _generic_kpi_words(text: str, parsed: ParsedQuestion, catalog: Catalog) -> bool:
+    """Whether the KPI the rules found is named only by an everyday word."""
+    phrases = [p for p, k in kpi_phrases(catalog).items() if k == parsed.kpi_id
+               and re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text)]
+    return bool(phrases) and all(p in _GENERIC_KPI_WORDS for p in phrases)
 _MEASUREMENT = re.compile(
     r"\b(?:kpis?|metrics?|measure|measuring|track|tracking|dashboard|scorecard|north star|numbers? to watch)\b")
 

@@ -126,6 +126,7 @@ KPI_PHRASES: dict[str, str] = {
     "post count": "posts_published",
     "number of followers": "followers",
     "follower numbers": "followers",
+    "follower number": "followers",
     "total likes": "engagements",
     "views on our videos": "video_views",
 }
@@ -232,11 +233,12 @@ INTENT_CUES: dict[str, list[str]] = {
     "verdict": [
         r"\b(?:is|are|isn t|aren t|was) (?:\w+ ){0,6}(?:a |an |even a |really a |actually a |just a )?"
         r"(?:good|useful|real|valid|meaningful|right|proper|bad|vanity|decent|solid|reliable|sensible|smart|"
-        r"great|fine|ok|okay) (?:kpi|kpis|metric|metrics|measure|number|indicator|north star|goal|sign)\b",
+        r"great|fine|ok|okay)(?: enough)? (?:kpi|kpis|metric|metrics|measure|number|indicator|north star|goal|sign)\b",
+        r"\b(?:the )?(?:kpi|metric|number) to (?:celebrate|brag about|report|chase)\b", r"\bcelebrat\w*\b",
         r"\bvanity(?: metric| metrics| number)?\b\s*\??$", r"\bor (?:just )?(?:a )?vanity\b",
         r"\b(?:keeps?|kept) (?:going up|growing|climbing|rising|increasing|going down|dropping|falling)\b",
         r"\b(?:are|r) we (?:doing (?:well|good|ok|okay|great)|winning|on track)\b", r"\bgood sign\b",
-        r"\bdoes (?:that|this|it) mean (?:we|it|social|our)\b",
+        r"\bdoes (?:that|this|it) mean\b",
         r"\bshould (?:he|she|they|we|i) be (?:happy|thrilled|worried|concerned|excited|pleased|proud|celebrating)\b",
         r"\bshould (?:\w+ ){1,5}be (?:our|the) (?:main |primary |only |north star |headline )?(?:kpi|metric|goal)\b",
         r"\b(?:as|be) (?:the|our) (?:main |primary |only )?(?:kpi|metric),? (?:good idea|ok|okay|right|smart)\b",
