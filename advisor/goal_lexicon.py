@@ -144,7 +144,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "brand health": 3, "sentiment": 3, "reputation": 3, "reputational": 3, "perception": 3,
         "perceived": 3, "perceive": 3, "how people feel": 3, "feel about us": 3, "feel about the brand": 3,
         "talk about us": 3, "talking about us": 3, "talks about us": 3, "say about us": 3, "mood": 3,
-        "public opinion": 3, "opinion": 2, "trust": 3, "trust us": 3, "brand image": 3, "image": 2,
+        "public opinion": 3, "opinion": 2, "trust": 3, "trust us": 3, "brand image": 3, "image": 1,
         "employer brand": 3, "employer branding": 3, "as an employer": 3, "hiring": 2, "recruiting": 2,
         "recruitment": 2, "candidates": 2, "talent": 2, "crisis": 3, "backlash": 3, "controversy": 3,
         "scandal": 3, "pr": 2, "layoffs": 2, "recall": 2, "rebrand": 1, "hated": 3, "hate": 2, "love us": 3,

@@ -274,7 +274,8 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
         return "out_of_scope"
     if kpi_id and cues["verdict"] and not cues["why"]:
         return "verdict"
-    if cues["digest"] and (goal or kpi_id) and not cues["explain"] and not re.search(r"\bhow do (?:i|we)\b", text):
+    if cues["digest"] and (goal or (kpi_id and cues["digest_strong"])) and not cues["explain"] \
+            and not re.search(r"\bhow do (?:i|we)\b", text):
         return "digest"
     if subject and cues["why"] and not cues["explain_contrast"] and (
         cues["movement"] or re.search(r"\bwhat s going on|what happen|driving|drove|caused", text)

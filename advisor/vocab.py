@@ -199,7 +199,7 @@ PERIOD_PATTERNS: list[tuple[str, str]] = [
 # intent -> regexes over normalised text
 INTENT_CUES: dict[str, list[str]] = {
     "help": [
-        r"^help\b", r"\bwhat can (?:you|u) do\b", r"\bhow do i use\b", r"\bwhat commands\b",
+        r"^help\b", r"^commands?\b", r"\bwhat can (?:you|u) do\b", r"\bhow do i use\b", r"\bwhat commands\b",
         r"\bhow does this (?:bot )?work\b", r"\bhow do (?:i|we) (?:get|set up|setup|subscribe|schedule)\b.*\b(?:digest|report|subscri)",
         r"\bcommands are there\b", r"\bwhat are you\b",
         r"\bwhat can (?:this bot|this thing|the bot|this|you|u) (?:even )?do\b",
@@ -210,21 +210,25 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bdigest\b", r"\bscorecard\b", r"\breport\b(?! on\b)", r"\bweekly summary\b", r"\bmonthly summary\b",
         r"\bsummary for\b", r"\brecap\b", r"\bput together a\b", r"\bdraft (?:me )?(?:the|a)\b",
     ],
+    # a digest by name: "report" alone next to a KPI is a request for that KPI's number
+    "digest_strong": [r"\bdigest\b", r"\bscorecard\b", r"\b(?:weekly|monthly) (?:summary|report)\b", r"\brecap\b",
+                      r"\b\w+ report\b(?! on\b)"],
     "why": [
         r"\bwhy\b", r"\bwhat happened\b", r"\bwhat s going on\b", r"\bwhat drove\b",
         r"\bwhat (?:s|is) driving\b", r"\bdriving (?:that|this|it)\b", r"\bwhat happen\w*\b",
         r"\bwhat s up with\b", r"\bwhat s wrong with\b", r"\bwhat s behind\b", r"\bbehind (?:it|this|that)\b",
-        r"\bwhat caused\b", r"\bdragged\b", r"\bwhat changed\b", r"\bexplain the (?:drop|spike|dip|jump)\b",
+        r"\bwhat caused\b", r"\bdragged\b", r"\bwhy are we (?:getting|seeing|losing|gaining)\b", r"\bwhat changed\b", r"\bexplain the (?:drop|spike|dip|jump)\b",
     ],
     "movement": [
         r"\b(?:drop|dropped|down|tank|tanked|spike|spiked|jump|jumped|fell|fall|fallen|dip|dipped|"
         r"slow|slower|flat|negative|up|rose|rise|increase|increased|decrease|decreased|declin\w*|awful|"
         r"terrible|bad|weird|off|low|high|double|doubled|halved|tripled|"
-        r"plummet\w*|surge\w*|cliff|worse|better|lately|change|changed|move|moved|shift\w*|swing\w*)\b",
+        r"plummet\w*|surge\w*|cliff|worse|better|lately|change|changed|move|moved|shift\w*|swing\w*|"
+        r"fewer|less|lower|higher|losing|gaining)\b",
     ],
     "explain_contrast": [r"\band not\b", r"\binstead of\b", r"\brather than\b", r"\bnot the\b"],
     "compare": [
-        r"\bvs\b", r"\bversus\b", r"\bcompared? to\b", r"\bcompare\b", r"\bagainst last\b",
+        r"\bvs\b", r"\bversus\b", r"\bcompared? (?:to|with)\b", r"\bcompare\b", r"\bagainst last\b",
         r"\bthe (?:month|week|quarter) before\b", r"\bsame (?:month|week|quarter|period) last year\b",
         r"\byoy\b", r"\bbetter on\b", r"\bworse on\b", r"\bthan last\b", r"\bacross formats\b",
         r"\bbetter or worse\b", r"\bmore or less than\b", r"\bthan back in\b", r"\bstack up\b",
@@ -243,6 +247,9 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bshould (?:\w+ ){1,5}be (?:our|the) (?:main |primary |only |north star |headline )?(?:kpi|metric|goal)\b",
         r"\b(?:as|be) (?:the|our) (?:main |primary |only )?(?:kpi|metric),? (?:good idea|ok|okay|right|smart)\b",
         r"\bgood idea\b", r"\bworth (?:tracking|reporting|measuring|watching)\b", r"\bor nah\b",
+        r"\bshould (?:we|i) (?:use|report|track|pick|choose|make|show)\b.*\bas (?:our|the|a) (?:main |primary |only )?"
+        r"(?:kpi|metric)\b", r"\b(?:is|are) (?:\w+ ){1,4}enough to (?:judge|measure|show|prove|tell)\b",
+        r"\b(?:good|bad|great) news\b", r"\bwe re (?:doing (?:well|good|ok|okay|great)|winning|on track)\b",
         r"\b(?:doing well|good) or not\b", r"\bis (?:that|this|it) (?:good|bad|enough)\b",
     ],
     # "what is X": explain unless the question asks for a recommendation or numbers
@@ -288,7 +295,8 @@ INTENT_CUES: dict[str, list[str]] = {
 # unrelated whatever KPI words the question also contains
 OFF_TOPIC_STRONG: list[str] = [
     r"\bpython\b", r"\bscript\b", r"\bjavascript\b", r"\bsql query\b", r"\bweather\b", r"\bjoke\b",
-    r"\bcaptions?\b", r"\bhashtags?\b", r"\bpoem\b", r"\brecipe\b", r"\bscrape\b",
+    r"\bcaptions?\b", r"\bhashtags?\b", r"\bpoem\b", r"\brecipe\b", r"\bscrape\b", r"\balt text\b",
+    r"\bwrite (?:alt|a|an|me|some|us|copy|captions?)\b",
 ]
 
 OFF_TOPIC: list[str] = [

@@ -13,7 +13,7 @@ import yaml
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 DEV_SETS = ("advisor_questions.yaml", "advisor_dev2.yaml", "advisor_dev3.yaml", "advisor_gen_dev.yaml",
-            "advisor_hand_dev.yaml", "advisor_hand_dev2.yaml")
+            "advisor_hand_dev.yaml", "advisor_hand_dev2.yaml", "advisor_hand_dev3.yaml")
 HELDOUT_SETS = ("advisor_hand_holdout.yaml", "advisor_gen_holdout.yaml", "advisor_holdout.yaml")
 
 
