@@ -330,8 +330,9 @@ def _ignored_words(text: str, parsed: ParsedQuestion) -> list[str]:
         if (words[0] in dims or m.group(1) in dims or words[0] in _GRAIN or words[0][0].isdigit()
                 or words[0] in _NOT_A_BREAKDOWN):
             continue
-        phrase = m.group(0) if len(words) == 1 or words[1] in _GRAIN | {"last", "this", "on", "for"} \
-            else m.group(0)
+        phrase = m.group(0)
+        if len(words) > 1 and words[1] in _GRAIN | {"last", "this", "on", "for", "since", "in"}:
+            phrase = phrase.rsplit(" ", 1)[0]  # "by colour last week": the period is not part of it
         out.append(f"I ignored '{phrase}': {BREAKDOWN_HELP}.")
     if parsed.period is None:
         for m in _SINCE.finditer(text):

@@ -185,21 +185,21 @@ def ask(
 
     # --json: stdout carries exactly one JSON object, whatever a library prints while answering
     quiet = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
-    with user_errors(as_json=as_json):
-        with quiet:
-            settings = get_settings()
-            if llm is not None:
-                settings.llm = llm
-            advisor = _advisor()
-            answer = advisor.answer(question, workspace="local", thread=thread)
-            if pick is not None:
-                options = _choices(answer)
-                if not options:
-                    fail("That answer has no options to pick from; ask without --pick.", as_json=as_json)
-                if pick > len(options):
-                    fail(f"--pick takes 1 to {len(options)} for that answer.", as_json=as_json)
-                chosen = options[pick - 1]
-                answer = advisor.run_action(chosen.id, chosen.payload, workspace="local", thread=thread)
+    with user_errors(as_json=as_json), quiet:  # errors leave `quiet` first, so their JSON reaches stdout
+        from advisor.errors import BadQuestion
+
+        settings = get_settings()
+        if llm is not None:
+            settings.llm = llm
+        advisor = _advisor()
+        answer = advisor.answer(question, workspace="local", thread=thread)
+        if pick is not None:
+            options = _choices(answer)
+            if not 1 <= pick <= len(options):
+                raise BadQuestion(f"--pick takes 1 to {len(options)} for that answer." if options else
+                                  "That answer has no options to pick from; ask without --pick.")
+            chosen = options[pick - 1]
+            answer = advisor.run_action(chosen.id, chosen.payload, workspace="local", thread=thread)
     emit(answer, as_json, render_answer)
 
 
