@@ -70,6 +70,10 @@ def _guidance_section(citations: list[Citation]) -> Section | None:
 
 
 def compose_recommend(q: ParsedQuestion, *, question: str, catalog: Catalog, retrieve: Retrieve) -> Answer:
+    if q.goal is None:  # the advisor asks which goal before it comes here; never a guess, never a traceback
+        from .errors import BadQuestion
+
+        raise BadQuestion('Which goal? Try "which KPI for awareness?" or name what social is for.')
     goal = catalog.goal(q.goal)
     # a scenario (B2B authority) may name another primary than the family's default
     primary = catalog.get(q.kpi_id if q.kpi_id and q.kpi_id in catalog.kpis else goal.primary)

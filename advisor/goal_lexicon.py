@@ -18,7 +18,9 @@ Decisions recorded here (README, "How the advisor understands questions"):
 
 from __future__ import annotations
 
-__all__ = ["GOAL_CUES", "SCENARIOS", "NEUTRALISERS", "OWN_STEMS"]
+from typing import TypedDict
+
+__all__ = ["GOAL_CUES", "NEUTRALISERS", "OWN_STEMS", "SCENARIOS", "Scenario"]
 
 GOAL_CUES: dict[str, dict[str, float]] = {
     "awareness": {
@@ -231,7 +233,15 @@ GOAL_CUES: dict[str, dict[str, float]] = {
 
 # Situations whose KPI differs from the family's default primary (knowledge/docs/scenario-*.md).
 # goal family, primary KPI, suggested breakdown, cues.
-SCENARIOS: dict[str, dict[str, object]] = {
+class Scenario(TypedDict):
+    goal: str
+    kpi: str
+    by: str
+    title: str
+    cues: dict[str, float]
+
+
+SCENARIOS: dict[str, Scenario] = {
     "b2b_authority": {
         "goal": "engagement", "kpi": "save_rate", "by": "topic",
         "title": "B2B authority (thought leadership)",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -113,12 +113,12 @@ def _build_cues() -> _Cues:
                 key = tuple(stems(phrase))
                 best[key][family] = max(best[key].get(family, 0.0), float(weight))
     for name, spec in SCENARIOS.items():
-        for phrase, weight in spec["cues"].items():  # type: ignore[union-attr]
+        for phrase, weight in spec["cues"].items():
             key = tuple(stems(phrase))
             best[key][f"scenario:{name}"] = max(best[key].get(f"scenario:{name}", 0.0), float(weight))
     table = {key: sorted(fams.items()) for key, fams in best.items()}
     words = [w for cues in GOAL_CUES.values() for p in cues for w in _words(p)]
-    words += [w for spec in SCENARIOS.values() for p in spec["cues"] for w in _words(p)]  # type: ignore[union-attr]
+    words += [w for spec in SCENARIOS.values() for p in spec["cues"] for w in _words(p)]
     vocab = frozenset(w for w in words if len(w) >= 4)
     neutral = tuple(tuple(stems(p)) for p in NEUTRALISERS)
     return _Cues(table=table, longest=max(len(k) for k in table), vocab=vocab, neutral=neutral)
@@ -180,7 +180,7 @@ class GoalModel:
             return self._log_prob
 
     def _train(self, catalog: Catalog, documents: Iterable[tuple[Sequence[str], str]]) -> None:
-        counts: dict[str, Counter[str]] = {f: Counter() for f in self.families}
+        counts: dict[str, dict[str, float]] = {f: defaultdict(float) for f in self.families}
 
         def add(families: Sequence[str], text: str, weight: float = 1.0) -> None:
             fams = [f for f in families if f in counts]
@@ -255,7 +255,7 @@ class GoalModel:
         scenario = None
         if scenario_score:
             name, score = max(scenario_score.items(), key=lambda kv: kv[1])
-            goal = str(SCENARIOS[name]["goal"])
+            goal = SCENARIOS[name]["goal"]
             cue_scores[goal] = cue_scores.get(goal, 0.0) + score
             scenario = name
         probs = self._mix(cue_scores, vote)

@@ -115,6 +115,7 @@ def _with_goal(question: str, parsed: ParsedQuestion, notes: ParseNotes, catalog
     ranked = [g for g, p in est.ranked if p > 0 and g in catalog.goals]
     confidence = est.confidence
     evidence = list(est.evidence)
+    goal: str | None
     if notes.corrected or est.corrected:
         evidence.append("typos read as: " + ", ".join(f"{a} -> {b}" for a, b in (*notes.corrected, *est.corrected)))
     if est.cue_strength >= 2:  # the question's own goal words
