@@ -74,7 +74,13 @@ class Advisor:
             team_dirs=settings.knowledge_dirs,
         )
         narrator, router = _narrator(settings)
+        from .goals import use_stem_cache
+
+        use_stem_cache(settings.home / "cache" / "stems.json")  # cold starts skip re-stemming the goal cues
         engines = EngineProvider(sample_end=sample_end, cache_dir=settings.home / "cache")
+        from .understand import warm_understanding
+
+        warm_understanding(engines.catalog_for(settings_defaults(settings).get("catalog_paths") or []))
         return cls(engines=engines, workspaces=WorkspaceStore(db=db, defaults=settings_defaults(settings)),
                    conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router)
 

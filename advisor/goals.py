@@ -16,19 +16,22 @@ sure it is and why.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from kpi_engine.catalog import Catalog
 
 from .goal_lexicon import GOAL_CUES, NEUTRALISERS, OWN_STEMS, SCENARIOS
 
-__all__ = ["GoalEstimate", "GoalModel", "stems", "load_goal_model"]
+__all__ = ["GoalEstimate", "GoalModel", "load_goal_model", "stems", "use_stem_cache"]
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -47,10 +50,52 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return snowballstemmer.stemmer("english").stemWord
 
 
-@lru_cache(maxsize=65536)
+_STEMS: dict[str, str] = {}  # word -> stem, seeded from the cache file of an earlier process
+_STEM_FILE: list[Path] = []
+_STEMS_SAVED = [0]
+
+
 def _stem(word: str) -> str:
-    own = OWN_STEMS.get(word)
-    return own if own is not None else _stemmer()(word)
+    stem = _STEMS.get(word)
+    if stem is None:
+        own = OWN_STEMS.get(word)
+        stem = own if own is not None else _stemmer()(word)
+        if len(_STEMS) < 200_000:
+            _STEMS[word] = stem
+    return stem
+
+
+def use_stem_cache(path: Path) -> None:
+    """Read (and later write) stems from ``path``: the pure-Python stemmer costs a cold start ~0.5 s."""
+    _STEM_FILE[:] = [path]
+    _STEMS_SAVED[0] = 0
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(data, dict) and data.get("version") == _stem_version() and isinstance(data.get("stems"), dict):
+        _STEMS.update({str(k): str(v) for k, v in data["stems"].items()})
+        _STEMS_SAVED[0] = len(_STEMS)
+
+
+def _save_stems() -> None:
+    if not _STEM_FILE or len(_STEMS) <= _STEMS_SAVED[0]:
+        return
+    path = _STEM_FILE[0]
+    try:  # best effort: a read-only home only costs the next cold start its stemming
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"version": _stem_version(), "stems": _STEMS}), encoding="utf-8")
+        os.replace(tmp, path)
+        _STEMS_SAVED[0] = len(_STEMS)
+    except OSError:
+        pass
+
+
+def _stem_version() -> str:
+    import snowballstemmer
+
+    return f"{getattr(snowballstemmer, '__version__', '?')}:{sorted(OWN_STEMS.items())!r}"
 
 
 def _words(text: str) -> list[str]:
@@ -105,6 +150,7 @@ class _Cues:
     neutral: tuple[tuple[str, ...], ...] = ()
 
 
+@lru_cache(maxsize=1)
 def _build_cues() -> _Cues:
     best: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
     for family, cues in GOAL_CUES.items():
@@ -176,6 +222,7 @@ class GoalModel:
         with self._vote_lock:
             if self._log_prob is None:
                 self._train(self._catalog, self._documents)
+                _save_stems()
             assert self._log_prob is not None
             return self._log_prob
 
@@ -209,11 +256,12 @@ class GoalModel:
             log_prob[f] = {feat: math.log((n + 0.1) / total) for feat, n in c.items()}
             self._log_unseen[f] = math.log(0.1 / total)
         # Informative features only: a stem every family uses ("social", "post") votes for none.
-        self._informative = {
-            feat for feat in vocab
-            if max(log_prob[f].get(feat, self._log_unseen[f]) for f in self.families)
-            - min(log_prob[f].get(feat, self._log_unseen[f]) for f in self.families) > 1.0
-        }
+        informative = set()
+        for feat in vocab:
+            values = [log_prob[f].get(feat, self._log_unseen[f]) for f in self.families]
+            if max(values) - min(values) > 1.0:
+                informative.add(feat)
+        self._informative = informative
         self._log_prob = log_prob
 
     # ------------------------------------------------------------------ scoring
@@ -244,26 +292,27 @@ class GoalModel:
             out.append(word)
         return out, fixed
 
-    def estimate(self, text: str) -> GoalEstimate:
+    def estimate(self, text: str, *, vote: bool = True) -> GoalEstimate:
+        """Goal probabilities for ``text``; ``vote=False`` reads the cues only (no training on first use)."""
         words, fixed = self.correct(_words(text))
         tokens = [_stem(w) for w in words]
         cue_scores, evidence, scenario_score = self._match_cues(tokens, [False] * len(tokens))
         ranked = sorted(cue_scores.values(), reverse=True)
         # The vote settles weak or split cues; clear ones ("which KPI for awareness") do not need it.
         clear = bool(ranked) and ranked[0] >= 3 and (len(ranked) == 1 or ranked[1] <= 0.5 * ranked[0])
-        vote = {} if clear or self.vote_weight <= 0 else self._vote(tokens)
+        votes = {} if clear or not vote or self.vote_weight <= 0 else self._vote(tokens)
         scenario = None
         if scenario_score:
             name, score = max(scenario_score.items(), key=lambda kv: kv[1])
             goal = SCENARIOS[name]["goal"]
             cue_scores[goal] = cue_scores.get(goal, 0.0) + score
             scenario = name
-        probs = self._mix(cue_scores, vote)
+        probs = self._mix(cue_scores, votes)
         if scenario and max(probs, key=lambda f: probs[f]) != SCENARIOS[scenario]["goal"]:
             scenario = None
-        if vote:
-            top = max(vote, key=lambda f: vote[f])
-            evidence.append(f"knowledge-base vote: {top} {vote[top]:.2f}")
+        if votes:
+            top = max(votes, key=lambda f: votes[f])
+            evidence.append(f"knowledge-base vote: {top} {votes[top]:.2f}")
         return GoalEstimate(probs=probs, cue_scores=cue_scores, evidence=tuple(evidence), scenario=scenario,
                             corrected=tuple(fixed))
 
@@ -340,17 +389,19 @@ def load_goal_model(catalog: Catalog) -> GoalModel:
         if cached and cached[0] is catalog:
             return cached[1]
         model = GoalModel(catalog=catalog, documents=_knowledge_sections())
+        _save_stems()
         if len(_MODELS) > 8:
             _MODELS.clear()
         _MODELS[id(catalog)] = (catalog, model)
         return model
 
 
-def _knowledge_sections() -> list[tuple[Sequence[str], str]]:
+@lru_cache(maxsize=1)
+def _knowledge_sections() -> tuple[tuple[Sequence[str], str], ...]:
     from knowledge.corpus import load_documents
 
     out: list[tuple[Sequence[str], str]] = []
     for doc in load_documents():
         for section in re.split(r"\n(?=#)", doc.body):
             out.append((doc.families, section))
-    return out
+    return tuple(out)

@@ -118,7 +118,7 @@ def _find_kpi(text: str, phrases: dict[str, str], catalog: Catalog) -> str | Non
 
 def _goal_scores(text: str, catalog: Catalog) -> tuple[dict[str, float], GoalEstimate]:
     """Cue strength per goal family (the lexicon, plus a goal named by its catalog id or synonym)."""
-    estimate = load_goal_model(catalog).estimate(text)
+    estimate = load_goal_model(catalog).estimate(text, vote=False)  # the vote is for goal questions only
     scores = dict(estimate.cue_scores)
     for goal in catalog.goals.values():
         if goal.id in GOAL_CUES:

@@ -25,7 +25,7 @@ from .goals import load_goal_model
 from .parse import ParseNotes, kpi_phrases, parse_with_notes
 from .vocab import DIMENSION_WORDS, OFF_TOPIC, OFF_TOPIC_STRONG, PLATFORM_WORDS
 
-__all__ = ["Understanding", "understand", "describe", "Router", "ANSWER_ABOVE", "SURE_ABOVE", "GOAL_INTENTS"]
+__all__ = ["Understanding", "understand", "describe", "warm_understanding", "Router", "ANSWER_ABOVE", "SURE_ABOVE", "GOAL_INTENTS"]
 
 # Goal confidence (advisor.goals.GoalEstimate.confidence) below which the advisor asks instead of
 # answering, and above which it offers no alternatives. Set on the development sets only.
@@ -106,12 +106,17 @@ def understand(question: str, *, catalog: Catalog, context: Context | None = Non
                    catalog)
 
 
+def warm_understanding(catalog: Catalog) -> None:
+    """Build the goal model and the parser's vocabulary now (a worker's start, not its first question)."""
+    understand("which KPI for awareness?", catalog=catalog)
+
+
 # ---------------------------------------------------------------------- goals
 
 
 def _with_goal(question: str, parsed: ParsedQuestion, notes: ParseNotes, catalog: Catalog,
                context: Context | None, router: Router | None, ignored: tuple[str, ...]) -> Understanding:
-    est = notes.estimate
+    est = load_goal_model(catalog).estimate(notes.text)  # cues and the knowledge-base vote
     ranked = [g for g, p in est.ranked if p > 0 and g in catalog.goals]
     confidence = est.confidence
     evidence = list(est.evidence)

@@ -196,3 +196,20 @@ def test_typos_in_goal_words_are_read():
 def test_real_words_are_not_corrected_into_cues():
     u = understand("mentions keep climbing, is that a good sign for the brand?", catalog=CATALOG)
     assert (u.parsed.intent, u.parsed.goal) == ("verdict", "brand_health")
+
+
+def test_stems_are_cached_for_the_next_cold_start(tmp_path):
+    from advisor import goals
+
+    path = tmp_path / "cache" / "stems.json"
+    goals.use_stem_cache(path)
+    goals.stems("awareness visibility")
+    goals._save_stems()
+    import json
+
+    data = json.loads(path.read_text())
+    assert data["stems"]["awareness"] == "awar" and data["version"] == goals._stem_version()
+    path.write_text(json.dumps({"version": "other", "stems": {"awareness": "WRONG"}}))
+    goals._STEMS.pop("awareness", None)
+    goals.use_stem_cache(path)  # a cache from another stemmer version is ignored
+    assert goals.stems("awareness") == ["awar"]
