@@ -8,14 +8,18 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .answer import Answer, ChartSpec, Context, Fact, ParsedQuestion
-from .compose_clarify import COMMON_GOALS, compose_choose_goal, compose_choose_kpi, compose_unknown_platform
+from .compose_clarify import COMMON_GOALS, compose_choose_goal
 from .compose_guidance import (
-    compose_explain, compose_help, compose_out_of_scope, compose_recommend, compose_verdict,
+    compose_explain,
+    compose_help,
+    compose_out_of_scope,
+    compose_recommend,
 )
 from .compose_numbers import compose_compare, compose_digest, compose_value, compose_why
 from .errors import BadQuestion
 from .parse import MAX_QUESTION_CHARS
-from .understand import Understanding, understand
+from .respond import compose_understood, understand_pick
+from .understand import understand
 
 if TYPE_CHECKING:
     from kpi_engine import Engine
@@ -111,7 +115,8 @@ class Advisor:
         context = self._conversations.context(workspace, thread) if thread else None
         engine = self.engine(workspace, as_of=_as_of(context))
         understanding = understand(question, catalog=engine.catalog, context=context, router=self._router)
-        answer = self._compose_understood(understanding, question, engine, workspace)
+        answer = compose_understood(understanding, question, catalog=engine.catalog, retrieve=self._retrieve,
+                                    compose=lambda p: self._compose(p, question, engine, workspace))
         history = self._conversations.history(workspace, thread) if thread else []
         answer = self._narrate(answer, history, workspace)
         if context and context.as_of and not answer.context.as_of:
@@ -146,8 +151,10 @@ class Advisor:
             parsed = ParsedQuestion(intent="recommend", goal=payload.get("goal") or "awareness")
         elif action_id == "subscribe":
             return _subscribe_help(payload.get("goal") or (context.goal if context else None) or "awareness")
-        elif action_id in ("choose_goal", "choose_kpi"):
-            answer = self._answer_pick(action_id, payload, engine, workspace)
+        elif action_id in ("choose_goal", "choose_kpi"):  # answers the original question with the pick
+            picked, asked = understand_pick(action_id, payload, catalog=engine.catalog)
+            answer = compose_understood(picked, asked, catalog=engine.catalog, retrieve=self._retrieve,
+                                        compose=lambda p: self._compose(p, asked, engine, workspace))
             if thread:
                 self._conversations.remember(workspace, thread, answer)
             return answer
@@ -187,76 +194,6 @@ class Advisor:
         except KnowledgeError as exc:  # guidance is supporting material: answer without it
             log.warning("knowledge retrieval failed: %s", exc)
             return []
-
-    def _compose_understood(self, u: Understanding, question: str, engine: Engine, workspace: str) -> Answer:
-        """The answer to an understood question, carrying how sure the advisor is and why."""
-        from kpi_engine.errors import FilterError
-
-        catalog, parsed = engine.catalog, u.parsed
-        if u.clarify == "kpi":
-            intent = parsed.intent if parsed.intent in ("value", "compare", "why", "explain") else "value"
-            answer = compose_choose_kpi(question, u.suggestions, catalog=catalog, unknown=u.unknown, intent=intent)
-        elif u.clarify in ("goal", "governance"):
-            answer = compose_choose_goal(question, u.alternatives, catalog=catalog,
-                                         intent="recommend" if u.clarify == "governance" else parsed.intent,
-                                         governance=u.clarify == "governance")
-        elif parsed.intent == "verdict" and u.subject_kpi:
-            answer = compose_verdict(parsed, subject=u.subject_kpi, question=question, catalog=catalog,
-                                     retrieve=self._retrieve).model_copy(update={"question": question})
-        else:
-            try:
-                answer = self._compose(parsed, question, engine, workspace)
-            except FilterError as exc:  # a platform or value the data does not have: say which
-                if parsed.kpi_id is None or parsed.intent not in _NUMBER_INTENTS:
-                    raise
-                answer = compose_unknown_platform(question, str(exc), kpi_id=parsed.kpi_id, period=parsed.period,
-                                                  catalog=catalog)
-        actions = list(answer.actions)
-        if answer.intent in ("recommend", "verdict", "digest") and u.alternatives and not u.clarify:
-            from .answer import Action
-            from .compose_clarify import question_payload
-
-            actions += [Action(id="choose_goal", label=f"Or: {catalog.goals[g].name}",
-                               payload={"goal": g, "question": question_payload(question), "intent": answer.intent})
-                        for g in u.alternatives[:2] if g in catalog.goals]
-        return answer.model_copy(update={
-            "confidence": round(u.confidence, 3), "understood_as": u.understood_as,
-            "evidence": [f"resolved by {u.resolved_by}", *u.evidence][:12],
-            "warnings": [*answer.warnings, *u.ignored], "actions": actions,
-        })
-
-    def _answer_pick(self, action_id: str, payload: dict[str, Any], engine: Engine, workspace: str) -> Answer:
-        """A goal or KPI picked from a clarifying answer: the original question, answered with the pick."""
-        catalog = engine.catalog
-        question = str(payload.get("question") or "").strip()[:MAX_QUESTION_CHARS]
-        u = understand(question, catalog=catalog) if question else None
-        base = u.parsed if u else ParsedQuestion(intent="recommend")
-        if action_id == "choose_goal":
-            goal = str(payload.get("goal") or "")
-            if goal not in catalog.goals:
-                raise BadQuestion(f"Unknown goal '{goal}'. Goals: {', '.join(catalog.goals)}.")
-            intent = str(payload.get("intent") or base.intent)
-            intent = intent if intent in ("recommend", "digest", "verdict") else "recommend"
-            if intent == "verdict" and not (u and u.subject_kpi):
-                intent = "recommend"
-            parsed = base.model_copy(update={"intent": intent, "goal": goal, "kpi_id": catalog.goals[goal].primary})
-            picked = Understanding(parsed=parsed, confidence=1.0, resolved_by="your pick",
-                                   subject_kpi=u.subject_kpi if u else None)
-        else:
-            kpi_id = str(payload.get("kpi_id") or "")
-            if kpi_id not in catalog.kpis:
-                raise BadQuestion(f"Unknown KPI '{kpi_id}'. `/kpi list` shows the KPIs I know.")
-            intent = str(payload.get("intent") or base.intent)
-            if intent not in ("value", "compare", "why", "explain"):
-                intent = "value" if (base.period or base.filters or base.by) else "explain"
-            parsed = base.model_copy(update={"intent": intent, "kpi_id": kpi_id, "goal": None, "topic": None})
-            picked = Understanding(parsed=parsed, confidence=1.0, resolved_by="your pick")
-        from dataclasses import replace
-
-        from .understand import describe
-
-        picked = replace(picked, understood_as=describe(picked, catalog))
-        return self._compose_understood(picked, question or f"[{action_id}]", engine, workspace)
 
     def _compose(self, parsed: ParsedQuestion, question: str, engine: Engine, workspace: str) -> Answer:
         intent = parsed.intent

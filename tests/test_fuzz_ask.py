@@ -85,7 +85,12 @@ def test_ask_json_prints_one_json_object_in_process(advisor, monkeypatch, text):
 @given(text=st.one_of(st.text(max_size=3000), st.sampled_from(AWKWARD)))
 def test_slack_parser_raises_only_command_errors(text):
     from bot.parse import (
-        CommandError, parse_command, parse_digest, parse_scorecard, question_for, strip_mentions,
+        CommandError,
+        parse_command,
+        parse_digest,
+        parse_scorecard,
+        question_for,
+        strip_mentions,
     )
 
     try:
