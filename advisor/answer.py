@@ -11,7 +11,9 @@ __all__ = [
 ]
 
 Intent = Literal[
-    "recommend", "explain", "value", "compare", "why", "digest", "help", "out_of_scope"
+    "recommend", "explain", "value", "compare", "why", "digest", "help", "out_of_scope",
+    "verdict",  # "is X a good KPI?": a straight verdict, then the goal's primary KPI
+    "clarify",  # not sure enough to answer: the likeliest goals or KPIs to pick from
 ]
 
 
@@ -49,7 +51,8 @@ class Section(_Model):
 class Action(_Model):
     """A follow-up a front end can offer as a button or a suggested command."""
 
-    id: Literal["show_value", "explain", "breakdown", "subscribe", "recommend", "trend"]
+    # choose_goal / choose_kpi answer the original question (payload "question") with the pick
+    id: Literal["show_value", "explain", "breakdown", "subscribe", "recommend", "trend", "choose_goal", "choose_kpi"]
     label: str
     payload: dict[str, Any] = Field(default_factory=dict)
 
@@ -109,6 +112,10 @@ class Answer(_Model):
     context: Context = Field(default_factory=Context)
     narrator: Literal["template", "llm"] = "template"
     warnings: list[str] = Field(default_factory=list)
+    # how the question was understood: how sure (0-1), in words, and from which evidence
+    confidence: float | None = None
+    understood_as: str = ""
+    evidence: list[str] = Field(default_factory=list)
 
     @property
     def text(self) -> str:

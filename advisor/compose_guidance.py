@@ -12,6 +12,7 @@ from .answer import Action, Answer, Citation, Context, ParsedQuestion, Section
 
 __all__ = [
     "compose_recommend",
+    "compose_verdict",
     "compose_explain",
     "compose_help",
     "compose_out_of_scope",
@@ -69,9 +70,15 @@ def _guidance_section(citations: list[Citation]) -> Section | None:
 
 
 def compose_recommend(q: ParsedQuestion, *, question: str, catalog: Catalog, retrieve: Retrieve) -> Answer:
+    if q.goal is None:  # the advisor asks which goal before it comes here; never a guess, never a traceback
+        from .errors import BadQuestion
+
+        raise BadQuestion('Which goal? Try "which KPI for awareness?" or name what social is for.')
     goal = catalog.goal(q.goal)
-    primary = catalog.get(goal.primary)
-    diagnostics = [catalog.get(d) for d in goal.diagnostics]
+    # a scenario (B2B authority) may name another primary than the family's default
+    primary = catalog.get(q.kpi_id if q.kpi_id and q.kpi_id in catalog.kpis else goal.primary)
+    names = [goal.primary, *goal.diagnostics] if primary.id != goal.primary else list(goal.diagnostics)
+    diagnostics = [catalog.get(d) for d in dict.fromkeys(names) if d != primary.id][:5]
     passages = retrieve(question, 4, [goal.id], None)
     citations = _citations(passages)
     timing = "a leading indicator" if primary.timing == "leading" else "a lagging indicator"
@@ -92,6 +99,12 @@ def compose_recommend(q: ParsedQuestion, *, question: str, catalog: Catalog, ret
     ]
     if primary.caveat:
         sections.append(Section(title="Note", kind="note", text=primary.caveat))
+    if primary.id != goal.primary:
+        default = catalog.get(goal.primary)
+        by = f", read by {q.by.replace('_', ' ')}" if q.by else ""
+        sections.insert(1, Section(title="Why this KPI here", kind="note", text=(
+            f"In this situation {primary.name} is the better primary{by}: {primary.definition} "
+            f"{default.name}, the usual {goal.name.lower()} KPI, stays a diagnostic.")))
     guidance = _guidance_section(citations)
     if guidance:
         sections.append(guidance)
@@ -107,6 +120,56 @@ def compose_recommend(q: ParsedQuestion, *, question: str, catalog: Catalog, ret
             Action(id="subscribe", label="Subscribe to a digest", payload={"goal": goal.id}),
         ],
         context=Context(intent="recommend", goal=goal.id, kpi_id=primary.id, filters=q.filters),
+    )
+
+
+def compose_verdict(q: ParsedQuestion, *, subject: str, question: str, catalog: Catalog,
+                    retrieve: Retrieve) -> Answer:
+    """'Is X a good KPI?' / 'X keeps going up, are we doing well?': the verdict first, then the goal's KPI."""
+    assert q.goal is not None and q.kpi_id is not None
+    goal, kpi, primary = catalog.goal(q.goal), catalog.get(subject), catalog.get(q.kpi_id)
+    diagnostics = [catalog.get(d) for d in goal.diagnostics if d in catalog.kpis]
+    rising = bool(re.search(r"\b(?:up|going up|grow\w*|climb\w*|ris\w*|doubl\w*|tripl\w*|increas\w*|great)\b",
+                            question.lower()))
+    why = kpi.guardrails[0] if kpi.guardrails else "it is not tied to the objective"
+    objective = goal.name.lower()
+    if kpi.id == primary.id:
+        verdict = (f"Yes: {kpi.name} is the primary KPI for {objective}, as long as its definition (formula, "
+                   f"denominator, scope) is written down and it is read with its diagnostics.")
+        if rising:
+            verdict += f" A rise is good news once it holds beyond normal week-to-week noise."
+    elif kpi.id in BETTER_ALTERNATIVES or (kpi.timing == "lagging" and kpi.unit == "count"):
+        verdict = (f"Not as a KPI: {kpi.name} can rise with no business effect ({why.rstrip('.')}). "
+                   f"For {objective} track {primary.name} (primary) and keep {kpi.name} as a diagnostic.")
+        if rising:
+            verdict = (f"Not necessarily: {kpi.name} going up says little on its own ({why.rstrip('.')}). "
+                       f"For {objective} check {primary.name} (primary): if it is flat, the rise is noise or vanity.")
+    else:
+        verdict = (f"As a diagnostic, yes; as the KPI, no: {kpi.name} explains moves in {objective}, whose primary "
+                   f"KPI is {primary.name}.")
+        if rising:
+            verdict += f" Check {primary.name} before calling it progress."
+    passages = retrieve(question, 3, [goal.id], None)
+    citations = _citations(passages)
+    sections = [
+        Section(title="Verdict", kind="summary", text=verdict),
+        Section(title=f"For {objective}, track", kind="formula", text="\n".join([
+            _kpi_line(primary), f"- What it means: {primary.definition}", f"- Denominator: {primary.denominator}"])),
+        Section(title="Read it with", kind="diagnostics",
+                text="\n".join(f"- {_kpi_line(d)}" for d in diagnostics)),
+        Section(title=f"About {kpi.name}", kind="guardrails",
+                text="\n".join(f"- {g}" for g in kpi.guardrails) or f"- {kpi.definition}"),
+    ]
+    guidance = _guidance_section(citations)
+    if guidance:
+        sections.append(guidance)
+    return Answer(
+        question=question, intent="verdict", title=f"Is {kpi.name} a good KPI?", summary=verdict,
+        goal=goal.id, kpi_id=primary.id, diagnostics=[d.id for d in diagnostics], sections=sections,
+        citations=citations,
+        actions=[Action(id="show_value", label=f"Show {primary.name}", payload={"kpi_id": primary.id}),
+                 Action(id="explain", label=f"Explain {kpi.name}", payload={"kpi_id": kpi.id})],
+        context=Context(intent="verdict", goal=goal.id, kpi_id=kpi.id, filters=q.filters),
     )
 
 

@@ -8,10 +8,18 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .answer import Answer, ChartSpec, Context, Fact, ParsedQuestion
-from .compose_guidance import compose_explain, compose_help, compose_out_of_scope, compose_recommend
+from .compose_clarify import COMMON_GOALS, compose_choose_goal
+from .compose_guidance import (
+    compose_explain,
+    compose_help,
+    compose_out_of_scope,
+    compose_recommend,
+)
 from .compose_numbers import compose_compare, compose_digest, compose_value, compose_why
 from .errors import BadQuestion
-from .parse import MAX_QUESTION_CHARS, parse_question
+from .parse import MAX_QUESTION_CHARS
+from .respond import compose_understood, understand_pick
+from .understand import understand
 
 if TYPE_CHECKING:
     from kpi_engine import Engine
@@ -70,7 +78,13 @@ class Advisor:
             team_dirs=settings.knowledge_dirs,
         )
         narrator, router = _narrator(settings)
+        from .goals import use_stem_cache
+
+        use_stem_cache(settings.home / "cache" / "stems.json")  # cold starts skip re-stemming the goal cues
         engines = EngineProvider(sample_end=sample_end, cache_dir=settings.home / "cache")
+        from .understand import warm_understanding
+
+        warm_understanding(engines.catalog_for(settings_defaults(settings).get("catalog_paths") or []))
         return cls(engines=engines, workspaces=WorkspaceStore(db=db, defaults=settings_defaults(settings)),
                    conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router)
 
@@ -100,10 +114,9 @@ class Advisor:
         question = question.strip()[:MAX_QUESTION_CHARS]
         context = self._conversations.context(workspace, thread) if thread else None
         engine = self.engine(workspace, as_of=_as_of(context))
-        parsed = parse_question(question, catalog=engine.catalog, context=context)
-        if parsed.intent == "out_of_scope" and self._router is not None:
-            parsed = self._route_with_llm(question, context, engine) or parsed
-        answer = self._compose(parsed, question, engine, workspace)
+        understanding = understand(question, catalog=engine.catalog, context=context, router=self._router)
+        answer = compose_understood(understanding, question, catalog=engine.catalog, retrieve=self._retrieve,
+                                    compose=lambda p: self._compose(p, question, engine, workspace))
         history = self._conversations.history(workspace, thread) if thread else []
         answer = self._narrate(answer, history, workspace)
         if context and context.as_of and not answer.context.as_of:
@@ -138,6 +151,13 @@ class Advisor:
             parsed = ParsedQuestion(intent="recommend", goal=payload.get("goal") or "awareness")
         elif action_id == "subscribe":
             return _subscribe_help(payload.get("goal") or (context.goal if context else None) or "awareness")
+        elif action_id in ("choose_goal", "choose_kpi"):  # answers the original question with the pick
+            picked, asked = understand_pick(action_id, payload, catalog=engine.catalog)
+            answer = compose_understood(picked, asked, catalog=engine.catalog, retrieve=self._retrieve,
+                                        compose=lambda p: self._compose(p, asked, engine, workspace))
+            if thread:
+                self._conversations.remember(workspace, thread, answer)
+            return answer
         else:
             raise BadQuestion(f"Unknown action '{action_id}'.")
         question = f"[{action_id}] {kpi_id or payload.get('goal') or ''}".strip()
@@ -180,6 +200,10 @@ class Advisor:
         if intent in _NUMBER_INTENTS and parsed.kpi_id is None:
             parsed = parsed.model_copy(update={"intent": "recommend" if parsed.goal else "help"})
             intent = parsed.intent
+        if intent in ("recommend", "digest", "verdict") and parsed.goal is None and parsed.kpi_id is None:
+            return compose_choose_goal(question, COMMON_GOALS, catalog=engine.catalog)  # never a guess
+        if intent == "verdict":
+            intent = "recommend"
         if intent == "recommend":
             answer = compose_recommend(parsed, question=question, catalog=engine.catalog, retrieve=self._retrieve)
         elif intent == "explain":
@@ -201,19 +225,11 @@ class Advisor:
         return answer.model_copy(update={"question": question})
 
     def _narrate(self, answer: Answer, history: list[str], workspace: str) -> Answer:
-        if answer.intent in ("help", "out_of_scope"):
+        if answer.intent in ("help", "out_of_scope", "clarify"):
             return answer
         # engine tools are bound to this workspace, so a model can only read this workspace's data
         narrator = self._narrator.with_tools(_WorkspaceTools(self, workspace))
         return narrator.narrate(answer, history=history)
-
-    def _route_with_llm(self, question: str, context: Context | None, engine: Engine) -> ParsedQuestion | None:
-        try:
-            return self._router.parse(question, context=context, kpi_ids=list(engine.catalog.kpis),
-                                      goals=list(engine.catalog.goals))
-        except Exception:  # noqa: BLE001 - the deterministic parse stands whatever the model does
-            log.warning("LLM intent parsing failed; using the deterministic parse", exc_info=True)
-            return None
 
     def kpi_facts(self, kpi_id: str, period: str, filters: dict[str, list[str]] | None,
                   *, workspace: str = "local") -> list[Fact]:

@@ -7,15 +7,16 @@ close to the vocabulary onto it, then cues are scored.
 
 from __future__ import annotations
 
-import difflib
 import re
+from dataclasses import dataclass, field
 
 from kpi_engine.catalog import Catalog
 
 from .answer import Context, ParsedQuestion
+from .goal_lexicon import GOAL_CUES
+from .goals import GoalEstimate, load_goal_model
 from .vocab import (
     DIMENSION_WORDS,
-    GOAL_WORDS,
     INTENT_CUES,
     KPI_PATTERNS,
     KPI_PHRASES,
@@ -25,7 +26,7 @@ from .vocab import (
     PLATFORM_WORDS,
 )
 
-__all__ = ["parse_question", "normalise", "MAX_QUESTION_CHARS"]
+__all__ = ["parse_question", "parse_with_notes", "ParseNotes", "follow_up", "kpi_phrases", "normalise", "MAX_QUESTION_CHARS"]
 
 MAX_QUESTION_CHARS = 2000
 
@@ -60,54 +61,72 @@ def _vocabulary(catalog: Catalog) -> tuple[dict[str, str], set[str]]:
             phrases.setdefault(normalise(s), kpi.id)
     phrases.update({normalise(k): v for k, v in KPI_PHRASES.items() if v in catalog.kpis})
     words = {w for p in phrases for w in p.split()}
-    for cues in GOAL_WORDS.values():
-        words.update(w for c in cues for w in c.split())
+    for cues in GOAL_CUES.values():
+        words.update(w for c in cues for w in normalise(c).split())
     words.update(PLATFORM_WORDS)
     words.update(w for d in DIMENSION_WORDS for w in d.split())
-    known = {w for w in words if len(w) >= 5}
+    known = {w for w in words if len(w) >= 4}
     if len(_VOCAB) > 8:
         _VOCAB.clear()
     _VOCAB[id(catalog)] = (catalog, phrases, known)
     return phrases, known
 
 
-def _correct_typos(text: str, known: set[str]) -> str:
-    out = []
-    for word in text.split():
-        # long words only, and a high cutoff, so real words ("looking") are not "corrected"
-        if len(word) >= 7 and word not in known and not word.isdigit():
-            close = difflib.get_close_matches(word, known, n=1, cutoff=0.88)
-            if close:
-                word = close[0]
-        out.append(word)
-    return " ".join(out)
+def kpi_phrases(catalog: Catalog) -> dict[str, str]:
+    """Every normalised wording of a KPI the parser knows -> KPI id."""
+    return _vocabulary(catalog)[0]
 
 
-def _find_kpi(text: str, phrases: dict[str, str]) -> str | None:
+_COMMAND_WORDS = ("define", "explain", "compare", "quarter", "month", "week", "yesterday", "breakdown",
+                  "platform", "campaign", "previous", "versus", "should", "calculate", "digest", "scorecard")
+
+
+def _correct_typos(text: str, known: set[str], catalog: Catalog) -> tuple[str, list[tuple[str, str]]]:
+    # Damerau distance 1 (2 for long words) to a KPI, goal, platform or command word, and only for
+    # words the knowledge base does not use: real words ("climbing", "cakes") are never "corrected".
+    model = load_goal_model(catalog)
+    if not getattr(model, "_parser_targets", False):
+        model.add_targets([*known, *_COMMAND_WORDS])
+        model._parser_targets = True  # type: ignore[attr-defined]
+    words, fixed = model.correct(text.split())
+    return " ".join(words), fixed
+
+
+_PHRASE_RE: dict[int, tuple[Catalog, re.Pattern[str]]] = {}
+
+
+def _phrase_pattern(catalog: Catalog) -> re.Pattern[str]:
+    """All KPI wordings as one regex; longest first, so at a position the longest wording wins."""
+    cached = _PHRASE_RE.get(id(catalog))
+    if not cached or cached[0] is not catalog:
+        phrases = sorted(_vocabulary(catalog)[0], key=len, reverse=True)
+        pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9])")
+        if len(_PHRASE_RE) > 8:
+            _PHRASE_RE.clear()
+        cached = _PHRASE_RE[id(catalog)] = (catalog, pattern)
+    return cached[1]
+
+
+def _find_kpi(text: str, phrases: dict[str, str], catalog: Catalog) -> str | None:
     """The KPI named first in the text (longest phrase at a position wins)."""
     for pattern, kpi_id in KPI_PATTERNS:  # specific wordings first ("how fast do we answer dms")
         if re.search(pattern, text):
             return kpi_id
-    best: tuple[int, int, str] | None = None
-    for phrase, kpi_id in phrases.items():
-        m = re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text)
-        if m and (best is None or (m.start(), -len(phrase)) < (best[0], best[1])):
-            best = (m.start(), -len(phrase), kpi_id)
-    return best[2] if best else None
+    m = _phrase_pattern(catalog).search(text)
+    return phrases[m.group(0)] if m else None
 
 
-def _goal_scores(text: str, catalog: Catalog) -> dict[str, float]:
-    scores: dict[str, float] = {}
-    padded = f" {text} "
-    for goal, cues in GOAL_WORDS.items():
-        for cue, weight in cues.items():
-            if re.search(rf"(?<![a-z0-9]){re.escape(cue.strip())}", padded):
-                scores[goal] = scores.get(goal, 0.0) + weight
-    for goal in catalog.goals.values():  # goal ids and synonyms from the catalog
-        for name in (goal.id, *goal.synonyms):
+def _goal_scores(text: str, catalog: Catalog) -> tuple[dict[str, float], GoalEstimate]:
+    """Cue strength per goal family (the lexicon, plus a goal named by its catalog id or synonym)."""
+    estimate = load_goal_model(catalog).estimate(text, vote=False)  # the vote is for goal questions only
+    scores = dict(estimate.cue_scores)
+    for goal in catalog.goals.values():
+        if goal.id in GOAL_CUES:
+            continue  # bundled goals: the lexicon knows their words
+        for name in (goal.id, goal.name, *goal.synonyms):  # a team's own goals: their catalog words
             if re.search(rf"\b{re.escape(normalise(name.replace('_', ' ')))}\b", text):
-                scores[goal.id] = scores.get(goal.id, 0.0) + 2
-    return scores
+                scores[goal.id] = scores.get(goal.id, 0.0) + 3
+    return scores, estimate
 
 
 def _period(text: str) -> tuple[str | None, str | None]:
@@ -139,6 +158,10 @@ def _platforms(text: str) -> list[str]:
     # "x" alone is ambiguous ("3x"); accept it next to platform-ish words
     for m in re.finditer(r"\b(?:on|for|or|and|vs|to) x\b|\bx (?:only|vs|or)\b", text):
         found.append((m.start(), "x"))
+    # "threads" is also a word ("reddit threads", "comment threads"): the platform when used as one
+    for m in re.finditer(r"\b(?:on|for|via|or|and|vs|from|across|to) threads\b(?! (?:on|in) )"
+                         r"|\b(?:meta|instagram s|ig) threads\b|\bthreads (?:vs|only|account|app|posts?)\b", text):
+        found.append((m.start(), "threads"))
     return list(dict.fromkeys(p for _, p in sorted(found)))
 
 
@@ -159,24 +182,53 @@ def _any(patterns: list[str], text: str) -> bool:
     return any(re.search(p, text) for p in patterns)
 
 
+def _strip_kpis(text: str, catalog: Catalog) -> str:
+    """``text`` without the KPI wordings it contains (longest first)."""
+    return re.sub(r"\s+", " ", _phrase_pattern(catalog).sub(" ", text)).strip()
+
+
 def _literal_goal(text: str, phrases: dict[str, str], catalog: Catalog) -> str | None:
     """A goal named by its own name ("how's awareness doing"), outside any KPI phrase."""
-    for phrase in sorted(phrases, key=len, reverse=True):
-        text = re.sub(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", " ", text)
+    text = _strip_kpis(text, catalog)
     for goal in catalog.goals.values():
         if re.search(rf"\b{re.escape(goal.id.replace('_', ' '))}\b", text):
             return goal.id
     return None
 
 
+@dataclass(frozen=True)
+class ParseNotes:
+    """What the rules saw besides the parse: the normalised text, goal evidence, intent cues."""
+
+    text: str
+    estimate: GoalEstimate
+    goal_scores: dict[str, float] = field(default_factory=dict)
+    cues: dict[str, bool] = field(default_factory=dict)
+    subject_kpi: str | None = None  # the KPI a verdict question is about
+    own: ParsedQuestion | None = None  # the parse before thread context filled anything in
+    corrected: tuple[tuple[str, str], ...] = ()  # typos read as known words
+
+
 def parse_question(question: str, *, catalog: Catalog, context: Context | None = None) -> ParsedQuestion:
     """Parse a question, resolving follow-ups against the thread's ``context``."""
+    return parse_with_notes(question, catalog=catalog, context=context)[0]
+
+
+def parse_with_notes(question: str, *, catalog: Catalog,
+                     context: Context | None = None) -> tuple[ParsedQuestion, ParseNotes]:
+    """The rule parse and what it was based on (the resolution pipeline reads both)."""
     phrases, known = _vocabulary(catalog)
-    text = _correct_typos(normalise(question), known)
-    kpi_id = _find_kpi(text, phrases)
-    scores = _goal_scores(text, catalog)
-    goal = max(scores, key=lambda g: scores[g]) if scores else None
+    text, corrected = _correct_typos(normalise(question), known, catalog)
+    kpi_id = _find_kpi(text, phrases, catalog)
+    scores, estimate = _goal_scores(text, catalog)
     named_goal = _literal_goal(text, phrases, catalog)
+    # Goal cues that are a KPI's own words ("follower growth", "reach") do not make a goal question
+    # of "how do you calculate follower growth rate"; and one weak cue ("content") does not either.
+    intent_scores = _goal_scores(_strip_kpis(text, catalog), catalog)[0] if kpi_id else dict(scores)
+    if named_goal:
+        intent_scores[named_goal] = intent_scores.get(named_goal, 0.0) + 2
+    top = max(intent_scores, key=lambda g: intent_scores[g]) if intent_scores else None
+    goal = top if top is not None and intent_scores[top] >= 2 else None
     period, compare_to = _period(text)
     platforms = _platforms(text)
     by = _breakdown(text)
@@ -187,8 +239,11 @@ def parse_question(question: str, *, catalog: Catalog, context: Context | None =
     cues = {name: _any(p, text) for name, p in INTENT_CUES.items()}
     in_thread = bool(context and context.kpi_id and _FOLLOW_UP.search(text))
     intent = _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_to, in_thread)
+    subject = None
 
-    if intent in ("recommend", "digest"):
+    if intent == "verdict":
+        subject, goal = kpi_id, None
+    elif intent in ("recommend", "digest"):
         if goal is None and kpi_id:
             goal = catalog.kpis[kpi_id].families[0]
         if goal:
@@ -205,7 +260,9 @@ def parse_question(question: str, *, catalog: Catalog, context: Context | None =
         intent=intent, goal=goal, kpi_id=kpi_id, period=period, filters=filters, by=by,
         compare_to=compare_to, topic=text if intent == "explain" and not kpi_id else None,
     )
-    return _follow_up(parsed, text, cues, context) if context else parsed
+    notes = ParseNotes(text=text, estimate=estimate, goal_scores=scores, cues=cues, subject_kpi=subject,
+                       own=parsed, corrected=tuple(corrected))
+    return (follow_up(parsed, text, cues, context) if context else parsed), notes
 
 
 def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_to, in_thread) -> str:
@@ -215,7 +272,10 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
         return "help"
     if _any(OFF_TOPIC_STRONG, text) or (_any(OFF_TOPIC, text) and not kpi_id):
         return "out_of_scope"
-    if cues["digest"] and (goal or kpi_id) and not cues["explain"] and not re.search(r"\bhow do (?:i|we)\b", text):
+    if kpi_id and cues["verdict"] and not cues["why"]:
+        return "verdict"
+    if cues["digest"] and (goal or (kpi_id and cues["digest_strong"])) and not cues["explain"] \
+            and not re.search(r"\bhow do (?:i|we)\b", text):
         return "digest"
     if subject and cues["why"] and not cues["explain_contrast"] and (
         cues["movement"] or re.search(r"\bwhat s going on|what happen|driving|drove|caused", text)
@@ -247,7 +307,7 @@ _FOLLOW_UP = re.compile(
 )
 
 
-def _follow_up(parsed: ParsedQuestion, text: str, cues: dict[str, bool], ctx: Context) -> ParsedQuestion:
+def follow_up(parsed: ParsedQuestion, text: str, cues: dict[str, bool], ctx: Context) -> ParsedQuestion:
     """Fill what a follow-up leaves out ("and on tiktok?", "why did it drop?") from the last turn."""
     if parsed.intent == "help" or not (ctx.kpi_id or ctx.goal):
         return parsed

@@ -9,7 +9,6 @@ from __future__ import annotations
 __all__ = [
     "KPI_PATTERNS",
     "KPI_PHRASES",
-    "GOAL_WORDS",
     "PLATFORM_WORDS",
     "DIMENSION_WORDS",
     "PERIOD_PATTERNS",
@@ -123,6 +122,13 @@ KPI_PHRASES: dict[str, str] = {
     "posts published": "posts_published",
     "sentiment score": "net_sentiment",
     "how many posts": "posts_published",
+    "number of posts": "posts_published",
+    "post count": "posts_published",
+    "number of followers": "followers",
+    "follower numbers": "followers",
+    "follower number": "followers",
+    "total likes": "engagements",
+    "views on our videos": "video_views",
 }
 
 # KPIs named in looser words than a fixed phrase (checked when no phrase matches)
@@ -145,76 +151,17 @@ KPI_PATTERNS: list[tuple[str, str]] = [
     (r"\bhow (?:fast|quickly) (?:we|do we|are we) (?:reply|respond|answer)", "median_response_time"),
 ]
 
-# goal family -> {cue: weight}. Cues are word stems matched at word starts.
-GOAL_WORDS: dict[str, dict[str, float]] = {
-    "awareness": {
-        "awareness": 3, "aware": 2, "visibility": 3, "visible": 2, "know our brand": 3, "know us": 3,
-        "heard of us": 3, "name out": 3, "get seen": 2, "eyeballs": 2, "exposure": 2,
-        "top of funnel": 2, "reach more": 2, "brand awareness": 3, "launching": 1, "new market": 1,
-        "know we exist": 3, "knows we exist": 3, "knows us": 3, "we exist": 2, "brand new": 1, "top of mind": 3, "getting seen": 3, "be seen": 3, "new folks": 2,
-        "new people": 2, "discover us": 3, "discovered": 2, "heard of": 2, "get noticed": 3,
-    },
-    "engagement": {
-        "engagement": 3, "engage": 2, "resonance": 3, "resonate": 3, "vibe": 2, "cares": 1,
-        "audience cares": 3, "flopped": 2, "flop": 2, "posts hit": 2, "shouting into the void": 3,
-        "interaction": 2, "content performance": 2, "which posts": 1, "resonating": 3,
-        "into our posts": 3, "into our content": 3, "react to": 2, "interact": 2, "feel dead": 3,
-        "spark convo": 3, "conversation": 2, "convo": 2, "reading our posts": 3, "actually care": 3,
-    },
-    "traffic": {
-        "traffic": 3, "website": 2, "site": 2, "blog": 2, "click through": 2, "clicks": 2,
-        "link in bio": 3, "links": 2, "landing page": 2, "visits to": 1, "drive people to": 2,
-        "readers": 2, "send people": 2, "our way": 1, "to our site": 3, "to the site": 3,
-    },
-    "leads": {
-        "lead gen": 3, "lead generation": 3, "leads": 3, "mqls": 3, "mql": 3, "pipeline": 3,
-        "b2b": 3, "demo": 3, "demos": 3, "inbound": 2, "saas": 2, "cro": 1, "sales team": 2,
-        "signups": 1, "sign ups": 1, "contact form": 3, "talk to sales": 3, "software": 2,
-        "sales ready": 3, "sales calls": 2, "booked meetings": 3, "trials": 2, "trial requests": 3,
-        "sales pipeline": 4,
-    },
-    "ecommerce": {
-        "ecommerce": 3, "e commerce": 3, "ecom": 3, "shop": 2, "shopify": 3, "dtc": 3, "product": 2,
-        "products": 2, "selling": 2, "sell": 2, "sales": 1, "purchases": 2, "checkout": 2,
-        "retail": 2, "store": 1, "product discovery": 3, "product videos": 3, "move units": 3,
-        "units": 2, "buy": 2, "orders": 1, "merch": 3, "drop": 1, "collection": 2, "line": 1,
-    },
-    "local": {
-        "local": 3, "locals": 3, "nearby": 3, "in town": 2, "near me": 3, "quotes": 3, "quote": 2,
-        "bookings": 3, "booking": 2, "appointments": 3, "phone ringing": 3, "calls": 2, "clinic": 2,
-        "dental": 2, "roofing": 2, "gym": 2, "salon": 2, "restaurant": 2, "plumber": 2,
-        "inquiries": 3, "enquiries": 3, "local service": 3, "call us": 3, "plumbing": 2,
-        "electrician": 2, "contractor": 2, "walk ins": 3, "foot traffic": 3, "realtor": 3,
-        "reaching out": 2, "serious buyers": 2, "phone to ring": 3,
-    },
-    "community": {
-        "community": 3, "customer care": 3, "care team": 3, "social care": 3, "support": 3,
-        "customer service": 3, "complain": 2, "complaints": 2, "answers": 1, "respond": 2,
-        "response": 2, "reply": 2, "replies": 2, "left hanging": 3, "messages us": 2, "handling": 1,
-        "get back to people": 4, "get back to": 2, "handles comments": 3, "questions from": 2,
-        "answer": 2, "answering": 2, "faster in the dms": 3,
-    },
-    "brand_health": {
-        "brand health": 4, "sentiment": 3, "reputation": 3, "perceived": 3, "perception": 3,
-        "how people feel": 3, "how ppl feel": 3, "feel about us": 3, "likes us": 2, "crisis": 2,
-        "pr ": 1, "brand is perceived": 3, "feel better about us": 3, "feel about": 2, "trust": 2,
-        "backlash": 3, "recall": 2, "talking about us": 3, "positively": 2, "trashing": 3,
-    },
-    "efficiency": {
-        "efficiency": 3, "efficient": 3, "productivity": 3, "output": 3, "throughput": 3,
-        "posting enough": 3, "how often": 2, "cadence": 2, "content ops": 3, "team of": 1,
-        "posts per week": 2, "productive": 3, "regularly": 2, "consistently": 2, "ghosting": 2,
-        "ship content": 3,
-    },
-}
-
 PLATFORM_WORDS: dict[str, str] = {
     "instagram": "instagram", "insta": "instagram", "ig": "instagram",
     "tiktok": "tiktok", "tik tok": "tiktok", "tt": "tiktok",
     "linkedin": "linkedin",
     "facebook": "facebook", "fb": "facebook",
-    "youtube": "youtube", "yt": "youtube",
+    "youtube": "youtube", "yt": "youtube", "youtube shorts": "youtube",
     "twitter": "x",
+    # recognised so a filter to them is named ("no pinterest in your data"), never dropped silently
+    "pinterest": "pinterest", "reddit": "reddit", "subreddit": "reddit", "discord": "discord",
+    "bluesky": "bluesky", "bsky": "bluesky", "snapchat": "snapchat", "twitch": "twitch",
+    "mastodon": "mastodon", "whatsapp": "whatsapp",
 }
 
 # breakdown words -> dimension
@@ -252,7 +199,7 @@ PERIOD_PATTERNS: list[tuple[str, str]] = [
 # intent -> regexes over normalised text
 INTENT_CUES: dict[str, list[str]] = {
     "help": [
-        r"^help\b", r"\bwhat can (?:you|u) do\b", r"\bhow do i use\b", r"\bwhat commands\b",
+        r"^help\b", r"^commands?\b", r"\bwhat can (?:you|u) do\b", r"\bhow do i use\b", r"\bwhat commands\b",
         r"\bhow does this (?:bot )?work\b", r"\bhow do (?:i|we) (?:get|set up|setup|subscribe|schedule)\b.*\b(?:digest|report|subscri)",
         r"\bcommands are there\b", r"\bwhat are you\b",
         r"\bwhat can (?:this bot|this thing|the bot|this|you|u) (?:even )?do\b",
@@ -263,24 +210,47 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bdigest\b", r"\bscorecard\b", r"\breport\b(?! on\b)", r"\bweekly summary\b", r"\bmonthly summary\b",
         r"\bsummary for\b", r"\brecap\b", r"\bput together a\b", r"\bdraft (?:me )?(?:the|a)\b",
     ],
+    # a digest by name: "report" alone next to a KPI is a request for that KPI's number
+    "digest_strong": [r"\bdigest\b", r"\bscorecard\b", r"\b(?:weekly|monthly) (?:summary|report)\b", r"\brecap\b",
+                      r"\b\w+ report\b(?! on\b)"],
     "why": [
         r"\bwhy\b", r"\bwhat happened\b", r"\bwhat s going on\b", r"\bwhat drove\b",
         r"\bwhat (?:s|is) driving\b", r"\bdriving (?:that|this|it)\b", r"\bwhat happen\w*\b",
         r"\bwhat s up with\b", r"\bwhat s wrong with\b", r"\bwhat s behind\b", r"\bbehind (?:it|this|that)\b",
-        r"\bwhat caused\b", r"\bdragged\b", r"\bwhat changed\b", r"\bexplain the (?:drop|spike|dip|jump)\b",
+        r"\bwhat caused\b", r"\bdragged\b", r"\bwhy are we (?:getting|seeing|losing|gaining)\b", r"\bwhat changed\b", r"\bexplain the (?:drop|spike|dip|jump)\b",
     ],
     "movement": [
         r"\b(?:drop|dropped|down|tank|tanked|spike|spiked|jump|jumped|fell|fall|fallen|dip|dipped|"
         r"slow|slower|flat|negative|up|rose|rise|increase|increased|decrease|decreased|declin\w*|awful|"
         r"terrible|bad|weird|off|low|high|double|doubled|halved|tripled|"
-        r"plummet\w*|surge\w*|cliff|worse|better|lately|change|changed|move|moved|shift\w*|swing\w*)\b",
+        r"plummet\w*|surge\w*|cliff|worse|better|lately|change|changed|move|moved|shift\w*|swing\w*|"
+        r"fewer|less|lower|higher|losing|gaining)\b",
     ],
     "explain_contrast": [r"\band not\b", r"\binstead of\b", r"\brather than\b", r"\bnot the\b"],
     "compare": [
-        r"\bvs\b", r"\bversus\b", r"\bcompared? to\b", r"\bcompare\b", r"\bagainst last\b",
+        r"\bvs\b", r"\bversus\b", r"\bcompared? (?:to|with)\b", r"\bcompare\b", r"\bagainst last\b",
         r"\bthe (?:month|week|quarter) before\b", r"\bsame (?:month|week|quarter|period) last year\b",
         r"\byoy\b", r"\bbetter on\b", r"\bworse on\b", r"\bthan last\b", r"\bacross formats\b",
         r"\bbetter or worse\b", r"\bmore or less than\b", r"\bthan back in\b", r"\bstack up\b",
+    ],
+    # "is X a good KPI?", "X keeps going up, are we doing well?": a verdict on a metric
+    "verdict": [
+        r"\b(?:is|are|isn t|aren t|was) (?:\w+ ){0,6}(?:a |an |even a |really a |actually a |just a )?"
+        r"(?:good|useful|real|valid|meaningful|right|proper|bad|vanity|decent|solid|reliable|sensible|smart|"
+        r"great|fine|ok|okay)(?: enough)? (?:kpi|kpis|metric|metrics|measure|number|indicator|north star|goal|sign)\b",
+        r"\b(?:the )?(?:kpi|metric|number) to (?:celebrate|brag about|report|chase)\b", r"\bcelebrat\w*\b",
+        r"\bvanity(?: metric| metrics| number)?\b\s*\??$", r"\bor (?:just )?(?:a )?vanity\b",
+        r"\b(?:keeps?|kept) (?:going up|growing|climbing|rising|increasing|going down|dropping|falling)\b",
+        r"\b(?:are|r) we (?:doing (?:well|good|ok|okay|great)|winning|on track)\b", r"\bgood sign\b",
+        r"\bdoes (?:that|this|it) mean\b",
+        r"\bshould (?:he|she|they|we|i) be (?:happy|thrilled|worried|concerned|excited|pleased|proud|celebrating)\b",
+        r"\bshould (?:\w+ ){1,5}be (?:our|the) (?:main |primary |only |north star |headline )?(?:kpi|metric|goal)\b",
+        r"\b(?:as|be) (?:the|our) (?:main |primary |only )?(?:kpi|metric),? (?:good idea|ok|okay|right|smart)\b",
+        r"\bgood idea\b", r"\bworth (?:tracking|reporting|measuring|watching)\b", r"\bor nah\b",
+        r"\bshould (?:we|i) (?:use|report|track|pick|choose|make|show)\b.*\bas (?:our|the|a) (?:main |primary |only )?"
+        r"(?:kpi|metric)\b", r"\b(?:is|are) (?:\w+ ){1,4}enough to (?:judge|measure|show|prove|tell)\b",
+        r"\b(?:good|bad|great) news\b", r"\bwe re (?:doing (?:well|good|ok|okay|great)|winning|on track)\b",
+        r"\b(?:doing well|good) or not\b", r"\bis (?:that|this|it) (?:good|bad|enough)\b",
     ],
     # "what is X": explain unless the question asks for a recommendation or numbers
     "explain_weak": [r"^(?:what s|whats|what is|what are) (?:a |an |the )?(?!our\b|my\b)"],
@@ -288,7 +258,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bwhat does\b",
         r"\bmean\b", r"\bdefine\b", r"\bdefinition\b", r"\bexplain\b", r"\bhow is .* (?:calculated|computed|scored)\b",
         r"\bhow do (?:you|we|i) (?:calculate|compute)\b", r"\bformula\b", r"\bgood (?:kpi|metric)\b",
-        r"\breal kpi\b", r"\bdiff(?:erence)? between\b", r"\bwhat counts as\b", r"\bhow does .* work\b",
+        r"\breal kpi\b", r"\bdiff(?:erence)? between\b", r"\bwhat s the diff(?:erence)?\b", r"\bwhat counts as\b", r"\bhow does .* work\b",
         r"\bexactly\b", r"\bor nah\b", r"\btell us\b", r"\bis .* a (?:good|real|useful) (?:kpi|metric)\b",
         r"\bvs\b .*\bexplain\b", r"\bscored\b", r"\bhow it s computed\b",
         r"\w+ / \w+ or \w+", r"\bby \w+ or \w+\s*$",
@@ -297,7 +267,7 @@ INTENT_CUES: dict[str, list[str]] = {
     "recommend": [
         r"\bwhich (?:kpi|kpis|metric|metrics|number)\b", r"\bwhat (?:kpi|kpis|metric|metrics|number)\b",
         r"\bwhat should (?:we|i) (?:track|measure|use|watch|be measuring|look at)\b",
-        r"\bwhat do we (?:track|measure)\b", r"\bhow (?:do|should|can) (?:we|i) (?:measure|track|show|prove|know)\b",
+        r"\bwhat do we (?:track|measure)\b", r"\bwhat should (?:\w+ ){1,2}(?:track|measure|report|watch|look at|use)\b", r"\bhow (?:do|should|can) (?:we|i) (?:measure|track|show|prove|know)\b",
         r"\bbest (?:kpi|metric)\b", r"\bmain metric\b", r"\bthe kpi\b", r"\bkpi\b\s*\??$",
         r"\bwhere do i start\b", r"\bwhat to track\b", r"\btrack instead\b", r"\bmeasured on\b",
         r"\bshould be our\b", r"\bnorth star\b", r"\bthe right (?:social )?(?:metric|kpi)\b",
@@ -325,7 +295,8 @@ INTENT_CUES: dict[str, list[str]] = {
 # unrelated whatever KPI words the question also contains
 OFF_TOPIC_STRONG: list[str] = [
     r"\bpython\b", r"\bscript\b", r"\bjavascript\b", r"\bsql query\b", r"\bweather\b", r"\bjoke\b",
-    r"\bcaptions?\b", r"\bhashtags?\b", r"\bpoem\b", r"\brecipe\b", r"\bscrape\b",
+    r"\bcaptions?\b", r"\bhashtags?\b", r"\bpoem\b", r"\brecipe\b", r"\bscrape\b", r"\balt text\b",
+    r"\bwrite (?:alt|a|an|me|some|us|copy|captions?)\b",
 ]
 
 OFF_TOPIC: list[str] = [

@@ -126,6 +126,10 @@ class EngineProvider:
         return Engine(source=source, catalog=self._catalog(tuple(config.catalog_paths)),
                       timezone=config.timezone, today=today)
 
+    def catalog_for(self, paths: list[str]) -> Any:
+        """The catalog for a workspace's catalog paths (cached)."""
+        return self._catalog(tuple(paths))
+
     @staticmethod
     @lru_cache(maxsize=32)
     def _catalog(paths: tuple[str, ...]):

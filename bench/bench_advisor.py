@@ -28,6 +28,14 @@ QUESTIONS = [
     "median response time yesterday?",
     "show me the weekly awareness digest",
     "need more DMs from locals asking for quotes",
+    # the resolution pipeline's other paths: indirect goals, verdicts, clarifying answers, unknown KPIs
+    "how do we prove our organic tiktoks grow the email list?",
+    "which number tells us the community likes our discord AMAs?",
+    "likes keep going up, are we doing well?",
+    "what do I report to the board about social?",
+    "what should we track on social",
+    "value fluffiness_index last week",
+    "engagement rate by zodiac sign since the big bang",
 ]
 
 
@@ -41,13 +49,16 @@ def warm(repeat: int, home: Path) -> None:
     from advisor.settings import Settings
 
     advisor = Advisor.from_settings(Settings(home=home))
-    advisor.answer("which KPI for awareness?")  # build the knowledge base, load data
+    for q in QUESTIONS:  # warm: knowledge base built, data loaded, the goal vote trained, caches filled
+        advisor.answer(q, thread="bench-warm-up")
     times: list[float] = []
+    cpu: list[float] = []
     for r in range(repeat):
         for q in QUESTIONS:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             advisor.answer(q, thread=f"bench-{r}")
             times.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
     engine = advisor.engine("local")
     ref = []
     for _ in range(repeat * 4):
@@ -55,7 +66,9 @@ def warm(repeat: int, home: Path) -> None:
         engine.compute_report("engagement_rate", "last_28_days")
         ref.append((time.perf_counter() - t) * 1000)
     p50, p95 = statistics.median(times), _pct(times, 0.95)
-    print(f"warm ask over {len(times)} questions: p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p95 < 300 ms)")
+    print(f"warm ask over {len(times)} questions: p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p95 < 50 ms, no LLM)")
+    # CPU time per answer says the same when other processes share the cores (wall time then inflates)
+    print(f"  CPU time per answer: p50 {statistics.median(cpu):.1f} ms, p95 {_pct(cpu, 0.95):.1f} ms")
     print(f"reference, one bare engine report: p50 {statistics.median(ref):.1f} ms -> "
           f"ask p50 is {p50 / statistics.median(ref):.1f}x a bare report")
 
@@ -77,7 +90,8 @@ def cold(repeat: int, home: Path) -> None:
     python = timed([sys.executable, "-c", "pass"])
     pandas = timed([sys.executable, "-c", "import pandas"])
     print(f"reference: python start {python:.2f} s, python + import pandas {pandas:.2f} s")
-    for q in ("engagement rate last 28 days", "which KPI for awareness?", "is follower count a good KPI?"):
+    for q in ("engagement rate last 28 days", "which KPI for awareness?", "is follower count a good KPI?",
+              "what should we track on social"):
         t = timed([str(exe), "ask", q])
         print(f"cold `kpi-advisor ask \"{q}\"`: median {t:.2f} s ({t / pandas:.1f}x import pandas; target < 2 s)")
 

@@ -72,7 +72,7 @@ def test_ask_json_and_text(home):
     answer = json.loads(r.stdout)
     assert (answer["intent"], answer["kpi_id"]) == ("recommend", "reach")
     r = run("ask", "is follower count a good KPI?", home=home)
-    assert r.returncode == 0 and "Not on its own" in r.stdout
+    assert r.returncode == 0 and "Not as a KPI" in r.stdout
 
 
 def test_ask_keeps_thread_context_across_calls(home):
@@ -106,3 +106,38 @@ def test_demo_runs_offline_and_writes_its_chart(home):
     assert "which KPI for awareness?" in r.stdout and "Reach" in r.stdout
     png = home / "demo" / "awareness_digest.png"
     assert png.exists() and png.stat().st_size > 5000
+
+
+def test_ask_json_errors_are_json_on_stdout(home):
+    r = run("ask", "", "--json", home=home)
+    assert r.returncode == 1
+    assert json.loads(r.stdout)["error"]["type"] == "BadQuestion"
+    r = run("ask", "which KPI for awareness?", "--pick", "2", "--json", home=home)
+    assert r.returncode == 1 and "no options to pick" in json.loads(r.stdout)["error"]["message"]
+
+
+def test_ask_json_carries_how_the_question_was_understood(home):
+    r = run("ask", "how do we prove our organic tiktoks grow the email list?", "--json", home=home)
+    assert r.returncode == 0, r.stderr
+    answer = json.loads(r.stdout)
+    assert (answer["goal"], answer["kpi_id"]) == ("leads", "leads")
+    assert 0 < answer["confidence"] <= 1 and answer["understood_as"].startswith("which KPI to use for leads")
+
+
+def test_a_clarifying_answer_is_a_numbered_list_and_pick_answers_it(home):
+    r = run("ask", "what do I report to the board about social?", home=home)
+    assert r.returncode == 0, r.stderr
+    assert "1. Awareness" in r.stdout and "--pick N" in r.stdout
+    r = run("ask", "what do I report to the board about social?", "--pick", "3", "--json", home=home)
+    picked = json.loads(r.stdout)
+    assert (picked["intent"], picked["goal"], picked["kpi_id"]) == ("recommend", "leads", "leads")
+
+
+def test_chat_takes_the_number_of_an_option(home):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))}
+    env.update(KPI_ADVISOR_HOME_DIR=str(home), COLUMNS="120")
+    r = subprocess.run([sys.executable, "-m", "bot.cli.main", "chat"], input="what should we track on social\n3\n\n",
+                       capture_output=True, text=True, cwd=home.parent, env=env, timeout=180, check=False)
+    assert r.returncode == 0, r.stderr
+    assert "Which goal do you mean?" in r.stdout
+    assert "For leads and pipeline, track Leads from organic social" in r.stdout

@@ -47,21 +47,34 @@ def emit(obj: Any, as_json: bool, render: Callable[[Any], None]) -> None:
         render(obj)
 
 
-def fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[bold red]Error:[/] {message}")
+def fail(message: str, code: int = 1, *, as_json: bool = False, kind: str = "error") -> None:
+    """Report an error and exit ``code``: a red line on stderr, or for --json a JSON object on stdout."""
+    if as_json:
+        sys.stdout.write(json.dumps({"error": {"type": kind, "message": message}}) + "\n")
+    else:
+        err_console.print(f"[bold red]Error:[/] {message}")
     raise typer.Exit(code)
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
+def user_errors(*, as_json: bool = False) -> Iterator[None]:
     """Turn the project's user-facing errors into a one-line message and exit 1.
 
     Every layer's exception tree derives from a base with a user-readable
-    message; anything else is a bug and keeps its traceback.
+    message; anything else is a bug and keeps its traceback (on stderr: with
+    ``as_json`` stdout still gets one JSON object saying an internal error happened).
     """
     from kpi_engine.errors import KpiAdvisorError
 
     try:
         yield
     except KpiAdvisorError as exc:
-        fail(str(exc))
+        fail(str(exc), as_json=as_json, kind=type(exc).__name__)
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception:
+        if as_json:  # the caller parses stdout: keep it JSON, leave the traceback on stderr
+            sys.stdout.write(json.dumps({"error": {"type": "internal_error", "message":
+                                                   "Something went wrong on our side; the details are on stderr."}}) + "\n")
+            sys.stdout.flush()
+        raise

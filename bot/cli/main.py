@@ -6,6 +6,7 @@ does not pay for pandas and `kpi-advisor ask` does not pay for Slack.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import typer
@@ -167,25 +168,48 @@ def _advisor():
     return Advisor.from_settings(get_settings())
 
 
+def _choices(answer: Any) -> list[Any]:
+    """The pick-one actions of a clarifying answer, in the order they are numbered."""
+    return [a for a in answer.actions if a.id in ("choose_goal", "choose_kpi")]
+
+
 @app.command()
 def ask(
-    question: str = typer.Argument(..., help='e.g. "which KPI for awareness?"'),
+    question: str = typer.Argument("", help='e.g. "which KPI for awareness?"'),
     llm: bool | None = typer.Option(None, "--llm/--no-llm", help="Phrase with the configured LLM (default from LLM setting)."),
     thread: str | None = typer.Option(None, "--thread", help="Keep context across calls under this key."),
+    pick: int | None = typer.Option(None, "--pick", min=1, help="When the answer asks which goal or KPI: take option N."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Ask the advisor a question."""
-    settings = get_settings()
-    if llm is not None:
-        settings.llm = llm
-    with user_errors():
-        answer = _advisor().answer(question, workspace="local", thread=thread)
+    import contextlib
+
+    # --json: stdout carries exactly one JSON object, whatever a library prints while answering
+    quiet = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
+    with user_errors(as_json=as_json), quiet:  # errors leave `quiet` first, so their JSON reaches stdout
+        from advisor.errors import BadQuestion
+
+        settings = get_settings()
+        if llm is not None:
+            settings.llm = llm
+        advisor = _advisor()
+        answer = advisor.answer(question, workspace="local", thread=thread)
+        if pick is not None:
+            options = _choices(answer)
+            if not 1 <= pick <= len(options):
+                raise BadQuestion(f"--pick takes 1 to {len(options)} for that answer." if options else
+                                  "That answer has no options to pick from; ask without --pick.")
+            chosen = options[pick - 1]
+            answer = advisor.run_action(chosen.id, chosen.payload, workspace="local", thread=thread)
     emit(answer, as_json, render_answer)
 
 
 @app.command()
 def chat(llm: bool | None = typer.Option(None, "--llm/--no-llm")) -> None:
-    """A conversation in the terminal; follow-ups keep context. Ctrl-D or 'exit' to leave."""
+    """A conversation in the terminal; follow-ups keep context. Ctrl-D or 'exit' to leave.
+
+    When an answer lists numbered options (which goal? which KPI?), typing the number picks one.
+    """
     import uuid
 
     settings = get_settings()
@@ -194,6 +218,7 @@ def chat(llm: bool | None = typer.Option(None, "--llm/--no-llm")) -> None:
     advisor = _advisor()
     thread = f"chat-{uuid.uuid4().hex[:8]}"
     console.print("[dim]Ask about KPIs (e.g. 'which KPI for awareness?'). Empty line or 'exit' to leave.[/]")
+    options: list[Any] = []
     while True:
         try:
             question = console.input("[bold cyan]you>[/] ").strip()
@@ -202,7 +227,14 @@ def chat(llm: bool | None = typer.Option(None, "--llm/--no-llm")) -> None:
         if question.lower() in ("", "exit", "quit"):
             break
         with user_errors_soft():
-            render_answer(advisor.answer(question, workspace="local", thread=thread))
+            number = question.rstrip(".)").strip()
+            if options and number.isdigit() and 1 <= int(number) <= len(options):
+                chosen = options[int(number) - 1]
+                answer = advisor.run_action(chosen.id, chosen.payload, workspace="local", thread=thread)
+            else:
+                answer = advisor.answer(question, workspace="local", thread=thread)
+            options = _choices(answer)
+            render_answer(answer)
 
 
 def user_errors_soft():

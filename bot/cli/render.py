@@ -32,9 +32,19 @@ def render_answer(answer: Any) -> None:
         if s.kind == "narrative" and s.text == answer.summary:
             continue
         body.append(f"\n[bold underline]{_rich(s.title)}[/]\n{_rich(s.text)}" if s.title else f"\n{_rich(s.text)}")
-    if answer.actions:
-        body.append("\n[dim]Next: " + " | ".join(a.label for a in answer.actions) + "[/]")
+    choices = [a for a in answer.actions if a.id in ("choose_goal", "choose_kpi")]
+    others = [a for a in answer.actions if a not in choices]
+    hint = "[dim](type its number in chat, or ask again with --pick N)[/]"
+    if choices and answer.intent == "clarify":  # the sections already number the options
+        body.append(f"\n{hint}")
+    elif choices:  # numbered: `chat` takes the number, `ask --pick N` the option
+        body.append(f"\n[bold]Not what you meant?[/] {hint}\n" + "\n".join(
+            f"  [bold]{i}.[/] {_rich(a.label)}" for i, a in enumerate(choices, 1)))
+    if others:
+        body.append("\n[dim]Next: " + " | ".join(_rich(a.label) for a in others) + "[/]")
     subtitle = f"{answer.intent} · {answer.narrator}"
+    if getattr(answer, "confidence", None) is not None:
+        subtitle += f" · {answer.confidence:.0%} sure"
     console.print(Panel("\n".join(body), title=_rich(answer.title), title_align="left", subtitle=subtitle,
                         subtitle_align="right"))
     for w in answer.warnings:

@@ -1,4 +1,4 @@
-"""Buttons on answers (show value, explain, breakdown, trend, recommend, subscribe, share) and modals."""
+"""Buttons on answers (show value, explain, breakdown, trend, recommend, choose goal/KPI, subscribe, share) and modals."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ __all__ = ["register", "button_payload"]
 
 log = logging.getLogger(__name__)
 
-ADVISOR_ACTIONS = re.compile(r"^kpi\.(show_value|explain|breakdown|trend|recommend)$")
+ADVISOR_ACTIONS = re.compile(r"^kpi\.(show_value|explain|breakdown|trend|recommend|choose_goal|choose_kpi)(?:\.\d+)?$")
 # Payload fields that could redirect an action to another workspace or conversation are dropped.
 _UNTRUSTED_KEYS = {"workspace", "team", "team_id", "thread", "enterprise_id"}
 
@@ -62,7 +62,7 @@ def register(app: App, services: Any) -> None:
         ack()
         team_id, user_id = team_of(context), body["user"]["id"]
         channel, thread_ts, ephemeral = _where(body)
-        action_id = action["action_id"].removeprefix("kpi.")
+        action_id = action["action_id"].removeprefix("kpi.").split(".")[0]  # "choose_goal.2" -> "choose_goal"
         payload = button_payload(action)
         if ephemeral or not thread_ts:
             key = command_thread(team_id, channel, user_id)

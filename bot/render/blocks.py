@@ -92,12 +92,14 @@ def _buttons(answer: Answer, share: bool, token: str | None) -> list[Block]:
     seen: set[str] = set()
     for action in answer.actions:
         value = json.dumps(action.payload, separators=(",", ":"), default=str)
-        if action.id in seen or len(value) > MAX_BUTTON_VALUE:
+        # pick-one buttons (which goal? which KPI?) come several to a block: numbered action_ids
+        action_id = f"{action.id}.{len(seen)}" if action.id.startswith("choose_") else action.id
+        if action_id in seen or len(value) > MAX_BUTTON_VALUE:
             continue  # action_ids must be unique per block; oversized values are rejected by Slack
-        seen.add(action.id)
+        seen.add(action_id)
         elements.append({
             "type": "button",
-            "action_id": f"{ACTION_PREFIX}{action.id}",
+            "action_id": f"{ACTION_PREFIX}{action_id}",
             "text": {"type": "plain_text", "text": _truncate(action.label, 75)},
             "value": value,
         })

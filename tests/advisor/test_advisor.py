@@ -86,9 +86,11 @@ def test_recommendation_names_one_primary_kpi_with_diagnostics_and_guidance(advi
 
 def test_follower_count_gets_a_caveat_and_a_better_alternative(advisor):
     answer = advisor.answer("is follower count a good KPI?")
-    assert answer.kpi_id == "followers"
-    assert answer.summary.startswith("Not on its own")
+    # a straight verdict first, then the goal family and its primary KPI in the structured answer
+    assert (answer.intent, answer.goal, answer.kpi_id) == ("verdict", "awareness", "reach")
+    assert answer.summary.startswith("Not as a KPI: Followers")
     assert "Follower growth rate" in answer.text
+    assert answer.context.kpi_id == "followers"  # "what is it now?" follows up on the metric asked about
 
 
 def test_thread_follow_ups_keep_context(advisor, engine):

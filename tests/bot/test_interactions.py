@@ -14,10 +14,12 @@ def _view(call):
     return json.loads(v) if isinstance(v, str) else v
 
 
-@pytest.mark.parametrize("action_id", ["show_value", "explain", "breakdown", "trend", "recommend"])
+@pytest.mark.parametrize("action_id", ["show_value", "explain", "breakdown", "trend", "recommend", "choose_goal",
+                                       "choose_kpi"])
 def test_answer_buttons_reply_in_the_message_thread(bot, slack, advisor, action_id):
     payload = {"kpi_id": "engagement_rate", "workspace": "T2", "team_id": "T2"}  # forged extras
-    r = bot.interact(block_action(f"kpi.{action_id}", json.dumps(payload), message_ts="1600000000.000100"))
+    suffix = ".1" if action_id.startswith("choose_") else ""  # pick-one buttons carry their number
+    r = bot.interact(block_action(f"kpi.{action_id}{suffix}", json.dumps(payload), message_ts="1600000000.000100"))
     assert r.status_code == 200
     post = slack.wait_for("chat.postMessage")[0]
     assert post["params"]["thread_ts"] == "1600000000.000100"

@@ -1,0 +1,407 @@
+"""Goal family of a question, with a confidence and the evidence for it.
+
+Two offline scorers, both over word stems so inflection, hyphenation and most
+typos do not matter:
+
+- cues: the phrases of ``goal_lexicon`` (longest match first, never two cues on
+  the same words), typo-corrected against the cue vocabulary;
+- a naive Bayes vote trained on the knowledge base (each section counts for the
+  goal families in its document's front matter) and the catalog (goal names,
+  objectives and synonyms; each KPI's name, definition and synonyms for its
+  families). It knows words the lexicon lacks and is consulted when cues are weak.
+
+The two are mixed into one distribution over families; ``GoalEstimate`` says how
+sure it is and why.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kpi_engine.catalog import Catalog
+
+from .goal_lexicon import GOAL_CUES, NEUTRALISERS, OWN_STEMS, SCENARIOS
+
+__all__ = ["GoalEstimate", "GoalModel", "load_goal_model", "stems", "use_stem_cache"]
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "a an the of to for in on at by with and or but is are was were be been being it its this that these those "
+    "we our us i my me you your they their them he she his her do does did doing have has had will would can "
+    "could should shall may might must what which who whom how why when where there here if then than so as "
+    "about into from up down out over under again just also very really pls please hi hey ok okay lol tbh rn "
+    "any some all more most much many one s t".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english").stemWord
+
+
+_STEMS: dict[str, str] = {}  # word -> stem, seeded from the cache file of an earlier process
+_STEM_FILE: list[Path] = []
+_STEMS_SAVED = [0]
+
+
+def _stem(word: str) -> str:
+    stem = _STEMS.get(word)
+    if stem is None:
+        own = OWN_STEMS.get(word)
+        stem = own if own is not None else _stemmer()(word)
+        if len(_STEMS) < 200_000:
+            _STEMS[word] = stem
+    return stem
+
+
+def use_stem_cache(path: Path) -> None:
+    """Read (and later write) stems from ``path``: the pure-Python stemmer costs a cold start ~0.5 s."""
+    _STEM_FILE[:] = [path]
+    _STEMS_SAVED[0] = 0
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(data, dict) and data.get("version") == _stem_version() and isinstance(data.get("stems"), dict):
+        _STEMS.update({str(k): str(v) for k, v in data["stems"].items()})
+        _STEMS_SAVED[0] = len(_STEMS)
+
+
+def _save_stems() -> None:
+    if not _STEM_FILE or len(_STEMS) <= _STEMS_SAVED[0]:
+        return
+    path = _STEM_FILE[0]
+    try:  # best effort: a read-only home only costs the next cold start its stemming
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"version": _stem_version(), "stems": _STEMS}), encoding="utf-8")
+        os.replace(tmp, path)
+        _STEMS_SAVED[0] = len(_STEMS)
+    except OSError:
+        pass
+
+
+def _stem_version() -> str:
+    import snowballstemmer
+
+    return f"{getattr(snowballstemmer, '__version__', '?')}:{sorted(OWN_STEMS.items())!r}"
+
+
+def _words(text: str) -> list[str]:
+    text = text.lower().replace("\u2019", "'").replace("'", "")
+    return _TOKEN.findall(text)
+
+
+def stems(text: str) -> list[str]:
+    """Lowercase word stems of ``text`` (stop words kept: cues such as 'know who we are' need them)."""
+    return [_stem(w) for w in _words(text)]
+
+
+@dataclass(frozen=True)
+class GoalEstimate:
+    """A distribution over goal families, its best guess, and why."""
+
+    probs: dict[str, float]
+    cue_scores: dict[str, float]
+    evidence: tuple[str, ...]
+    scenario: str | None = None
+    corrected: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def ranked(self) -> list[tuple[str, float]]:
+        return sorted(self.probs.items(), key=lambda kv: kv[1], reverse=True)
+
+    @property
+    def best(self) -> str | None:
+        ranked = self.ranked
+        return ranked[0][0] if ranked and ranked[0][1] > 0 else None
+
+    @property
+    def confidence(self) -> float:
+        """Top probability, lowered when the runner-up is close (a margin-aware certainty)."""
+        ranked = self.ranked
+        if not ranked or ranked[0][1] <= 0:
+            return 0.0
+        top = ranked[0][1]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        return round(top * min(1.0, 0.5 + (top - second) * 1.5), 3)
+
+    @property
+    def cue_strength(self) -> float:
+        return max(self.cue_scores.values(), default=0.0)
+
+
+@dataclass
+class _Cues:
+    table: dict[tuple[str, ...], list[tuple[str, float]]] = field(default_factory=dict)
+    longest: int = 1
+    vocab: frozenset[str] = frozenset()
+    neutral: tuple[tuple[str, ...], ...] = ()
+
+
+@lru_cache(maxsize=1)
+def _build_cues() -> _Cues:
+    best: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
+    for family, cues in GOAL_CUES.items():
+        for phrase, weight in cues.items():
+            if weight > 0:  # inflections of one word share a stem: the strongest wording counts
+                key = tuple(stems(phrase))
+                best[key][family] = max(best[key].get(family, 0.0), float(weight))
+    for name, spec in SCENARIOS.items():
+        for phrase, weight in spec["cues"].items():
+            key = tuple(stems(phrase))
+            best[key][f"scenario:{name}"] = max(best[key].get(f"scenario:{name}", 0.0), float(weight))
+    table = {key: sorted(fams.items()) for key, fams in best.items()}
+    words = [w for cues in GOAL_CUES.values() for p in cues for w in _words(p)]
+    words += [w for spec in SCENARIOS.values() for p in spec["cues"] for w in _words(p)]
+    vocab = frozenset(w for w in words if len(w) >= 4)
+    neutral = tuple(tuple(stems(p)) for p in NEUTRALISERS)
+    return _Cues(table=table, longest=max(len(k) for k in table), vocab=vocab, neutral=neutral)
+
+
+def _edit_distance_at_most(a: str, b: str, limit: int) -> bool:
+    """Damerau-Levenshtein distance <= limit (small limits, short words)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return False
+        prev2, prev = prev, cur
+    return prev[-1] <= limit
+
+
+class GoalModel:
+    """Scores goal families for a question (thread-safe, built once per catalog)."""
+
+    def __init__(self, *, catalog: Catalog, documents: Iterable[tuple[Sequence[str], str]] = (),
+                 cue_weight: float = 1.0, vote_weight: float = 0.35):
+        self.families = tuple(catalog.goals)
+        self._catalog = catalog
+        self._documents = list(documents)
+        self._cues = _build_cues()
+        self._known: set[str] = set(self._cues.vocab)
+        self._by_letter: dict[str, list[str]] = defaultdict(list)
+        self.cue_weight = cue_weight
+        self.vote_weight = vote_weight
+        self._vote_lock = threading.Lock()
+        self._log_prob: dict[str, dict[str, float]] | None = None
+        self._log_unseen: dict[str, float] = {}
+        self._informative: set[str] = set()
+        for _, text in self._documents:
+            self._known.update(_words(text))
+        for kpi in catalog.kpis.values():
+            self._known.update(_words(" ".join([kpi.id.replace("_", " "), kpi.name, kpi.definition, *kpi.synonyms])))
+        targets = set(self._cues.vocab) | {w for k in catalog.kpis.values()
+                                            for w in _words(" ".join([k.name, *k.synonyms])) if len(w) >= 4}
+        for w in sorted(targets):
+            self._by_letter[w[0]].append(w)
+
+    # ------------------------------------------------------------------ training
+
+    def _trained(self) -> dict[str, dict[str, float]]:
+        """The vote's tables, trained on first use (stemming the knowledge base takes about a second,
+        which a question with clear goal words never pays)."""
+        with self._vote_lock:
+            if self._log_prob is None:
+                self._train(self._catalog, self._documents)
+                _save_stems()
+            assert self._log_prob is not None
+            return self._log_prob
+
+    def _train(self, catalog: Catalog, documents: Iterable[tuple[Sequence[str], str]]) -> None:
+        counts: dict[str, dict[str, float]] = {f: defaultdict(float) for f in self.families}
+
+        def add(families: Sequence[str], text: str, weight: float = 1.0) -> None:
+            fams = [f for f in families if f in counts]
+            if not fams:
+                return
+            feats = _features(stems(text))
+            for f in fams:
+                for feat in feats:
+                    counts[f][feat] += weight / len(fams)
+
+        for goal in catalog.goals.values():
+            text = " ".join([goal.name, goal.objective, *(s.replace("_", " ") for s in goal.synonyms)])
+            add([goal.id], text, 3.0)
+        for kpi in catalog.kpis.values():
+            add(list(kpi.families), " ".join([kpi.name, kpi.definition, *kpi.synonyms]))
+        for families, text in documents:
+            if 0 < len(families) <= 3:  # cross-cutting documents say little about any one goal
+                add(list(families), text)
+        for family, cues in GOAL_CUES.items():
+            add([family], " ".join(p for p, w in cues.items() if w >= 2), 2.0)
+        vocab = set().union(*(c.keys() for c in counts.values()))
+        total_vocab = len(vocab) + 1
+        log_prob: dict[str, dict[str, float]] = {}
+        for f, c in counts.items():
+            total = sum(c.values()) + total_vocab * 0.1
+            log_prob[f] = {feat: math.log((n + 0.1) / total) for feat, n in c.items()}
+            self._log_unseen[f] = math.log(0.1 / total)
+        # Informative features only: a stem every family uses ("social", "post") votes for none.
+        informative = set()
+        for feat in vocab:
+            values = [log_prob[f].get(feat, self._log_unseen[f]) for f in self.families]
+            if max(values) - min(values) > 1.0:
+                informative.add(feat)
+        self._informative = informative
+        self._log_prob = log_prob
+
+    # ------------------------------------------------------------------ scoring
+
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` occurs in the knowledge base, the catalog or the goal cues."""
+        return word in self._known
+
+    def add_targets(self, words: Iterable[str]) -> None:
+        """More words typos may be corrected to (the parser's KPI, period and command words)."""
+        with _LOCK:
+            for w in sorted(set(words)):
+                if len(w) >= 4 and w.isalpha() and w not in self._by_letter.get(w[0], ()):
+                    self._by_letter[w[0]].append(w)
+                    self._known.add(w)
+
+    def correct(self, words: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+        """Words with likely typos replaced by the closest goal or KPI word (edit distance 1, 2 if long)."""
+        out, fixed = [], []
+        for word in words:
+            if len(word) >= 6 and word.isalpha() and word not in self._known and word not in _STOP:
+                limit = 1 if len(word) < 10 else 2  # "climbing" is not a typo of "clicking"
+                match = next((v for v in self._by_letter.get(word[0], ())
+                              if _edit_distance_at_most(word, v, limit)), None)
+                if match and _stem(match) != _stem(word):  # another inflection is not a typo
+                    fixed.append((word, match))
+                    word = match
+            out.append(word)
+        return out, fixed
+
+    def estimate(self, text: str, *, vote: bool = True) -> GoalEstimate:
+        """Goal probabilities for ``text``; ``vote=False`` reads the cues only (no training on first use)."""
+        words, fixed = self.correct(_words(text))
+        tokens = [_stem(w) for w in words]
+        cue_scores, evidence, scenario_score = self._match_cues(tokens, [False] * len(tokens))
+        ranked = sorted(cue_scores.values(), reverse=True)
+        # The vote settles weak or split cues; clear ones ("which KPI for awareness") do not need it.
+        clear = bool(ranked) and ranked[0] >= 3 and (len(ranked) == 1 or ranked[1] <= 0.5 * ranked[0])
+        votes = {} if clear or not vote or self.vote_weight <= 0 else self._vote(tokens)
+        scenario = None
+        if scenario_score:
+            name, score = max(scenario_score.items(), key=lambda kv: kv[1])
+            goal = SCENARIOS[name]["goal"]
+            cue_scores[goal] = cue_scores.get(goal, 0.0) + score
+            scenario = name
+        probs = self._mix(cue_scores, votes)
+        if scenario and max(probs, key=lambda f: probs[f]) != SCENARIOS[scenario]["goal"]:
+            scenario = None
+        if votes:
+            top = max(votes, key=lambda f: votes[f])
+            evidence.append(f"knowledge-base vote: {top} {votes[top]:.2f}")
+        return GoalEstimate(probs=probs, cue_scores=cue_scores, evidence=tuple(evidence), scenario=scenario,
+                            corrected=tuple(fixed))
+
+    def _match_cues(self, tokens: list[str],
+                    used: list[bool]) -> tuple[dict[str, float], list[str], dict[str, float]]:
+        for key in self._cues.neutral:
+            for i in range(len(tokens) - len(key) + 1):
+                if tuple(tokens[i:i + len(key)]) == key:
+                    for j in range(i, i + len(key)):
+                        used[j] = True
+        scores: dict[str, float] = {}
+        scenarios: dict[str, float] = {}
+        evidence: list[str] = []
+        for length in range(min(self._cues.longest, len(tokens)), 0, -1):
+            for i in range(len(tokens) - length + 1):
+                if any(used[i:i + length]):
+                    continue
+                hits = self._cues.table.get(tuple(tokens[i:i + length]))
+                if not hits:
+                    continue
+                for j in range(i, i + length):
+                    used[j] = True
+                phrase = " ".join(tokens[i:i + length])
+                for family, weight in hits:
+                    if family.startswith("scenario:"):
+                        name = family.split(":", 1)[1]
+                        scenarios[name] = scenarios.get(name, 0.0) + weight
+                    else:
+                        scores[family] = scores.get(family, 0.0) + weight
+                    evidence.append(f"'{phrase}' -> {family} (+{weight:g})")
+        return scores, evidence, scenarios
+
+    def _vote(self, tokens: list[str]) -> dict[str, float]:
+        log_prob = self._trained()
+        feats = [f for f in _features(tokens) if f in self._informative]
+        if not feats:
+            return {}
+        logp = {f: sum(log_prob[f].get(x, self._log_unseen[f]) for x in feats) for f in self.families}
+        # Tempered: a short question must not look certain because of one rare word.
+        temp = max(2.0, len(feats) / 1.5)
+        top = max(logp.values())
+        exp = {f: math.exp((v - top) / temp) for f, v in logp.items()}
+        total = sum(exp.values())
+        return {f: v / total for f, v in exp.items()}
+
+    def _mix(self, cues: dict[str, float], vote: dict[str, float]) -> dict[str, float]:
+        uniform = 1.0 / len(self.families)
+        cue_total = sum(cues.values())
+        if cue_total <= 0 and not vote:
+            return {f: 0.0 for f in self.families}
+        # Cue evidence as pseudo-counts: weight 3 for one family out of nothing is ~0.8 confident.
+        raw = {}
+        for f in self.families:
+            c = cues.get(f, 0.0)
+            v = vote.get(f, uniform) if vote else uniform
+            raw[f] = self.cue_weight * c + self.vote_weight * 3.0 * v + 0.1
+        total = sum(raw.values())
+        return {f: round(v / total, 4) for f, v in raw.items()}
+
+
+def _features(tokens: Sequence[str]) -> list[str]:
+    content = [t for t in tokens if t not in _STOP and not t.isdigit()]
+    return content + [f"{a} {b}" for a, b in zip(content, content[1:])]
+
+
+_MODELS: dict[int, tuple[Catalog, GoalModel]] = {}
+_LOCK = threading.Lock()
+
+
+def load_goal_model(catalog: Catalog) -> GoalModel:
+    """The goal model for ``catalog``, trained once on the bundled knowledge base and the catalog."""
+    with _LOCK:
+        cached = _MODELS.get(id(catalog))
+        if cached and cached[0] is catalog:
+            return cached[1]
+        model = GoalModel(catalog=catalog, documents=_knowledge_sections())
+        _save_stems()
+        if len(_MODELS) > 8:
+            _MODELS.clear()
+        _MODELS[id(catalog)] = (catalog, model)
+        return model
+
+
+@lru_cache(maxsize=1)
+def _knowledge_sections() -> tuple[tuple[Sequence[str], str], ...]:
+    from knowledge.corpus import load_documents
+
+    out: list[tuple[Sequence[str], str]] = []
+    for doc in load_documents():
+        for section in re.split(r"\n(?=#)", doc.body):
+            out.append((doc.families, section))
+    return tuple(out)
