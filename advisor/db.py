@@ -44,7 +44,7 @@ def _import_models() -> None:
     """Import every module that declares tables so create_all sees them."""
     import importlib
 
-    for name in ("advisor.conversations", "bot.dedup", "bot.digests.models"):
+    for name in ("advisor.conversations", "bot.dedup", "bot.digests.models", "advisor.targets", "advisor.notes"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
