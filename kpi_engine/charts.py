@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .periods import Period
     from .results import Breakdown, Trend
 
-__all__ = ["render_trend_png", "render_breakdown_png", "unit_label", "format_number"]
+__all__ = ["render_trend_png", "render_breakdown_png", "unit_label", "format_number", "mark_notes"]
 
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.5, 100  # 800 x 450 px
 _LINE, _HIGHLIGHT, _ANOMALY, _MUTED = "#1f5fa8", "#f2c94c", "#c0392b", "#8a8f98"
@@ -100,7 +101,8 @@ def _tick(v: float, unit: str) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".") if a < 10 else f"{v:.0f}"
 
 
-def render_trend_png(trend: Trend, *, highlight: Period | None = None, title: str = "") -> bytes:
+def render_trend_png(trend: Trend, *, highlight: Period | None = None, title: str = "",
+                     notes: Sequence[tuple[date, date, str]] = ()) -> bytes:
     """Line chart of a Trend; ``highlight`` (default: the last bucket) is shaded and labelled."""
     fig, ax = _figure()
     _style(ax)
@@ -150,6 +152,7 @@ def render_trend_png(trend: Trend, *, highlight: Period | None = None, title: st
     if unit in ("count", "currency") and lo >= 0:
         ax.set_ylim(bottom=0)
     _date_axis(ax, trend.grain)
+    mark_notes(ax, notes, pts[0].start, pts[-1].end)
     ax.legend(loc="upper left", fontsize=9, frameon=False, ncol=4, bbox_to_anchor=(0, -0.16))
     if trend.caveat:
         fig.text(0.01, 0.01, _short(trend.caveat, 120), fontsize=8, color=_MUTED)
@@ -210,3 +213,22 @@ def render_breakdown_png(breakdown: Breakdown, *, limit: int = 8, title: str = "
         fig.text(0.01, 0.01, _short(breakdown.note, 120), fontsize=8, color=_MUTED)
     _layout(fig, left=0.16, bottom=0.14)
     return _png(fig)
+
+
+_NOTE = "#6c3483"
+
+
+def mark_notes(ax: Any, notes: Sequence[tuple[date, date, str]], first: date, last: date) -> None:
+    """Team notes (day or range, text) inside the chart's window: a dotted line or a band, labelled."""
+    shown = sorted((n for n in notes if n[1] >= first and n[0] <= last), key=lambda n: n[0])[:6]
+    for i, (start, end, text) in enumerate(shown):
+        start, end = max(start, first), min(end, last)
+        label = "note" if i == 0 else None
+        if end > start:
+            ax.axvspan(start, end, color=_NOTE, alpha=0.12, linewidth=0, label=label)
+        else:
+            ax.axvline(start, color=_NOTE, linestyle=":", linewidth=1.6, label=label)
+        # stagger the labels downwards so two notes a few days apart stay readable
+        ax.annotate(_short(text, 32), xy=(start, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(3, -12 - 13 * (i % 3)), textcoords="offset points", fontsize=8.5, color=_NOTE,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
