@@ -189,8 +189,8 @@ def print_table(results: dict[str, tuple[dict, dict]], candidates) -> None:
             print()
 
 
-def calibration(source: MemorySource, end: date, today: date) -> None:
-    """Coverage of the pace intervals on past month/quarter targets of the held-out sample."""
+def calibration(source: MemorySource, end: date, today: date, name: str) -> None:
+    """Coverage of the pace intervals on the last year's month/quarter targets of one sample."""
     from kpi_engine.engine import Engine
     from kpi_engine.pace import compute_pace
     from kpi_engine.periods import Period
@@ -199,7 +199,8 @@ def calibration(source: MemorySource, end: date, today: date) -> None:
     cat = engine.catalog
     kpis = ("impressions", "engagement_rate", "click_through_rate", "save_rate", "leads", "followers",
             "follower_growth_rate", "median_response_time", "response_rate")
-    inside = defaultdict(list)
+    inside: dict[tuple[str, float], list[bool]] = defaultdict(list)
+    by_kpi: dict[str, list[bool]] = defaultdict(list)
     months = []
     d = date(end.year - 1, end.month, 1)
     while True:
@@ -224,11 +225,14 @@ def calibration(source: MemorySource, end: date, today: date) -> None:
                 calls += 1
                 if pace.low is None or pace.high is None:
                     continue
-                inside[(p.kind, frac)].append(pace.low <= final <= pace.high)
+                hit = pace.low <= final <= pace.high
+                inside[(p.kind, frac)].append(hit)
+                by_kpi[kpi_id].append(hit)
     elapsed = time.perf_counter() - t0
-    print("Pace interval coverage on held-out periods (nominal 80%): final value inside the interval")
+    print(f"\nPace interval coverage, {name} (nominal 80%): the period's final value inside the range")
     for (kind, frac), hits in sorted(inside.items()):
         print(f"  {kind:<8} {int(frac * 100):>3}% elapsed: {100 * np.mean(hits):5.1f}% of {len(hits)}")
+    print("  by KPI: " + ", ".join(f"{k} {100 * np.mean(v):.0f}%" for k, v in by_kpi.items()))
     every = [x for v in inside.values() for x in v]
     print(f"  overall: {100 * np.mean(every):.1f}% of {len(every)}; {1000 * elapsed / max(calls, 1):.1f} ms per pace")
 
@@ -236,12 +240,15 @@ def calibration(source: MemorySource, end: date, today: date) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="every other origin")
-    ap.add_argument("--no-cal", action="store_true")
+    ap.add_argument("--no-cal", action="store_true", help="skip the interval calibration")
+    ap.add_argument("--no-hw", action="store_true", help="skip statsmodels' Holt-Winters (~2 s per fit here)")
+    ap.add_argument("--cal-only", action="store_true", help="only the interval calibration")
     args = ap.parse_args()
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load average {load:.2f} at start")
     candidates = dict(fc.CANDIDATES)
-    candidates["holt_winters"] = holt_winters
+    if not args.no_hw:
+        candidates["holt_winters"] = holt_winters
     data = {
         "dev": (generate_sample(seed=7, end=date(2026, 6, 30)), date(2026, 6, 30)),
         "held": (generate_sample(seed=11, end=date(2025, 10, 15)), date(2025, 10, 15)),
@@ -252,16 +259,20 @@ def main() -> None:
     for name, (ds, end) in data.items():
         src = MemorySource(ds)
         sources[name] = (src, end)
+        if args.cal_only:
+            continue
         t0 = time.perf_counter()
         results[name] = backtest(series_of(src, end, 730), candidates, quick=args.quick)
         print(f"{name}: backtest {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    print_table(results, candidates)
-    rates = {name: rate_backtest(src, end, candidates, quick=args.quick) for name, (src, end) in sources.items()}
-    print_rates(rates)
-    print(f"chosen: {fc.METHODS}")
-    src, end = sources["held"]
+    if not args.cal_only:
+        print_table(results, candidates)
+        rates = {name: rate_backtest(src, end, candidates, quick=args.quick) for name, (src, end) in sources.items()}
+        print_rates(rates)
+    print(f"chosen: {fc.METHODS}, rate weeks {fc.RATE_WEEKS}")
     if not args.no_cal:
-        calibration(src, end, end + timedelta(days=1))
+        for name in ("dev", "held"):
+            src, end = sources[name]
+            calibration(src, end, end + timedelta(days=1), name)
     print(f"load average at end {os.getloadavg()[0]:.2f}")
 
 
