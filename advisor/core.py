@@ -11,13 +11,17 @@ from .answer import Answer, ChartSpec, Context, Fact, ParsedQuestion
 from .compose_guidance import compose_explain, compose_help, compose_out_of_scope, compose_recommend
 from .compose_numbers import compose_compare, compose_digest, compose_value, compose_why
 from .errors import BadQuestion
+from .governance import enrich_answer
 from .parse import MAX_QUESTION_CHARS, parse_question
+from .route_governance import answer_governance
 
 if TYPE_CHECKING:
     from kpi_engine import Engine
 
     from .conversations import ConversationStore
+    from .notes import NoteStore
     from .settings import Settings
+    from .targets import TargetStore
     from .workspaces import EngineProvider, WorkspaceConfig, WorkspaceStore
 
 __all__ = ["Advisor"]
@@ -44,6 +48,8 @@ class Advisor:
         knowledge: Any,
         narrator: Any,
         router: Any = None,
+        targets: TargetStore | None = None,
+        notes: NoteStore | None = None,
     ):
         self._engines = engines
         self._workspaces = workspaces
@@ -51,6 +57,7 @@ class Advisor:
         self._knowledge = knowledge
         self._narrator = narrator
         self._router = router
+        self.targets, self.notes = targets, notes  # targets and notes per workspace (None: not kept)
         self._lock = threading.Lock()
 
     @classmethod
@@ -59,6 +66,8 @@ class Advisor:
 
         from .conversations import ConversationStore
         from .db import open_database
+        from .notes import NoteStore
+        from .targets import TargetStore
         from .workspaces import EngineProvider, WorkspaceStore, settings_defaults
 
         db = open_database(settings.state_url)
@@ -72,7 +81,8 @@ class Advisor:
         narrator, router = _narrator(settings)
         engines = EngineProvider(sample_end=sample_end, cache_dir=settings.home / "cache")
         return cls(engines=engines, workspaces=WorkspaceStore(db=db, defaults=settings_defaults(settings)),
-                   conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router)
+                   conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router,
+                   targets=TargetStore(db=db), notes=NoteStore(db=db))
 
     @property
     def knowledge(self) -> Any:
@@ -100,10 +110,11 @@ class Advisor:
         question = question.strip()[:MAX_QUESTION_CHARS]
         context = self._conversations.context(workspace, thread) if thread else None
         engine = self.engine(workspace, as_of=_as_of(context))
+        governed = answer_governance(self, question, engine=engine, workspace=workspace, context=context)
         parsed = parse_question(question, catalog=engine.catalog, context=context)
-        if parsed.intent == "out_of_scope" and self._router is not None:
+        if parsed.intent == "out_of_scope" and self._router is not None and governed is None:
             parsed = self._route_with_llm(question, context, engine) or parsed
-        answer = self._compose(parsed, question, engine, workspace)
+        answer = governed or self._compose(parsed, question, engine, workspace)
         history = self._conversations.history(workspace, thread) if thread else []
         answer = self._narrate(answer, history, workspace)
         if context and context.as_of and not answer.context.as_of:
@@ -111,6 +122,10 @@ class Advisor:
         if thread:
             self._conversations.remember(workspace, thread, answer)
         return answer
+
+    def thread_context(self, thread: str, *, workspace: str) -> Context | None:
+        """The latest context of a thread in this workspace (a digest's period for `note:` replies)."""
+        return self._conversations.context(workspace, thread)
 
     def has_thread(self, thread: str, *, workspace: str) -> bool:
         """Whether this workspace has a conversation under ``thread`` (replies there are follow-ups)."""
@@ -152,6 +167,7 @@ class Advisor:
         engine = self.engine(workspace, as_of=as_of)
         answer = compose_digest(engine, goal=goal, kpis=kpis, period=period, filters=filters)
         answer = answer.model_copy(update={"question": f"digest {goal or ','.join(kpis or [])} {period}"})
+        answer = enrich_answer(self, answer, engine, workspace)  # pace toward targets, the team's notes
         return self._narrate(answer, [], workspace)
 
     def render_chart(self, spec: ChartSpec, *, workspace: str = "local", as_of: date | None = None) -> bytes:
@@ -162,7 +178,9 @@ class Advisor:
             return render_breakdown_png(engine.compute_breakdown(spec.kpi_id, spec.by, spec.period, spec.filters))
         trend = engine.compute_trend(spec.kpi_id, spec.period, spec.grain, spec.filters)
         highlight = engine.period(spec.highlight) if spec.highlight else None
-        return render_trend_png(trend, highlight=highlight, title=spec.title)
+        notes = self.notes.relevant(workspace, trend.period.start, trend.period.end, spec.filters) if self.notes else []
+        return render_trend_png(trend, highlight=highlight, title=spec.title,
+                                notes=[(n.start, n.end, n.text) for n in notes])
 
     # ------------------------------------------------------------------ internals
 
@@ -198,6 +216,7 @@ class Advisor:
             answer = compose_help(question)
         else:
             answer = compose_out_of_scope(question)
+        answer = enrich_answer(self, answer, engine, workspace)  # pace toward targets, the team's notes
         return answer.model_copy(update={"question": question})
 
     def _narrate(self, answer: Answer, history: list[str], workspace: str) -> Answer:
