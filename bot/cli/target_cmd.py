@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from .common import console, emit, get_settings, user_errors
+from .common import console, emit, fail, get_settings, user_errors
 
 __all__ = ["app", "words_text"]
 
@@ -72,8 +72,12 @@ def alerts(as_json: bool = JsonOpt) -> None:
     """Tell owners (Slack DM) whose targets changed status; safe to run from cron next to `serve`."""
     from bot.target_alerts import deliver_target_alerts
 
+    client_for = _client_factory(get_settings())
+    if client_for is None:  # before evaluating: a status change is claimed once, so it must be sendable
+        fail("No Slack credentials (SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET), so owners "
+             "cannot be told; nothing was evaluated.")
     with user_errors():
-        report = deliver_target_alerts(_advisor(), _client_factory(get_settings()))
+        report = deliver_target_alerts(_advisor(), client_for)
 
     def render(d: dict[str, Any]) -> None:
         console.print(f"sent {len(d['sent'])}, not sent {len(d['failed'])}")
