@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -12,7 +13,16 @@ import yaml
 
 from knowledge.errors import BadDocument
 
-__all__ = ["FAMILIES", "BUNDLED_DIR", "Document", "load_document", "load_directory", "load_documents"]
+__all__ = [
+    "BUNDLED_DIR",
+    "FAMILIES",
+    "TIMINGS",
+    "Document",
+    "load_directory",
+    "load_document",
+    "load_documents",
+    "stale_documents",
+]
 
 FAMILIES: tuple[str, ...] = (
     "awareness",
@@ -25,6 +35,8 @@ FAMILIES: tuple[str, ...] = (
     "brand_health",
     "efficiency",
 )
+
+TIMINGS: tuple[str, ...] = ("leading", "lagging")
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "docs"
 
@@ -47,6 +59,11 @@ class Document:
     body: str
     path: Path
     origin: Origin
+    # `as_of`: the date the document's facts were last checked. Platform facts go stale
+    # (metric renames, API retirements), so dated guidance can be listed for review.
+    as_of: dt.date | None = None
+    # `timing`: leading or lagging, for a KPI's own document; checked against the catalog.
+    timing: str | None = None
 
 
 def slugify(stem: str) -> str:
@@ -81,6 +98,32 @@ def _as_ids(path: Path, field: str, value: Any) -> tuple[str, ...]:
     return ids
 
 
+def _as_date(path: Path, value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise BadDocument(
+        path, f"front matter 'as_of' must be a date written as YYYY-MM-DD, e.g. as_of: 2026-11-30 (got {value!r})"
+    )
+
+
+def _as_timing(path: Path, value: Any) -> str | None:
+    if value is None:
+        return None
+    timing = value.strip().lower() if isinstance(value, str) else value
+    if timing not in TIMINGS:
+        raise BadDocument(path, f"front matter 'timing' must be leading or lagging (got {value!r})")
+    return str(timing)
+
+
 def _first_heading(body: str) -> str | None:
     m = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.MULTILINE)
     return m.group(1).strip() if m else None
@@ -108,10 +151,14 @@ def load_document(path: Path, origin: Origin = "bundled") -> Document:
             raise BadDocument(
                 path, f"front matter is not valid YAML{line}; write it as `key: value` lines between `---` lines"
             ) from None
+        except ValueError as exc:  # YAML reads 2025-13-01 as a date and the date is impossible
+            raise BadDocument(
+                path, f"front matter holds an impossible date ({exc}); write dates as YYYY-MM-DD, e.g. 2026-11-30"
+            ) from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
-            raise BadDocument(path, "front matter must be `key: value` lines (title, families, kpis, platforms)")
+            raise BadDocument(path, "front matter must be `key: value` lines (title, families, kpis, platforms, as_of, timing)")
         meta = loaded
         body = raw[m.end():]
     elif raw.lstrip().startswith("---"):
@@ -140,6 +187,8 @@ def load_document(path: Path, origin: Origin = "bundled") -> Document:
         body=body.strip() + "\n",
         path=path,
         origin=origin,
+        as_of=_as_date(path, meta.get("as_of")),
+        timing=_as_timing(path, meta.get("timing")),
     )
 
 
@@ -177,3 +226,21 @@ def load_documents(
             )
         by_slug[doc.slug] = doc
     return docs
+
+
+def stale_documents(docs: Iterable[Document], today: dt.date, max_age_months: int) -> list[Document]:
+    """Dated documents (`as_of`) checked longer than `max_age_months` ago, oldest first.
+
+    Undated documents are explanations that do not age with platform changes, so they
+    are never listed.
+    """
+    if max_age_months < 0:
+        raise ValueError("max_age_months must be 0 or more")
+    months = today.year * 12 + today.month - 1 - max_age_months
+    year, month = divmod(months, 12)
+    month += 1
+    # The same day N months back, clamped to the month's length (31 March - 1 month = 28/29 Feb).
+    last_day = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    cutoff = dt.date(year, month, min(today.day, last_day))
+    dated = [d for d in docs if d.as_of is not None and d.as_of < cutoff]
+    return sorted(dated, key=lambda d: (d.as_of, d.slug))

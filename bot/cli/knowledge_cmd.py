@@ -86,10 +86,25 @@ def build(
 
 
 @app.command()
-def status(as_json: bool = JsonOpt) -> None:
-    """Documents, passages, embedder and store location."""
+def status(
+    stale_after: int = typer.Option(
+        6, "--stale-after", min=0, metavar="MONTHS",
+        help="List dated guidance (front matter `as_of`) checked longer ago than this many months.",
+    ),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Documents, passages, embedder, store location, and dated guidance due for review."""
+    from datetime import date
+
+    from knowledge.corpus import stale_documents
+
     with user_errors():
-        st = make_knowledge_base().status()
+        kb = make_knowledge_base()
+        st = kb.status()
+        stale = [
+            {"slug": d.slug, "title": d.title, "as_of": d.as_of.isoformat() if d.as_of else None, "path": str(d.path)}
+            for d in stale_documents(kb.list_documents(), date.today(), stale_after)
+        ]
 
     def render(_: Any) -> None:
         if not st.built:
@@ -105,8 +120,14 @@ def status(as_json: bool = JsonOpt) -> None:
             console.print(f"Team playbook folder: {d}")
         if st.excluded:
             console.print(f"Removed documents: {', '.join(st.excluded)}")
+        if stale:
+            console.print(f"[yellow]Dated guidance older than {stale_after} months; re-check its facts:[/]")
+            for d in stale:
+                console.print(f"  {d['slug']} (as of {d['as_of']}): {d['title']}", markup=False, highlight=False)
+        else:
+            console.print(f"No dated guidance older than {stale_after} months.")
 
-    emit(asdict(st), as_json, render)
+    emit({**asdict(st), "stale_after_months": stale_after, "stale": stale}, as_json, render)
 
 
 @app.command()

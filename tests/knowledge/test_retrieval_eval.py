@@ -1,4 +1,7 @@
-"""Retrieval quality of the default embedder on the held-out Slack-style question set."""
+"""Retrieval quality of the default embedder on the held-out Slack-style question set.
+
+Wording and lexicon are tuned on tests/data/retrieval_dev.yaml, never on this set.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from knowledge.corpus import BUNDLED_DIR, load_documents
 from knowledge.evaluate import evaluate, load_eval_items
 
 EVAL_SET = Path(__file__).resolve().parents[1] / "data" / "retrieval_eval.yaml"
-TARGET_RECALL_AT_3 = 0.9
+# The held-out figure before issue 18 grew the set from 109 to 146 questions; it must not fall.
+TARGET_RECALL_AT_3 = 0.908
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +25,12 @@ def items() -> list:
     return load_eval_items(EVAL_SET)
 
 
-def test_eval_labels_name_bundled_documents(items: list) -> None:
+@pytest.mark.parametrize("name", ["retrieval_eval.yaml", "retrieval_dev.yaml"])
+def test_eval_labels_name_bundled_documents(name: str) -> None:
+    items = load_eval_items(EVAL_SET.parent / name)
     slugs = {d.slug for d in load_documents(bundled_dir=BUNDLED_DIR)}
     unknown = sorted({s for item in items for s in item.docs} - slugs)
-    assert not unknown, f"eval labels name documents that do not exist: {unknown}"
+    assert not unknown, f"{name} labels name documents that do not exist: {unknown}"
 
 
 def test_default_embedder_recall_at_3(items: list, tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -34,5 +40,5 @@ def test_default_embedder_recall_at_3(items: list, tmp_path_factory: pytest.Temp
     print(f"\nretrieval eval ({kb.embedder.name}): {report.summary()}")
     for miss in report.misses:
         print(f"  miss: {miss.question!r} expected {list(miss.expected)} got {list(miss.got)}")
-    assert report.n >= 80
+    assert report.n >= 146
     assert report.recall_at_k >= TARGET_RECALL_AT_3, report.summary()

@@ -191,6 +191,35 @@ def test_linkedin_updates_export(tmp_path):
     assert len(load_dataset(no_title, mapping="linkedin_page_updates").posts) == 2
 
 
+META_IG_BOTH = """
+Post ID,Account username,Publish time,Post type,Impressions,Views,Reach,Likes,Comments,Shares,Saves
+17900000000000003,acme,06/13/2024 10:00,IG image,900,1400,700,30,2,1,5
+"""
+
+
+def test_meta_views_fill_impressions_only_when_the_export_has_no_impressions(tmp_path):
+    # Views count reel plays and repeat screens: a stand-in for times shown, not a renamed impressions.
+    only_views = load_dataset(_write(tmp_path / "ig.csv", META_IG), mapping="meta_business_suite_posts").posts
+    assert list(only_views["impressions"]) == [1200.0, 800.0]
+    assert list(only_views["video_views"]) == [0.0, 0.0]  # views never feed video views (photos count too)
+    assert "video_views" in only_views.attrs["absent_measures"]
+    both = load_dataset(_write(tmp_path / "both.csv", META_IG_BOTH), mapping="meta_business_suite_posts").posts
+    assert list(both["impressions"]) == [900.0]  # the export's own impressions win over views
+    assert "views" in load_mapping("meta_business_suite_posts").description.lower()
+
+
+def test_linkedin_clicks_are_not_link_clicks_and_saves_are_mapped(tmp_path):
+    p = load_dataset(_write(tmp_path / "linkedin.csv", LINKEDIN), mapping="linkedin_page_updates").posts
+    # "Clicks" counts clicks on the content, company name or logo: not the link clicks CTR divides.
+    assert "clicks" in p.attrs["absent_measures"] and "saves" in p.attrs["absent_measures"]
+    assert list(p["impressions"]) == [4000.0, 2500.0]
+    with_saves = LINKEDIN.replace("Content Type\n", "Content Type,Saves\n").replace(",Document\n", ",Document,12\n") \
+        .replace(",Video\n", ",Video,3\n").replace(",Image\n", ",Image,9\n")
+    p = load_dataset(_write(tmp_path / "li_saves.csv", with_saves), mapping="linkedin_page_updates").posts
+    assert list(p["saves"]) == [12.0, 3.0] and "saves" not in p.attrs["absent_measures"]
+    assert list(p["engagements"]) == [80 + 10 + 5 + 12, 30 + 4 + 2 + 3]
+
+
 def test_tiktok_export(tmp_path):
     p = load_dataset(_write(tmp_path / "tt.csv", TIKTOK), mapping="tiktok_studio_content").posts
     assert list(p["impressions"]) == [5000.0, 2000.0]  # views stand in for impressions
