@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from sqlalchemy import DateTime, Index, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Mapped, Session
+
+from advisor.state import tables
 
 from .answer import Answer, Context
 from .db import Base
@@ -20,16 +22,15 @@ MAX_TURNS = 20
 
 
 class _Turn(Base):
-    __tablename__ = "conversation_turns"
-    __table_args__ = (Index("ix_turns_thread", "team_id", "thread_key", "id"),)
+    __table__ = tables.conversation_turns
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    team_id: Mapped[str] = mapped_column(String(64))
-    thread_key: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    question: Mapped[str] = mapped_column(Text)
-    summary: Mapped[str] = mapped_column(Text)
-    context: Mapped[str] = mapped_column(Text)
+    id: Mapped[int]
+    team_id: Mapped[str]
+    thread_key: Mapped[str]
+    created_at: Mapped[datetime]
+    question: Mapped[str]
+    summary: Mapped[str]
+    context: Mapped[str]
 
 
 class ConversationStore:

@@ -1,7 +1,10 @@
 """App-state database: one SQLAlchemy engine, SQLite by default, PostgreSQL when configured.
 
-Tables from every package (conversations, subscriptions, delivery log, event
-de-duplication) are declared on :class:`Base` and created on first open.
+Every table (the advisor's, the bot's, slack_sdk's installation store and
+APScheduler's jobs) is declared in :mod:`advisor.state.tables`; ORM classes map onto
+them through :class:`Base`. Opening the database brings its schema up to date
+with the Alembic migrations in ``advisor/state/migrations``, under a lock, so two
+processes starting together on an empty database both come up.
 """
 
 from __future__ import annotations
@@ -11,15 +14,17 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase
 
+from advisor.state.tables import metadata
+
 __all__ = ["Base", "open_database"]
 
 
 class Base(DeclarativeBase):
-    pass
+    metadata = metadata
 
 
-def open_database(url: str) -> Engine:
-    """Open (and create the tables of) the state database at ``url``."""
+def open_database(url: str, *, migrate: bool = True) -> Engine:
+    """Open the state database at ``url`` and (unless ``migrate=False``) upgrade its schema."""
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if str(path) not in ("", ":memory:"):
@@ -35,18 +40,8 @@ def open_database(url: str) -> Engine:
             cur.close()
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    _import_models()
-    Base.metadata.create_all(engine)
+    if migrate:
+        from advisor.state.migrate import upgrade_database
+
+        upgrade_database(engine)
     return engine
-
-
-def _import_models() -> None:
-    """Import every module that declares tables so create_all sees them."""
-    import importlib
-
-    for name in ("advisor.conversations", "bot.dedup", "bot.digests.models", "advisor.targets", "advisor.notes"):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise

@@ -14,8 +14,10 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, Text, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, select
+from sqlalchemy.orm import Mapped, Session
+
+from advisor.state import tables
 
 from .db import Base
 from .errors import AdvisorError
@@ -48,18 +50,17 @@ class NoteNotFound(NoteError):
 
 
 class _NoteRow(Base):
-    __tablename__ = "kpi_notes"
-    __table_args__ = (Index("ix_kpi_notes_team_day", "team_id", "start_date"),)
+    __table__ = tables.kpi_notes
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    team_id: Mapped[str] = mapped_column(String(64))
-    start_date: Mapped[date] = mapped_column(Date)
-    end_date: Mapped[date] = mapped_column(Date)
-    text: Mapped[str] = mapped_column(Text)
-    filters: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
-    author: Mapped[str] = mapped_column(String(64), default="")
-    source: Mapped[str] = mapped_column(String(16), default="cli")  # cli | slack | home | thread
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    id: Mapped[int]
+    team_id: Mapped[str]
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    text: Mapped[str]
+    filters: Mapped[dict[str, list[str]]]
+    author: Mapped[str]
+    source: Mapped[str]
+    created_at: Mapped[datetime]
 
 
 class Note(BaseModel):

@@ -8,15 +8,17 @@ was last told about, so a status change is announced once.
 
 from __future__ import annotations
 
+import builtins
 import math
 import re
-import builtins
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, Date, DateTime, Float, Index, Integer, String, UniqueConstraint, func, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Mapped, Session
+
+from advisor.state import tables
 
 from .db import Base
 from .errors import AdvisorError
@@ -40,29 +42,25 @@ class TargetNotFound(TargetError):
 
 
 class _TargetRow(Base):
-    __tablename__ = "kpi_targets"
-    __table_args__ = (
-        UniqueConstraint("team_id", "kpi_id", "scope_key", "period_start", "period_end", name="uq_kpi_target"),
-        Index("ix_kpi_targets_team", "team_id", "kpi_id"),
-    )
+    __table__ = tables.kpi_targets
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    team_id: Mapped[str] = mapped_column(String(64))
-    kpi_id: Mapped[str] = mapped_column(String(64))
-    filters: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
-    scope_key: Mapped[str] = mapped_column(String(255), default="")  # filters, canonical (uniqueness)
-    value: Mapped[float] = mapped_column(Float)
-    period_start: Mapped[date] = mapped_column(Date)
-    period_end: Mapped[date] = mapped_column(Date)
-    period_label: Mapped[str] = mapped_column(String(64))
-    period_kind: Mapped[str] = mapped_column(String(16), default="custom")
-    owner: Mapped[str | None] = mapped_column(String(64), nullable=True)  # Slack user id, or a name
-    owner_label: Mapped[str | None] = mapped_column(String(80), nullable=True)  # "@maria", as typed
-    created_by: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    id: Mapped[int]
+    team_id: Mapped[str]
+    kpi_id: Mapped[str]
+    filters: Mapped[dict[str, list[str]]]
+    scope_key: Mapped[str]
+    value: Mapped[float]
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    period_label: Mapped[str]
+    period_kind: Mapped[str]
+    owner: Mapped[str | None]
+    owner_label: Mapped[str | None]
+    created_by: Mapped[str]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    last_status: Mapped[str | None]
+    status_changed_at: Mapped[datetime | None]
 
 
 class Target(BaseModel):

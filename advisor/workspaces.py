@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Mapped, Session
+
+from advisor.state import tables
 
 from .db import Base
 from .errors import WorkspaceError
@@ -54,10 +56,10 @@ def settings_defaults(settings: Any) -> dict[str, Any]:
 
 
 class _WorkspaceRow(Base):
-    __tablename__ = "workspace_settings"
+    __table__ = tables.workspace_settings
 
-    team_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    config: Mapped[str] = mapped_column(Text)
+    team_id: Mapped[str]
+    config: Mapped[str]
 
 
 class WorkspaceStore:

@@ -13,6 +13,7 @@ subscription's digest and chart; the real path shares identical
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
@@ -67,7 +68,7 @@ def main() -> None:
     from slack_sdk import WebClient
 
     from advisor.db import open_database
-    from bot.digests.delivery import SlackPoster
+    from bot.digests.poster import SlackPoster
     from bot.digests.schedule import due_for
     from bot.digests.service import DigestService
     from tests.digests.fake_slack import FakeSlack
@@ -102,25 +103,28 @@ def main() -> None:
         naive_per_sub = (time.perf_counter() - t0) / len(sample)
 
         # the same computations sharing a per-run cache, without posting (apples to apples)
-        from bot.digests.service import _Cache
+        from bot.digests.compose import RunCache
 
-        cache = _Cache()
+        cache = RunCache()
         t0 = time.perf_counter()
         for sub in subs:
             svc.compose_message(sub, due_for(sub, TICK), cache=cache)
         cached_s = time.perf_counter() - t0
 
         # the real path: one run_due delivering everything (claims, compute, charts, posts)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         report = svc.run_due(TICK)
-        real_s = time.perf_counter() - t0
+        real_s, real_cpu = time.perf_counter() - t0, time.process_time() - c0
         slack.stop()
 
     posted = len(report.posted)
     naive_total = naive_per_sub * len(subs)
     print(f"subscriptions: {len(subs)} across {len(teams)} workspaces (data set-up {setup_s:.1f}s, not timed)")
     print(f"run_due (compute + render + charts + post to fake Slack, no pacing): {real_s:.1f}s "
+          f"({real_cpu:.1f}s CPU in this process; the fake Slack runs in a thread of it) "
           f"for {posted} posts, {len(slack.files)} charts; failed {len(report.failed)}")
+    load = os.getloadavg()[0]
+    print(f"machine load average (1 min) at the end: {load:.1f} on {os.cpu_count()} cores")
     print(f"naive reference: {naive_per_sub * 1000:.0f} ms per subscription (compute + chart, measured on "
           f"{len(sample)}), {naive_total:.1f}s for all {len(subs)} (extrapolated)")
     print(f"cached compute + charts, no posting: {cached_s:.1f}s ({len(cache.answers)} distinct digests, "

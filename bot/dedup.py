@@ -13,11 +13,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, Float, String, delete, insert
+from sqlalchemy import Engine, delete, insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
 
 from advisor.db import Base
+from advisor.state import tables
 
 __all__ = ["SeenEvent", "EventDeduplicator", "delivery_key"]
 
@@ -27,11 +28,11 @@ log = logging.getLogger(__name__)
 class SeenEvent(Base):
     """One Slack event delivery that has already been claimed by a worker."""
 
-    __tablename__ = "bot_seen_events"
+    __table__ = tables.bot_seen_events
 
-    team_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    seen_at: Mapped[float] = mapped_column(Float, index=True)
+    team_id: Mapped[str]
+    event_id: Mapped[str]
+    seen_at: Mapped[float]
 
 
 def delivery_key(body: dict[str, Any]) -> tuple[str, str] | None:
@@ -60,7 +61,7 @@ class EventDeduplicator:
         # One writer at a time inside this process: SQLite's busy handler backs off in
         # growing sleeps when threads collide, which is far slower than queueing here.
         self._lock = threading.Lock()
-        SeenEvent.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
+        # the table comes from the schema migrations (advisor.db.open_database), not from here
 
     def claim(self, team_id: str, event_id: str) -> bool:
         """True the first time (team_id, event_id) is seen, False for every repeat."""

@@ -53,7 +53,12 @@ def make_web_client(*, base_url: str, token: str | None = None, rate_limit_retri
 
 
 def build_stores(*, engine: Engine, client_id: str) -> tuple[Any, Any]:
-    """slack_sdk's SQLAlchemy installation and OAuth state stores, tables created."""
+    """slack_sdk's SQLAlchemy installation and OAuth state stores.
+
+    Their tables (slack_installations, slack_bots, slack_oauth_states) are made by the
+    schema migrations when the database is opened, never here: two processes creating
+    them at once would race.
+    """
     try:
         from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
         from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -74,8 +79,6 @@ def build_stores(*, engine: Engine, client_id: str) -> tuple[Any, Any]:
                 SQLite3OAuthStateStore(database=database, expiration_seconds=600))
     installations = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
     states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
-    installations.create_tables()
-    states.metadata.create_all(engine)
     return installations, states
 
 

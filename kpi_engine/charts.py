@@ -10,14 +10,16 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+
+from .format import fmt_tick, fmt_value
 
 if TYPE_CHECKING:
     from .periods import Period
     from .results import Breakdown, Trend
 
-__all__ = ["render_trend_png", "render_breakdown_png", "unit_label", "format_number", "mark_notes"]
+__all__ = ["render_trend_png", "render_breakdown_png", "unit_label", "format_number", "highlight_span", "mark_notes"]
 
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.5, 100  # 800 x 450 px
 _LINE, _HIGHLIGHT, _ANOMALY, _MUTED = "#1f5fa8", "#f2c94c", "#c0392b", "#8a8f98"
@@ -34,25 +36,8 @@ def unit_label(unit: str) -> str:
 
 
 def format_number(value: float | None, unit: str) -> str:
-    """Short display for labels: 4.21%, 12.3k, 3.4 per 1,000, 17.5 min."""
-    if value is None or not math.isfinite(value):
-        return "no data"
-    if unit == "percent":
-        return f"{value:.2f}%"
-    if unit in ("count", "currency"):
-        a = abs(value)
-        if a >= 1e6:
-            return f"{value / 1e6:.2f}M"
-        if a >= 1e4:
-            return f"{value / 1e3:.1f}k"
-        return f"{value:,.0f}" if unit == "count" else f"{value:,.2f}"
-    if unit == "minutes":
-        return f"{value:.1f} min"
-    if unit == "seconds":
-        return f"{value:.1f} s"
-    if unit == "per_1000":
-        return f"{value:.2f} per 1,000"
-    return f"{value:.2f}"
+    """Labels on charts read exactly as the text does (the shared formatter)."""
+    return fmt_value(value, unit)
 
 
 def _figure() -> tuple[Any, Any]:
@@ -92,13 +77,21 @@ def _value_axis(ax: Any, unit: str, axis: str = "y") -> None:
 
 
 def _tick(v: float, unit: str) -> str:
-    if unit == "percent":
-        return f"{v:.1f}%" if abs(v) < 10 else f"{v:.0f}%"
-    a = abs(v)
-    for size, suffix in ((1e6, "M"), (1e3, "k")):
-        if a >= size:  # 1.5k, 2k, 2.25M: never two ticks with the same label
-            return f"{v / size:.2f}".rstrip("0").rstrip(".") + suffix
-    return f"{v:.2f}".rstrip("0").rstrip(".") if a < 10 else f"{v:.0f}"
+    return fmt_tick(v, unit)
+
+
+def _midnight(d: date | datetime) -> datetime:
+    return d if isinstance(d, datetime) else datetime.combine(d, time())
+
+
+def highlight_span(first_start: date, last_start: date, grain: str) -> tuple[datetime, datetime]:
+    """The x-range shaded for the highlighted buckets: half a bucket either side of their points.
+
+    Points sit at their bucket's start (midnight); the span is computed in datetimes, since
+    half a day subtracted from a ``date`` is no change at all (a daily band of zero width).
+    """
+    half = timedelta(days={"day": 1, "week": 7}.get(grain, 30) / 2)
+    return _midnight(first_start) - half, _midnight(last_start) + half
 
 
 def render_trend_png(trend: Trend, *, highlight: Period | None = None, title: str = "",
@@ -110,7 +103,6 @@ def render_trend_png(trend: Trend, *, highlight: Period | None = None, title: st
     unit = trend.unit
     xs = [p.start for p in pts]
     ys = [p.value if p.value is not None else math.nan for p in pts]
-    step = {"day": 1, "week": 7}.get(trend.grain, 30)
     ax.set_title(title or f"{trend.name} by {trend.grain}", fontsize=13, loc="left", pad=10)
     suffix = unit_label(unit)
     ax.set_ylabel(f"{trend.name}" + (f" ({suffix})" if suffix else ""), fontsize=11)
@@ -132,9 +124,8 @@ def render_trend_png(trend: Trend, *, highlight: Period | None = None, title: st
     else:
         cur = pts[-1:]
     if cur:
-        half = timedelta(days=step / 2)
-        ax.axvspan(cur[0].start - half, cur[-1].start + half, color=_HIGHLIGHT, alpha=0.35,
-                   linewidth=0, label="this period")
+        left, right = highlight_span(cur[0].start, cur[-1].start, trend.grain)
+        ax.axvspan(left, right, color=_HIGHLIGHT, alpha=0.35, linewidth=0, label="this period")
         shown = [p for p in cur if p.value is not None]
         if len(cur) == 1 and shown:  # one bucket: its value; several: the text has the total
             last = shown[-1]

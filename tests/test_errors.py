@@ -8,6 +8,7 @@ import pickle
 import pytest
 
 import advisor.errors
+import advisor.state.errors
 import bot.advisor_client
 import bot.digests.errors
 import bot.parse
@@ -15,7 +16,7 @@ import knowledge.errors
 import kpi_engine.errors
 from kpi_engine.errors import KpiAdvisorError, UnknownKpi
 
-MODULES = [kpi_engine.errors, knowledge.errors, advisor.errors, bot.digests.errors, bot.parse, bot.advisor_client]
+MODULES = [kpi_engine.errors, knowledge.errors, advisor.errors, advisor.state.errors, bot.digests.errors, bot.parse, bot.advisor_client]
 
 
 def _error_classes() -> list[type[BaseException]]:

@@ -17,6 +17,10 @@ FORBIDDEN = {
     "knowledge": {"slack_bolt", "slack_sdk", "bot", "advisor"},
     "advisor": {"slack_bolt", "slack_sdk", "bot"},
     "bot": {"pandas", "langchain", "langchain_core", "langchain_openai", "openai", "chromadb"},
+    # the state database's tables and migrations: the bot maps its ORM classes onto them, so they
+    # must know nothing of the bot, the rest of the advisor, or heavy libraries
+    "advisor/state": {"slack_bolt", "slack_sdk", "langchain", "langchain_core", "langchain_openai", "openai",
+                      "chromadb", "bot", "knowledge", "pandas", "apscheduler"},
 }
 
 
@@ -38,6 +42,19 @@ def test_package_does_not_import_outer_layers(package):
         hits = _imports(path) & FORBIDDEN[package]
         if hits:
             bad.append(f"{path.relative_to(ROOT)}: {sorted(hits)}")
+    assert not bad, "\n".join(bad)
+
+
+def test_state_schema_imports_nothing_else_from_the_advisor():
+    """The bot maps its tables onto advisor.state, so it must stay free of the advisor's other modules."""
+    bad = []
+    for path in (ROOT / "advisor" / "state").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                     else [])
+            bad += [f"{path.relative_to(ROOT)}: {n}" for n in names
+                    if n.split(".")[0] == "advisor" and not n.startswith("advisor.state")]
     assert not bad, "\n".join(bad)
 
 

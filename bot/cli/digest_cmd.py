@@ -37,26 +37,45 @@ def _make_advisor(settings: Any) -> Any:
     return Advisor.from_settings(settings)
 
 
-def _client_factory(settings: Any) -> Any:
-    def factory(team_id: str) -> Any:
-        from slack_sdk import WebClient
+def _client_factory(settings: Any, engine: Any) -> Any:
+    """team -> WebClient from the bot token, or from the installation store in OAuth mode; None without
+    credentials (run-due then stops before claiming anything)."""
+    from bot.oauth import build_stores, is_multi_workspace, make_client_factory
 
-        if settings.slack_bot_token is None:
-            fail("SLACK_BOT_TOKEN is not set, so digests cannot be posted; "
-                 "`kpi-advisor digest preview` works without Slack.")
-        return WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
+    if is_multi_workspace(settings):
+        installations, _ = build_stores(engine=engine, client_id=settings.slack_client_id)
+        return make_client_factory(settings=settings, installation_store=installations)
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    return make_client_factory(settings=settings) if token else None
 
-    return factory
+
+def _no_slack(_team: str) -> Any:
+    raise LookupError("no Slack credentials are configured")
 
 
-def _service(*, advisor: bool = True) -> Any:
+def _service(*, advisor: bool = True, need_slack: bool = False) -> Any:
     from advisor.db import open_database
+    from advisor.workspaces import WorkspaceStore, settings_defaults
     from bot.digests.service import DigestService
 
     settings = get_settings()
-    return DigestService(engine=open_database(settings.state_url),
-                         advisor=_make_advisor(settings) if advisor else None,
-                         client_factory=_client_factory(settings), default_timezone=settings.timezone)
+    engine = open_database(settings.state_url)
+    factory = _client_factory(settings, engine)
+    if factory is None and need_slack:
+        fail("No Slack credentials, so nothing can be posted (and nothing was claimed): set "
+             "SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for a "
+             "distributed (OAuth) app. `kpi-advisor digest preview` works without Slack.")
+    # without the Advisor (subscribe, list, ...), workspace settings come straight from the state database
+    workspaces = WorkspaceStore(db=engine, defaults=settings_defaults(settings))
+    return DigestService(engine=engine, advisor=_make_advisor(settings) if advisor else None,
+                         client_factory=factory or _no_slack, default_timezone=settings.timezone,
+                         workspace_for=workspaces.get)
+
+
+def _multi_workspace() -> bool:
+    from bot.oauth import is_multi_workspace
+
+    return is_multi_workspace(get_settings())
 
 
 def _show(subs: list[Any]) -> None:
@@ -122,20 +141,32 @@ def remove(sub_id: int, team: str = TeamOpt, as_json: bool = JsonOpt) -> None:
 
 @app.command("run-due")
 def run_due(as_json: bool = JsonOpt) -> None:
-    """Post every due digest once; safe to run from cron next to a running bot. Exit 1 on failures."""
+    """Post every due digest once; safe to run from cron next to a running bot.
+
+    Exit 0 when the run did its job, including subscriptions it paused (their owners are
+    told), deliveries recorded for a retry, and (OAuth) workspaces that uninstalled the
+    app. Exit 1 only when it could not run: no Slack credentials, a state database it
+    cannot open or upgrade, or (one workspace, SLACK_BOT_TOKEN) a token Slack rejects.
+    """
     with _errors():
-        report = _service().run_due()
+        report = _service(need_slack=True).run_due()
 
     def render(d: dict[str, Any]) -> None:
         console.print(f"posted {len(d['posted'])}, skipped {len(d['skipped'])} (quiet or no alert), "
                       f"already done elsewhere {d['already']}, failed {len(d['failed'])}, "
-                      f"paused {len(d['paused'])}")
+                      f"paused {len(d['paused'])}, workspaces unavailable {len(d['unavailable'])}")
         for f in d["failed"] + d["paused"]:
             console.print(f"  #{f['subscription']} ({f['team']}, {f['period']}): {f['error']}")
+        for w in d["unavailable"]:
+            console.print(f"  workspace {w['team']}: {w['error']} (subscriptions "
+                          f"{', '.join(f'#{i}' for i in w['subscriptions']) or 'none due'})")
+        for m in d["missed"]:
+            console.print(f"  #{m['subscription']} ({m['team']}): missed {', '.join(m['periods'])}, "
+                          "named in its late digest")
 
     emit(report.to_dict(), as_json, render)
-    if not report.ok:
-        raise typer.Exit(1)
+    if report.unavailable and not _multi_workspace():
+        raise typer.Exit(1)  # the only workspace rejects the token: nothing can be delivered
 
 
 @app.command("preview")

@@ -14,6 +14,7 @@ _EXPORTS = {
     "DigestService": "service",
     "RunReport": "service",
     "DigestScheduler": "schedule",
+    "Schedule": "firetimes",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -19,7 +19,8 @@ while the KPI remains out of line, so a shift is reported once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from .render import fmt_change, fmt_value
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from kpi_engine.periods import Period
     from kpi_engine.results import KpiReport
 
-__all__ = ["AlertResult", "evaluate_alert", "render_alert_chart", "ALERT_ALPHA"]
+__all__ = ["ALERT_ALPHA", "AlertResult", "compute_alert", "evaluate_alert", "render_alert_chart"]
 
 ALERT_ALPHA = 0.01
 
@@ -173,3 +174,28 @@ def render_alert_chart(engine: Engine, res: AlertResult,
     grain = "day" if res.period.days <= 14 else "week"
     trend = engine.compute_trend(res.kpi_id, span, grain, filters)
     return render_trend_png(trend, highlight=res.period, title=f"{res.name}{_where(filters)}, last 8 weeks")
+
+
+def compute_alert(advisor: Any, team_id: str, *, kpi_id: str, period: Period | str, timezone: str,
+                  as_of: date | None, filters: dict[str, list[str]] | None, threshold_kind: str,
+                  threshold_value: float | None, direction: str, chart: bool) -> tuple[AlertResult, bytes | None]:
+    """Evaluate (and chart, when ``chart`` and it fires) an alert where the advisor's engine lives.
+
+    A module-level function so that ``call_in_advisor`` can run it in a worker process:
+    the bot process never builds an engine for an alert.
+    """
+    engine_for = getattr(advisor, "engine", None)
+    if not callable(engine_for):
+        from .errors import DigestError
+
+        raise DigestError("Alerts need the KPI engine, and this advisor does not expose one.")
+    engine = engine_for(team_id)
+    if isinstance(period, str):
+        from kpi_engine.periods import resolve_period
+
+        today = as_of + timedelta(days=1) if as_of else engine.today()
+        period = resolve_period(period, today=today, timezone=timezone)
+    res = evaluate_alert(engine, kpi_id=kpi_id, period=period, filters=filters, threshold_kind=threshold_kind,
+                         threshold_value=threshold_value, direction=direction)
+    png = render_alert_chart(engine, res, filters) if chart and res.triggered else None
+    return res, png

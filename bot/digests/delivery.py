@@ -1,4 +1,7 @@
-"""Exactly-once delivery of a digest per (subscription, period), and polite posting to Slack.
+"""Exactly-once delivery of a digest per (subscription, period): the delivery log.
+
+The Slack side (posting with the marker, looking for it, pacing) is
+:mod:`bot.digests.poster`.
 
 Design
 ------
@@ -21,24 +24,27 @@ Design
    after an ambiguous error (timeout, 5xx) before retrying a post. If the
    history cannot be read, nothing is posted: a missed digest is reported to
    its owner, a doubled one could not be taken back.
+5. *Release what was not used.* A claim whose post never happened because the
+   workspace cannot be reached (app uninstalled, token revoked) is released:
+   the row is removed (or put back as it was, for a taken-over claim), so the
+   next run tries again at once instead of finding it "claimed" for 10 minutes.
 
-Slack limits: posts are paced to about one per second per channel, HTTP 429 is
-retried after its Retry-After, transient errors with exponential backoff;
-``not_in_channel`` / ``is_archived`` / ``channel_not_found`` stop the
-subscription (the service pauses it and tells the owner).
+Slack limits: posts are paced to about one per second per channel; every wait
+on Slack (429 Retry-After, backoff after a dropped connection) goes through one
+:class:`bot.digests.retry.RetryBudget`. ``not_in_channel`` / ``is_archived`` /
+``channel_not_found`` stop the subscription (the service pauses it and tells the
+owner); ``invalid_auth`` / ``token_revoked`` / ... stop the workspace for this run.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, overload
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .models import Delivery
@@ -47,36 +53,15 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from .models import Subscription
-    from .render import Message
     from .schedule import Due
 
-__all__ = ["Claim", "DeliveryLog", "Pacer", "SlackPoster", "ChannelUnavailable", "DeliveryFailed",
-           "PAUSE_ERRORS", "EVENT_TYPE", "CLAIM_STALE_AFTER", "MAX_ATTEMPTS"]
+__all__ = ["CLAIM_STALE_AFTER", "MAX_ATTEMPTS", "Claim", "DeliveryLog"]
 
 log = logging.getLogger(__name__)
 
-EVENT_TYPE = "kpi_advisor_digest"
-PAUSE_ERRORS = frozenset({"not_in_channel", "is_archived", "channel_not_found", "channel_is_archived"})
-_TRANSIENT = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout",
-                        "ratelimited", "team_added_to_org"})
 CLAIM_STALE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 4  # runs that may try one period before it is reported as failed for good
 RETRY_BACKOFF = timedelta(minutes=5)  # between runs: 5, 10, 20 minutes
-
-
-class ChannelUnavailable(Exception):
-    """The channel cannot take posts (archived, bot removed, deleted)."""
-
-    def __init__(self, error: str):
-        self.error = error
-        super().__init__(error)
-
-
-class DeliveryFailed(Exception):
-    def __init__(self, error: str, *, retryable: bool):
-        self.error = error
-        self.retryable = retryable
-        super().__init__(error)
 
 
 @dataclass
@@ -96,10 +81,16 @@ class Claim:
     chart_posted: bool = False
 
 
+@overload
+def _aware(dt: datetime) -> datetime: ...
+@overload
+def _aware(dt: None) -> None: ...
+
+
 def _aware(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 class DeliveryLog:
@@ -148,6 +139,81 @@ class DeliveryLog:
                      scheduled_for=_aware(row.scheduled_for), late=row.late or due.late,
                      channel=row.channel, message_ts=row.message_ts, chart_posted=row.chart_posted)
 
+    def settled(self, keys: set[tuple[int, str]], now: datetime) -> set[tuple[int, str]]:
+        """The (subscription, period) pairs among ``keys`` that need no claim attempt now.
+
+        One query for a whole run: done (posted, skipped, missed, failed for good), being
+        worked on (a fresh claim) or waiting out a retry backoff. ``claim`` still decides
+        the rest; this only spares every tick a failing insert per subscription.
+        """
+        if not keys:
+            return set()
+        ids = sorted({k[0] for k in keys})
+        periods = sorted({k[1] for k in keys})
+        out: set[tuple[int, str]] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                rows = conn.execute(select(
+                    self.t.c.subscription_id, self.t.c.period_key, self.t.c.state, self.t.c.final,
+                    self.t.c.claimed_at, self.t.c.next_attempt_at,
+                ).where(self.t.c.subscription_id.in_(ids[i:i + 500]), self.t.c.period_key.in_(periods)))
+                for r in rows:
+                    key = (r.subscription_id, r.period_key)
+                    if key not in keys:
+                        continue
+                    if (r.state in ("posted", "skipped", "missed") or r.final
+                            or (r.state == "claimed" and _aware(r.claimed_at) > now - self.stale_after)
+                            or (r.state == "failed" and r.next_attempt_at and _aware(r.next_attempt_at) > now)):
+                        out.add(key)
+        return out
+
+    def release(self, claim: Claim) -> None:
+        """Give up a claim that posted nothing, so the next run can try at once.
+
+        A fresh claim's row is deleted; a taken-over one goes back to a retryable failure
+        without counting this attempt (an earlier attempt's message, if any, stays recorded).
+        """
+        with self.engine.begin() as conn:
+            if not claim.recovering:
+                conn.execute(delete(self.t).where(self.t.c.id == claim.id, self.t.c.claim_token == claim.token))
+            else:
+                conn.execute(update(self.t).where(self.t.c.id == claim.id, self.t.c.claim_token == claim.token)
+                             .values(state="failed", final=False, next_attempt_at=None,
+                                     attempts=max(claim.attempts - 1, 0)))
+
+    def record_missed(self, sub: Subscription, dues: list[Due], now: datetime, note: str,
+                      channel: str | None = None, ts: str | None = None) -> int:
+        """Log periods whose fire passed unserved as ``missed``, pointing at what covered them."""
+        added = 0
+        for due in dues:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(self.t).values(
+                        subscription_id=sub.id, team_id=sub.team_id, period_key=due.key,
+                        scheduled_for=due.fire_at, late=True, state="missed", final=False,
+                        claim_token=uuid.uuid4().hex, claimed_at=now, attempts=0,
+                        marker=f"sub:{sub.id}:{due.key}", channel=channel, message_ts=ts,
+                        error=note[:2000], completed_at=now))
+                added += 1
+            except IntegrityError:
+                pass  # delivered (or being delivered) by another run after all
+        return added
+
+    def last_logged(self, sub_id: int, *, other_than: str) -> datetime | None:
+        """The latest fire time with a delivery-log row for the subscription (any state), but one period."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.max(self.t.c.scheduled_for)).where(
+                self.t.c.subscription_id == sub_id, self.t.c.period_key != other_than)).scalar()
+        return _aware(value)
+
+    def keys_logged(self, sub_id: int, keys: list[str]) -> set[str]:
+        """Which of ``keys`` already have a delivery-log row for the subscription."""
+        if not keys:
+            return set()
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(self.t.c.period_key).where(
+                self.t.c.subscription_id == sub_id, self.t.c.period_key.in_(keys))).scalars())
+
     def _set(self, claim: Claim, **values: Any) -> bool:
         with self.engine.begin() as conn:
             return conn.execute(update(self.t).where(
@@ -172,177 +238,3 @@ class DeliveryLog:
             q = q.where(self.t.c.subscription_id == sub_id)
         with self.engine.connect() as conn:
             return list(conn.execute(q.order_by(self.t.c.id.desc()).limit(limit)))
-
-
-class Pacer:
-    """At most one post per ``interval`` seconds per channel (Slack's chat.postMessage guidance)."""
-
-    def __init__(self, *, interval: float = 1.0, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
-        self.interval, self.clock, self.sleep = interval, clock, sleep
-        self._last: dict[str, float] = {}
-
-    def wait(self, channel: str) -> None:
-        last = self._last.get(channel)
-        if last is not None:
-            gap = self.interval - (self.clock() - last)
-            if gap > 0:
-                self.sleep(gap)
-        self._last[channel] = self.clock()
-
-
-def _error_code(exc: Exception) -> str:
-    resp = getattr(exc, "response", None)
-    try:
-        return str(resp["error"]) if resp is not None else type(exc).__name__
-    except (KeyError, TypeError):
-        return type(exc).__name__
-
-
-def _retry_after(exc: Exception) -> float | None:
-    resp = getattr(exc, "response", None)
-    if resp is None or getattr(resp, "status_code", None) != 429 and _error_code(exc) != "ratelimited":
-        return None
-    headers = {str(k).lower(): v for k, v in (getattr(resp, "headers", None) or {}).items()}
-    value = headers.get("retry-after")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    try:
-        return max(float(value), 0.0) if value is not None else 1.0
-    except ValueError:
-        return 1.0
-
-
-class SlackPoster:
-    """Slack calls with pacing, Retry-After, backoff, and the marker check that prevents doubles."""
-
-    def __init__(self, *, sleep: Callable[[float], None] = time.sleep,
-                 monotonic: Callable[[], float] = time.monotonic, pace_seconds: float = 1.0,
-                 max_rate_retries: int = 5, max_transient_retries: int = 3, backoff: float = 1.0):
-        self.sleep = sleep
-        self.pacer = Pacer(interval=pace_seconds, clock=monotonic, sleep=sleep)
-        self.max_rate_retries = max_rate_retries
-        self.max_transient_retries = max_transient_retries
-        self.backoff = backoff
-
-    def call(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
-        """Call a Slack method, sleeping out 429s (Retry-After) and retrying transient errors."""
-        from slack_sdk.errors import SlackApiError
-
-        rate_waits = transient = 0
-        while True:
-            try:
-                return fn(**kwargs)
-            except SlackApiError as exc:
-                wait = _retry_after(exc)
-                if wait is not None and rate_waits < self.max_rate_retries:
-                    rate_waits += 1
-                    log.info("Slack rate limit on %s; retrying after %.0fs", fn.__name__, wait)
-                    self.sleep(wait)
-                    continue
-                if self._transient(exc) and transient < self.max_transient_retries:
-                    self.sleep(self.backoff * 2 ** transient)
-                    transient += 1
-                    continue
-                raise
-
-    @staticmethod
-    def _transient(exc: Exception) -> bool:
-        status = getattr(getattr(exc, "response", None), "status_code", 200)
-        return _error_code(exc) in _TRANSIENT or (isinstance(status, int) and status >= 500)
-
-    def post(self, client: Any, claim: Claim, channel: str, message: Message) -> tuple[str, str, bool]:
-        """Post the message once; returns (channel, ts, recovered) where recovered means already there."""
-        from slack_sdk.errors import SlackApiError
-
-        if claim.recovering:
-            found = self.find_posted(client, channel, claim)
-            if found:
-                return found[0], found[1], True
-        last = "unknown error"
-        for attempt in range(self.max_transient_retries + 1):
-            self.pacer.wait(channel)
-            try:
-                resp = self._post_once(client, channel, claim, message)
-                return str(resp["channel"]), str(resp["ts"]), False
-            except SlackApiError as exc:
-                err = _error_code(exc)
-                if err in PAUSE_ERRORS:
-                    raise ChannelUnavailable(err) from None
-                if not self._transient(exc):
-                    raise DeliveryFailed(err, retryable=False) from None
-                last = err
-            except OSError as exc:  # connection reset, timeout: the post may or may not have landed
-                last = f"network error: {exc}"
-            if attempt < self.max_transient_retries:
-                self.sleep(self.backoff * 2 ** attempt)
-            found = self.find_posted(client, channel, claim)
-            if found:
-                return found[0], found[1], True
-        raise DeliveryFailed(last, retryable=True)
-
-    def _post_once(self, client: Any, channel: str, claim: Claim, message: Message) -> Any:
-        from slack_sdk.errors import SlackApiError
-
-        rate_waits = 0
-        while True:  # 429 means the post was not processed: safe to send again
-            try:
-                return client.chat_postMessage(
-                    channel=channel, text=message.text, blocks=message.blocks,
-                    unfurl_links=False, unfurl_media=False,
-                    metadata={"event_type": EVENT_TYPE, "event_payload": {"delivery": claim.marker}},
-                )
-            except SlackApiError as exc:
-                wait = _retry_after(exc)
-                if wait is None or rate_waits >= self.max_rate_retries:
-                    raise
-                rate_waits += 1
-                self.sleep(wait)
-
-    def find_posted(self, client: Any, channel: str, claim: Claim) -> tuple[str, str] | None:
-        """The (channel, ts) of a message carrying the claim's marker, posted since its fire time."""
-        from slack_sdk.errors import SlackApiError
-
-        try:
-            ch = claim.channel or channel
-            if ch.startswith(("U", "W")):  # a DM target: its history lives in the IM channel
-                ch = self.call(client.conversations_open, users=ch)["channel"]["id"]
-            oldest = (claim.scheduled_for - timedelta(minutes=5)).timestamp()
-            cursor = None
-            for _ in range(10):
-                resp = self.call(client.conversations_history, channel=ch, oldest=f"{oldest:.6f}",
-                                 limit=200, include_all_metadata=True, cursor=cursor)
-                for m in resp.get("messages", []) or []:
-                    md = m.get("metadata") or {}
-                    if (md.get("event_type") == EVENT_TYPE
-                            and (md.get("event_payload") or {}).get("delivery") == claim.marker):
-                        return ch, str(m["ts"])
-                cursor = (resp.get("response_metadata") or {}).get("next_cursor")
-                if not cursor:
-                    return None
-            return None
-        except SlackApiError as exc:
-            err = _error_code(exc)
-            if err in PAUSE_ERRORS:
-                raise ChannelUnavailable(err) from None
-            raise DeliveryFailed(f"could not check whether an earlier attempt was posted ({err}); "
-                                 "not posting to avoid a duplicate", retryable=True) from None
-        except OSError as exc:
-            raise DeliveryFailed(f"could not read channel history ({exc})", retryable=True) from None
-
-    def upload_chart(self, client: Any, channel: str, thread_ts: str, png: bytes, title: str) -> None:
-        self.pacer.wait(channel)
-        self.call(client.files_upload_v2, channel=channel, thread_ts=thread_ts, file=png,
-                  filename="kpi-chart.png", title=title[:250], alt_txt=title[:1000])
-
-    def notify(self, client: Any, user_id: str, text: str) -> bool:
-        """DM a person (the subscription's owner); False when Slack refuses."""
-        from slack_sdk.errors import SlackApiError
-
-        try:
-            self.pacer.wait(user_id)
-            self.call(client.chat_postMessage, channel=user_id, text=text, unfurl_links=False)
-            return True
-        except (SlackApiError, OSError) as exc:
-            log.warning("could not notify %s: %s", user_id, _error_code(exc))
-            return False

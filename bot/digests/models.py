@@ -1,65 +1,65 @@
-"""Tables for digest subscriptions and the delivery log, declared on the shared ``advisor.db.Base``.
+"""ORM classes for digest subscriptions and the delivery log, mapped onto ``advisor.state.tables``.
 
-The delivery log's UNIQUE (subscription_id, period_key) is what makes delivery
-once-only: a worker must insert (claim) that row before it posts anything.
+The tables themselves are declared in :mod:`advisor.state.tables` and created by the
+schema migrations. The delivery log's UNIQUE (subscription_id, period_key) is
+what makes delivery once-only: a worker must insert (claim) that row before it
+posts anything.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
 
 from advisor.db import Base
+from advisor.state import tables
 
-__all__ = ["Subscription", "Delivery", "utcnow", "SUB_STATUSES", "DELIVERY_STATES"]
+__all__ = ["DELIVERY_STATES", "SUB_STATUSES", "Delivery", "Subscription", "utcnow"]
 
 SUB_STATUSES = ("active", "paused")
 # claimed: a worker owns the period and may be posting; posted / skipped: done for good;
-# failed: the last attempt failed (retried until `final`).
-DELIVERY_STATES = ("claimed", "posted", "skipped", "failed")
+# failed: the last attempt failed (retried until `final`); missed: the service was down at its
+# fire time and a later (late) digest names and summarises it.
+DELIVERY_STATES = ("claimed", "posted", "skipped", "failed", "missed")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Subscription(Base):
     """A channel's (or a user's DM) digest or alert subscription."""
 
-    __tablename__ = "digest_subscriptions"
+    __table__ = tables.digest_subscriptions
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    team_id: Mapped[str] = mapped_column(String(64), index=True)
-    channel_id: Mapped[str] = mapped_column(String(64))  # C.../G... channel, or U... for a DM
-    target: Mapped[str] = mapped_column(String(8), default="channel")  # channel | dm
-    owner_id: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(8), default="digest")  # digest | alert
-    cadence: Mapped[str] = mapped_column(String(8))  # daily | weekly | monthly | cron
-    cron: Mapped[str | None] = mapped_column(String(120), nullable=True)
-    day: Mapped[str | None] = mapped_column(String(8), nullable=True)  # mon..sun, 1..31, last
-    time: Mapped[str] = mapped_column(String(5), default="09:00")  # HH:MM local
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    period: Mapped[str] = mapped_column(String(40))  # engine period words, e.g. last_week
-    goal: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    kpis: Mapped[list[str]] = mapped_column(JSON, default=list)
-    filters: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
-    quiet: Mapped[str] = mapped_column(String(8), default="brief")  # brief | skip | full
-    # alerts: below / above (absolute, KPI units) | change (fraction) | unusual (engine verdict)
-    threshold_kind: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    threshold_value: Mapped[float | None] = mapped_column(Float, nullable=True)
-    # unusual-change alerts: which moves count (bad = against the KPI's good direction)
-    alert_direction: Mapped[str] = mapped_column(String(8), default="bad")  # bad | good | both
-    alert_state: Mapped[str] = mapped_column(String(8), default="normal")  # normal | alarm
-    spec_text: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(8), default="active")
-    paused_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # fire times at or before this instant are never due (no back-fill on create/resume/update)
-    active_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    id: Mapped[int]
+    team_id: Mapped[str]
+    channel_id: Mapped[str]
+    target: Mapped[str]
+    owner_id: Mapped[str]
+    kind: Mapped[str]
+    cadence: Mapped[str]
+    cron: Mapped[str | None]
+    day: Mapped[str | None]
+    time: Mapped[str]
+    timezone: Mapped[str]
+    period: Mapped[str]
+    goal: Mapped[str | None]
+    kpis: Mapped[list[str]]
+    filters: Mapped[dict[str, list[str]]]
+    quiet: Mapped[str]
+    threshold_kind: Mapped[str | None]
+    threshold_value: Mapped[float | None]
+    alert_direction: Mapped[str]
+    alert_state: Mapped[str]
+    spec_text: Mapped[str]
+    status: Mapped[str]
+    paused_reason: Mapped[str | None]
+    active_since: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
     def describe(self) -> str:
         """One line for lists: '#3 weekly mon 09:00 Europe/Berlin goal=awareness (active)'."""
@@ -84,26 +84,23 @@ class Subscription(Base):
 class Delivery(Base):
     """One (subscription, period): claimed before posting, completed after."""
 
-    __tablename__ = "digest_deliveries"
-    __table_args__ = (UniqueConstraint("subscription_id", "period_key", name="uq_digest_delivery"),)
+    __table__ = tables.digest_deliveries
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    # no foreign key on purpose: removing a subscription keeps its history readable
-    subscription_id: Mapped[int] = mapped_column(Integer, index=True)
-    team_id: Mapped[str] = mapped_column(String(64), index=True)
-    period_key: Mapped[str] = mapped_column(String(64))
-    scheduled_for: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    late: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[str] = mapped_column(String(8), default="claimed")
-    final: Mapped[bool] = mapped_column(Boolean, default=False)  # failed for good
-    claim_token: Mapped[str] = mapped_column(String(40))
-    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    attempts: Mapped[int] = mapped_column(Integer, default=1)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    # deterministic marker put in the message metadata; recovery looks for it in the channel
-    marker: Mapped[str] = mapped_column(String(80))
-    channel: Mapped[str | None] = mapped_column(String(64), nullable=True)  # resolved (D... for DMs)
-    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    chart_posted: Mapped[bool] = mapped_column(Boolean, default=False)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    id: Mapped[int]
+    subscription_id: Mapped[int]
+    team_id: Mapped[str]
+    period_key: Mapped[str]
+    scheduled_for: Mapped[datetime]
+    late: Mapped[bool]
+    state: Mapped[str]
+    final: Mapped[bool]
+    claim_token: Mapped[str]
+    claimed_at: Mapped[datetime]
+    attempts: Mapped[int]
+    next_attempt_at: Mapped[datetime | None]
+    marker: Mapped[str]
+    channel: Mapped[str | None]
+    message_ts: Mapped[str | None]
+    chart_posted: Mapped[bool]
+    error: Mapped[str | None]
+    completed_at: Mapped[datetime | None]

@@ -2,13 +2,17 @@
 
 Text is the primary carrier: every number is in the text (and in the blocks)
 so it can be read and copied without the chart, which is uploaded as a PNG in
-the message's thread.
+the message's thread. A filtered digest names its segment in the title, the
+text and the chart; the narrative appears once; a late digest says when it was
+due and names (and summarises) the earlier periods it missed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from advisor.format import fmt_change, fmt_value
@@ -19,11 +23,24 @@ if TYPE_CHECKING:
     from .alerts import AlertResult
     from .schedule import Due
 
-__all__ = ["Message", "render_digest", "render_quiet", "render_alert", "late_note", "is_material",
-           "fmt_value", "fmt_change"]
+__all__ = [
+    "Message",
+    "Missed",
+    "fmt_change",
+    "fmt_value",
+    "is_material",
+    "late_note",
+    "missed_note",
+    "period_phrase",
+    "render_alert",
+    "render_digest",
+    "render_quiet",
+    "scope_label",
+]
 
 _SECTION_LIMIT = 2900  # Slack caps a section's text at 3000 characters
 _MAX_BLOCKS = 48
+DOWNTIME = "the service was down or could not post then"
 
 
 @dataclass
@@ -39,6 +56,14 @@ class Message:
     numbers: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Missed:
+    """An earlier period whose fire passed undelivered; ``answer`` (its digest) when summarised."""
+
+    due: Due
+    answer: Any = None
+
+
 def is_material(answer: Answer) -> bool:
     """Whether anything moved enough to report (the advisor's flag, else a drivers section)."""
     flag = getattr(answer, "material", None)
@@ -47,11 +72,69 @@ def is_material(answer: Answer) -> bool:
     return any(s.kind == "drivers" for s in answer.sections)
 
 
-def late_note(due: Due | None, now_text: str | None = None) -> str | None:
-    if due is None or not due.late:
+def scope_label(filters: dict[str, list[str]] | None) -> str:
+    """'platform: instagram, tiktok; topic: how_to' ('' for the whole account)."""
+    if not filters:
+        return ""
+    return "; ".join(f"{k.replace('_', ' ')}: {', '.join(v)}" for k, v in filters.items() if v)
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%b}"
+
+
+def period_phrase(start: date, end: date, label: str | None = None) -> str:
+    """'on 29 Jun 2025 (yesterday)', 'from 23 Jun to 29 Jun 2025 (last week)'."""
+    when = (f"on {_day(start)} {start.year}" if start == end
+            else f"from {_day(start)}{'' if start.year == end.year else f' {start.year}'} to {_day(end)} {end.year}")
+    if label and label not in (str(start), f"{start}..{end}", "span"):
+        when += f" ({label})"
+    return when
+
+
+def missed_note(missed: Sequence[Missed]) -> str | None:
+    """'Missed: 2 Jun, 9 Jun (the service was down or could not post then).'"""
+    if not missed:
         return None
-    when = due.local.strftime("%a %d %b %H:%M %Z")
-    return f"Late: this was due {when}; the bot was not running then. Numbers are as of {due.as_of}."
+    days = ", ".join(_day(m.due.local.date()) for m in missed)
+    return f"Missed: {days} ({DOWNTIME})."
+
+
+def late_note(due: Due | None, missed: Sequence[Missed] = ()) -> str | None:
+    parts = []
+    if due is not None and due.late:
+        when = due.local.strftime("%a %d %b %H:%M %Z")
+        parts.append(f"Late: this was due {when}; the bot was not running then. Numbers are as of {due.as_of}.")
+    note = missed_note(missed)
+    if note:
+        parts.append(note + " Their numbers are summarised below.")
+    return " ".join(parts) or None
+
+
+def _missed_line(m: Missed) -> str:
+    p = m.due.period
+    head = f"- {_day(m.due.local.date())} ({_day(p.start)} to {_day(p.end)})" if p.start != p.end \
+        else f"- {_day(m.due.local.date())} ({_day(p.start)})"
+    answer = m.answer
+    if answer is None:
+        return head + ": not summarised (older); `/kpi value` gives any period's numbers."
+    kpi = answer.kpi_id
+    facts = {f.key: f for f in answer.facts}
+    value = facts.get(f"{kpi}.value")
+    change = facts.get(f"{kpi}.previous.rel_change") or facts.get(f"{kpi}.previous.abs_change")
+    if value is None:
+        return f"{head}: {answer.summary}"
+    name = value.label.rsplit(", ", 1)[0]
+    line = f"{head}: {name} {value.display}"
+    if change is not None and change.display:
+        line += f", {change.display} vs the period before"
+    return line + ("; something material moved" if is_material(answer) else "; nothing material moved")
+
+
+def _missed_section(missed: Sequence[Missed]) -> str | None:
+    if not missed:
+        return None
+    return "*Missed periods*\n" + "\n".join(_missed_line(m) for m in missed)
 
 
 def _section(text: str) -> list[dict[str, Any]]:
@@ -94,26 +177,50 @@ def _missing_numbers(answer: Answer, text: str) -> list[str]:
     return lines
 
 
-def render_digest(answer: Answer, *, png: bytes | None = None, due: Due | None = None) -> Message:
-    """A full digest: title, summary, scorecard/movers/narrative sections, every number in text."""
-    late = late_note(due)
-    body = [answer.summary] + [f"*{s.title}*\n{s.text}" if s.title else s.text for s in answer.sections]
-    text_so_far = "\n\n".join(body)
-    extra = _missing_numbers(answer, text_so_far)
+def _scoped_title(title: str, filters: dict[str, list[str]] | None) -> str:
+    scope = scope_label(filters)
+    if not scope or all(v in title for vs in (filters or {}).values() for v in vs):
+        return title
+    return f"{title} | {scope}"
+
+
+def _segment_line(filters: dict[str, list[str]] | None) -> str | None:
+    scope = scope_label(filters)
+    return f"Segment: {scope}. Every number here covers this segment only." if scope else None
+
+
+def _lead_and_sections(answer: Answer) -> list[str]:
+    """The narrative once: the narrator's section when there is one, else the summary; then the rest."""
+    narrative = next((s for s in answer.sections if s.kind == "narrative"), None)
+    lead = narrative.text if narrative is not None else answer.summary
+    rest = [f"*{s.title}*\n{s.text}" if s.title else s.text for s in answer.sections if s.kind != "narrative"]
+    return [lead, *rest]
+
+
+def render_digest(answer: Answer, *, png: bytes | None = None, due: Due | None = None,
+                  missed: Sequence[Missed] = ()) -> Message:
+    """A full digest: title, narrative, scorecard/movers sections, every number in text."""
+    filters = answer.context.filters
+    title = _scoped_title(answer.title, filters)
+    notes = [n for n in (_segment_line(filters), late_note(due, missed)) if n]
+    body = _lead_and_sections(answer)
+    extra = _missing_numbers(answer, "\n\n".join(body))
     if extra:
         body.append("*Numbers*\n" + "\n".join(extra))
+    section = _missed_section(missed)
+    if section:
+        body.append(section)
     footer = _footer(answer)
-    blocks: list[dict[str, Any]] = [_header(answer.title)]
-    if late:
-        blocks.append(_context(":hourglass: " + late))
+    blocks: list[dict[str, Any]] = [_header(title)]
+    blocks += [_context((":hourglass: " if n.startswith(("Late", "Missed")) else "") + n) for n in notes]
     for part in body:
         blocks.extend(_section(part))
     blocks.append(_context(footer))
     if len(blocks) > _MAX_BLOCKS:  # keep the head and the footer; the text fallback has it all
         blocks = blocks[: _MAX_BLOCKS - 1] + [blocks[-1]]
-    text = "\n\n".join([answer.title] + ([late] if late else []) + body + [footer])
-    title = answer.chart.title if answer.chart and answer.chart.title else answer.title
-    return Message(kind="digest", text=text, blocks=blocks, png=png, chart_title=title,
+    text = "\n\n".join([title, *notes, *body, footer])
+    chart_title = answer.chart.title if answer.chart and answer.chart.title else answer.title
+    return Message(kind="digest", text=text, blocks=blocks, png=png, chart_title=_scoped_title(chart_title, filters),
                    answer=answer, numbers=[f.display for f in _headline(answer.facts)])
 
 
@@ -123,30 +230,41 @@ def _footer(answer: Answer) -> str:
     return f"Every number is computed by the KPI engine{snap}. Reply in this thread to ask about it."
 
 
-def render_quiet(answer: Answer, *, due: Due | None = None) -> Message:
+def render_quiet(answer: Answer, *, due: Due | None = None, missed: Sequence[Missed] = ()) -> Message:
     """Nothing material moved: one sober line and the primary KPI's numbers, no narrative."""
-    late = late_note(due)
+    filters = answer.context.filters
+    title = _scoped_title(answer.title, filters)
     if due is not None:
-        period = f"{due.period.label} ({due.period.start} to {due.period.end})"
+        when = period_phrase(due.period.start, due.period.end, due.period.label)
     else:
-        period = (answer.context.period or "this period").replace("..", " to ")
+        start, _, end = (answer.context.period or "").partition("..")
+        try:
+            when = period_phrase(date.fromisoformat(start), date.fromisoformat(end or start))
+        except ValueError:
+            when = "in this period"
     kpi = answer.kpi_id
     primary = [f for f in answer.facts if kpi and f.key in (f"{kpi}.value", f"{kpi}.previous.rel_change")]
     values = "; ".join(f"{f.label}: {f.display}" for f in primary)
-    line = f"Nothing material changed in {period}: every change is within normal variation."
+    scope = scope_label(filters)
+    line = f"Nothing material changed {when}{f' for {scope}' if scope else ''}: every change is within normal variation."
     if values:
         line += f" {values}."
-    blocks: list[dict[str, Any]] = [_section(f"*{answer.title}*\n{line}")[0]]
-    if late:
-        blocks.append(_context(late))
-    text = "\n".join([answer.title, line] + ([late] if late else []))
+    notes = [n for n in (late_note(due, missed),) if n]
+    section = _missed_section(missed)
+    blocks: list[dict[str, Any]] = [_section(f"*{title}*\n{line}")[0]]
+    blocks += [_context(n) for n in notes]
+    if section:
+        blocks.extend(_section(section))
+    text = "\n".join([title, line, *notes, *([section] if section else [])])
     return Message(kind="quiet", text=text, blocks=blocks, answer=answer,
                    numbers=[f.display for f in primary])
 
 
-def render_alert(result: AlertResult, *, png: bytes | None = None, due: Due | None = None) -> Message:
+def render_alert(result: AlertResult, *, png: bytes | None = None, due: Due | None = None,
+                 missed: Sequence[Missed] = ()) -> Message:
     """What moved, by how much, against what, why it fired, and which segments drove it."""
-    late = late_note(due)
+    late = late_note(due, ()) if not missed else " ".join(
+        n for n in (late_note(due, ()), missed_note(missed)) if n)
     lines = [result.headline, result.detail, f"Why this alert: {result.reason}"]
     if result.drivers:
         lines.append(f"*Drivers (by {result.driver_dimension.replace('_', ' ')})*\n"

@@ -2,15 +2,18 @@
 
 The due period is computed from the clock, not from the scheduler: for a tick
 at ``now`` the latest fire time at or before ``now`` (and after the
-subscription became active) is the one that counts. Fire times are computed by
-APScheduler's CronTrigger in the subscription's IANA timezone, so a weekly
-Monday 09:00 Europe/Berlin fires at 09:00 local on both sides of a DST switch.
-After downtime only the latest missed fire is due, and the delivery log's
-unique key lets it out once: a missed digest is sent once, marked late.
+subscription became active) is the one that counts. Fire times come from
+:mod:`bot.digests.firetimes`: local wall-clock times in the subscription's
+IANA zone, so a weekly Monday 09:00 Europe/Berlin fires at 09:00 local on both
+sides of a DST switch; a time in the repeated autumn hour fires once (its first
+occurrence) and a time in the skipped spring hour fires when the clocks jump.
+After downtime the latest missed fire is due (marked late) and the service
+names and summarises the earlier ones it missed (see ``DigestService``).
 
-The in-process scheduler keeps one cron job per active subscription in a
-persistent SQLAlchemyJobStore on the state database (coalesce=True, no misfire
-limit), plus a sweep job as a safety net; both only call
+The in-process scheduler keeps one job per active subscription in a persistent
+SQLAlchemyJobStore on the state database (coalesce=True, no misfire limit),
+triggered by :class:`DigestTrigger` (the same fire-time code, not APScheduler's
+own cron arithmetic), plus a sweep job as a safety net; both only call
 ``DigestService.run_due``, which is safe to call any number of times from any
 number of processes.
 """
@@ -19,27 +22,36 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.base import BaseTrigger
+
 from kpi_engine.periods import Period, resolve_period
+
+from .firetimes import Schedule, last_fire, next_fire, schedule_of
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from .models import Subscription
 
-__all__ = ["Due", "build_trigger", "last_fire_time", "next_fire_time", "due_for", "DigestScheduler",
-           "LATE_AFTER"]
+__all__ = [
+    "LATE_AFTER",
+    "DigestScheduler",
+    "DigestTrigger",
+    "Due",
+    "due_at",
+    "due_for",
+    "last_fire_time",
+    "next_fire_time",
+]
 
 log = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(minutes=15)  # posted later than this after its fire time -> marked late
-_MAX_LOOKBACK = timedelta(days=400)
-_FIRST_SPAN = {"daily": timedelta(hours=26), "weekly": timedelta(days=7, hours=2),
-               "monthly": timedelta(days=32)}
-_JOBS_TABLE = "digest_jobs"
+_JOBS_TABLE = "digest_jobs"  # created by the schema migrations (advisor.state), not by APScheduler
 _SERVICES: dict[str, Any] = {}
 
 
@@ -55,67 +67,62 @@ class Due:
     late: bool
 
 
-def build_trigger(sub: Subscription) -> Any:
-    """APScheduler CronTrigger for the subscription's cadence, in its timezone."""
-    from apscheduler.triggers.cron import CronTrigger
+class DigestTrigger(BaseTrigger):
+    """APScheduler trigger over :mod:`bot.digests.firetimes` (picklable: it holds a Schedule)."""
 
+    def __init__(self, schedule: Schedule):
+        self.schedule = schedule
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        # like CronTrigger: from the previous fire (so missed fires are seen and coalesced), never later
+        # than now; all in UTC so a microsecond step cannot land back on the same fire
+        now = now.astimezone(UTC)
+        start = now
+        if previous_fire_time is not None:
+            after_previous = previous_fire_time.astimezone(UTC) + timedelta(microseconds=1)
+            start = after_previous  # from just after the previous fire: missed fires are seen, coalesced
+        return next_fire(self.schedule, start - timedelta(microseconds=1))
+
+    def __str__(self) -> str:
+        s = self.schedule
+        when = f'cron "{s.cron}"' if s.cadence == "cron" else f"{s.cadence} {s.day or ''} {s.time}".replace("  ", " ")
+        return f"digest[{when} {s.timezone}]"
+
+    def __repr__(self) -> str:
+        return f"<DigestTrigger {self.schedule!r}>"
+
+
+def next_fire_time(sub: Subscription | Schedule, after: datetime) -> datetime | None:
+    """The first fire time strictly after ``after`` (aware, UTC)."""
+    return next_fire(sub, after)
+
+
+def last_fire_time(sub: Subscription | Schedule, now: datetime) -> datetime | None:
+    """The latest fire time at or before ``now`` (aware, UTC), or None within the look-back."""
+    return last_fire(sub, now)
+
+
+def due_at(sub: Subscription, fire: datetime, now: datetime) -> Due:
+    """The Due for one fire time of ``sub`` (the period it covers, whether it is late at ``now``)."""
     tz = ZoneInfo(sub.timezone)
-    if sub.cadence == "cron":
-        return CronTrigger.from_crontab(sub.cron or "", timezone=tz)
-    hour, minute = (int(x) for x in sub.time.split(":"))
-    if sub.cadence == "daily":
-        return CronTrigger(hour=hour, minute=minute, timezone=tz)
-    if sub.cadence == "weekly":
-        return CronTrigger(day_of_week=sub.day or "mon", hour=hour, minute=minute, timezone=tz)
-    return CronTrigger(day=sub.day or "1", hour=hour, minute=minute, timezone=tz)
-
-
-def next_fire_time(sub: Subscription, after: datetime) -> datetime | None:
-    """The first fire time strictly after ``after`` (aware)."""
-    trigger = build_trigger(sub)
-    return trigger.get_next_fire_time(None, _aware(after) + timedelta(microseconds=1))
-
-
-def last_fire_time(sub: Subscription, now: datetime, trigger: Any = None) -> datetime | None:
-    """The latest fire time at or before ``now``, or None within the look-back."""
-    trigger = trigger or build_trigger(sub)
-    now = _aware(now)
-    # start from the cadence's own interval so the usual case is one or two trigger calls
-    span = _FIRST_SPAN.get(sub.cadence, timedelta(minutes=1))
-    found = None
-    # widen the window until it holds a fire time: ~log2(cadence / 1 min) trigger calls
-    while span <= _MAX_LOOKBACK * 2:
-        t = trigger.get_next_fire_time(None, now - span)
-        if t is not None and t <= now:
-            found = t
-            break
-        span *= 2
-    if found is None:
-        return None
-    while True:
-        nxt = trigger.get_next_fire_time(found, found + timedelta(microseconds=1))
-        if nxt is None or nxt > now:
-            return found
-        found = nxt
+    local = fire.astimezone(tz)
+    period = resolve_period(sub.period, today=local.date(), timezone=sub.timezone)
+    key = f"{period.start.isoformat()}..{period.end.isoformat()}"
+    return Due(fire_at=fire.astimezone(UTC), local=local, as_of=local.date() - timedelta(days=1),
+               period=period, key=key, late=_aware(now) - fire > LATE_AFTER)
 
 
 def due_for(sub: Subscription, now: datetime) -> Due | None:
     """What a tick at ``now`` should deliver for ``sub``; None when nothing is due."""
     now = _aware(now)
-    fire = last_fire_time(sub, now)
+    fire = last_fire(schedule_of(sub), now)
     if fire is None or fire <= _aware(sub.active_since):
         return None
-    tz = ZoneInfo(sub.timezone)
-    local = fire.astimezone(tz)
-    period = resolve_period(sub.period, today=local.date(), timezone=sub.timezone)
-    key = f"{period.start.isoformat()}..{period.end.isoformat()}"
-    return Due(fire_at=fire.astimezone(timezone.utc), local=local,
-               as_of=local.date() - timedelta(days=1),
-               period=period, key=key, late=now - fire > LATE_AFTER)
+    return due_at(sub, fire, now)
 
 
 def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def run_job(service_name: str, sub_id: int | None = None) -> None:
@@ -124,7 +131,10 @@ def run_job(service_name: str, sub_id: int | None = None) -> None:
     if service is None:  # a persisted job loaded before this process registered its service
         log.warning("digest job for %s fired but no DigestService is registered", service_name)
         return
-    service.run_due(only=[sub_id] if sub_id is not None else None)
+    try:
+        service.run_due(only=[sub_id] if sub_id is not None else None)
+    except Exception:  # run_due isolates each subscription; this is the last line for a bug in it
+        log.exception("digest run for %s failed", "sweep" if sub_id is None else f"#{sub_id}")
 
 
 class DigestScheduler:
@@ -149,7 +159,7 @@ class DigestScheduler:
                 # run a missed job once however late (the service marks it late), never once per
                 # missed fire; one run at a time per job
                 job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
-                timezone=timezone.utc,
+                timezone=UTC,
             )
         return self._scheduler
 
@@ -169,7 +179,7 @@ class DigestScheduler:
     def sync(self, sub: Subscription) -> None:
         """Add, replace or remove the cron job of one subscription."""
         if sub.status == "active":
-            self.scheduler.add_job(run_job, trigger=build_trigger(sub), args=[self.name, sub.id],
+            self.scheduler.add_job(run_job, trigger=DigestTrigger(schedule_of(sub)), args=[self.name, sub.id],
                                    id=self.job_id(sub.id), name=f"digest #{sub.id} ({sub.team_id})",
                                    replace_existing=True)
         else:

@@ -76,7 +76,7 @@ def make_service(*, state_db: Any, advisor: Any, slack: FakeSlack, clock: Clock,
                  **kw: Any):
     from slack_sdk import WebClient
 
-    from bot.digests.delivery import SlackPoster
+    from bot.digests.poster import SlackPoster
     from bot.digests.service import DigestService
 
     poster = SlackPoster(sleep=sleeps.sleep, monotonic=sleeps.monotonic)

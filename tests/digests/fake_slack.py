@@ -22,6 +22,7 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.files: list[dict[str, Any]] = []  # completed uploads: channel, thread_ts, title, data
         self.channel_errors: dict[str, str] = {}  # channel -> error for chat.postMessage
+        self.token_errors: dict[str, str] = {}  # bot token -> error for every call made with it
         self._failures: dict[str, list[tuple[int, str, dict[str, str]]]] = {}
         self._lock = threading.Lock()
         self._n = 0
@@ -53,8 +54,8 @@ class FakeSlack:
                 out += [m for m in msgs if not m.get("thread_ts")]
         return out
 
-    def method_calls(self, method: str) -> list[dict[str, Any]]:
-        return [args for m, args in self.calls if m == method]
+    def method_calls(self, method: str, token: str | None = None) -> list[dict[str, Any]]:
+        return [args for m, args in self.calls if m == method and (token is None or args.get("_token") == token)]
 
     # ------------------------------------------------------------------ HTTP
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -104,8 +105,13 @@ class FakeSlack:
                     self._reply(200, b"OK")
                     return
                 method = path.removeprefix("/api/")
+                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
+                args["_token"] = token
                 with fake._lock:
                     fake.calls.append((method, args))
+                    if token in fake.token_errors:
+                        self._reply(200, {"ok": False, "error": fake.token_errors[token]})
+                        return
                     queued = fake._failures.get(method)
                     failure = queued.pop(0) if queued else None
                 if failure:

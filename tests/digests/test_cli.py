@@ -44,7 +44,8 @@ def test_subscribe_list_pause_and_errors(cli):
     assert "Traceback" not in res.output
 
 
-def test_run_due_exit_code_reflects_failures(cli, monkeypatch):
+def test_run_due_exit_code_says_whether_the_run_could_run(cli, monkeypatch):
+    """0 when it did its job (even with failures recorded for a retry); 1 when it could not run."""
     from bot.digests.service import RunReport
 
     class Svc:
@@ -58,7 +59,11 @@ def test_run_due_exit_code_reflects_failures(cli, monkeypatch):
     monkeypatch.setattr(digest_cmd, "_service", lambda **kw: Svc(ok))
     res = cli.invoke(digest_cmd.app, ["run-due", "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["ok"] is True
-    bad = RunReport(now=ok.now, failed=[{"subscription": 1, "team": "T", "period": "p", "error": "boom"}])
-    monkeypatch.setattr(digest_cmd, "_service", lambda **kw: Svc(bad))
+    failed = RunReport(now=ok.now, failed=[{"subscription": 1, "team": "T", "period": "p", "error": "boom"}])
+    monkeypatch.setattr(digest_cmd, "_service", lambda **kw: Svc(failed))
     res = cli.invoke(digest_cmd.app, ["run-due"])
-    assert res.exit_code == 1 and "boom" in res.output
+    assert res.exit_code == 0 and "boom" in res.output  # recorded and retried by a later run
+    blocked = RunReport(now=ok.now, unavailable=[{"team": "T", "error": "invalid_auth", "subscriptions": [1]}])
+    monkeypatch.setattr(digest_cmd, "_service", lambda **kw: Svc(blocked))
+    res = cli.invoke(digest_cmd.app, ["run-due"])
+    assert res.exit_code == 1 and "invalid_auth" in res.output  # token mode: nothing can be delivered

@@ -85,7 +85,7 @@ def test_two_processes_on_postgresql_post_once(pg_url, slack, tmp_path):
         import sys, time
         from slack_sdk import WebClient
         from advisor.db import open_database
-        from bot.digests.delivery import SlackPoster
+        from bot.digests.poster import SlackPoster
         from bot.digests.service import DigestService
         from tests.digests.conftest import utc
         from tests.digests.static_advisor import StaticAdvisor

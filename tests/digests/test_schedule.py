@@ -74,8 +74,9 @@ def test_downtime_over_two_ticks_sends_one_late_digest(state_db, slack, sleeps):
     clock.now = utc(2025, 6, 18, 11, 30)
     report = svc.run_due()
     assert len(report.posted) == 1 and report.posted[0]["late"] is True
-    assert report.posted[0]["period"] == "2025-06-09..2025-06-15"  # the latest missed period only
+    assert report.posted[0]["period"] == "2025-06-09..2025-06-15"  # the latest period is posted ...
     assert "Late" in slack.posts("C1")[-1]["text"]
+    assert "Missed: 9 Jun" in slack.posts("C1")[-1]["text"]  # ... and names the one before it
     for minutes in (1, 5, 60):  # later ticks of the same period post nothing
         clock.now += timedelta(minutes=minutes)
         assert svc.run_due().posted == []
