@@ -219,7 +219,23 @@ def mark_notes(ax: Any, notes: Sequence[tuple[date, date, str]], first: date, la
             ax.axvspan(start, end, color=_NOTE, alpha=0.12, linewidth=0, label=label)
         else:
             ax.axvline(start, color=_NOTE, linestyle=":", linewidth=1.6, label=label)
-        # stagger the labels downwards so two notes a few days apart stay readable
+        # above the plot (a note usually marks a peak, which the label would hide) unless the title is
+        # there; labels are staggered so notes a few days apart stay readable
+        above = _right_of_title(ax, start)
         ax.annotate(_short(text, 32), xy=(start, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(3, -12 - 13 * (i % 3)), textcoords="offset points", fontsize=8.5, color=_NOTE,
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+                    xytext=(3, 2 + 11 * (i % 2)) if above else (3, -12 - 13 * (i % 3)),
+                    textcoords="offset points", fontsize=8.5, color=_NOTE, annotation_clip=False,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+
+
+def _right_of_title(ax: Any, day: date) -> bool:
+    """Whether ``day`` lies right of the axes title on the canvas (text extents need no full draw)."""
+    import matplotlib.dates as mdates
+
+    titles = [t for t in (ax.title, getattr(ax, "_left_title", None)) if t is not None and t.get_text()]
+    if not titles:
+        return True
+    renderer = ax.figure.canvas.get_renderer()
+    title_right = max(t.get_window_extent(renderer).x1 for t in titles)
+    x = ax.transData.transform((mdates.date2num(day), 0))[0]
+    return bool(x > title_right + 6)

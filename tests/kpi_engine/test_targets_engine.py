@@ -101,3 +101,20 @@ def test_owner_and_review_cadence_come_from_a_team_override(tmp_path):
                     encoding="utf-8")
     with pytest.raises(CatalogError, match=r"team.yaml:2: kpi 'save_rate' is invalid: review_cadence"):
         load_catalog([path])
+
+
+def test_notes_are_marked_on_a_trend_chart_only_inside_its_window():
+    from kpi_engine.charts import _figure, mark_notes
+
+    fig, ax = _figure()
+    ax.set_title("Impressions", loc="left")
+    days = [date(2026, 11, 1) + timedelta(days=i) for i in range(28)]
+    ax.plot(days, range(28))
+    mark_notes(ax, [(date(2026, 11, 18), date(2026, 11, 18), "LinkedIn feed change"),
+                    (date(2026, 11, 2), date(2026, 11, 4), "Launch week"),
+                    (date(2026, 10, 1), date(2026, 10, 2), "Long before")], days[0], days[-1])
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == ["Launch week", "LinkedIn feed change"]
+    lines = [ln for ln in ax.lines if ln.get_linestyle() == ":"]
+    assert len(lines) == 1 and lines[0].get_xdata()[0] == date(2026, 11, 18)
+    assert len(ax.patches) == 1  # the launch week is a band
