@@ -17,15 +17,19 @@ from .compose_guidance import (
 )
 from .compose_numbers import compose_compare, compose_digest, compose_value, compose_why
 from .errors import BadQuestion
+from .governance import enrich_answer
 from .parse import MAX_QUESTION_CHARS
 from .respond import compose_understood, understand_pick
+from .route_governance import answer_governance
 from .understand import understand
 
 if TYPE_CHECKING:
     from kpi_engine import Engine
 
     from .conversations import ConversationStore
+    from .notes import NoteStore
     from .settings import Settings
+    from .targets import TargetStore
     from .workspaces import EngineProvider, WorkspaceConfig, WorkspaceStore
 
 __all__ = ["Advisor"]
@@ -52,6 +56,8 @@ class Advisor:
         knowledge: Any,
         narrator: Any,
         router: Any = None,
+        targets: TargetStore | None = None,
+        notes: NoteStore | None = None,
     ):
         self._engines = engines
         self._workspaces = workspaces
@@ -59,6 +65,7 @@ class Advisor:
         self._knowledge = knowledge
         self._narrator = narrator
         self._router = router
+        self.targets, self.notes = targets, notes  # targets and notes per workspace (None: not kept)
         self._lock = threading.Lock()
 
     @classmethod
@@ -67,6 +74,8 @@ class Advisor:
 
         from .conversations import ConversationStore
         from .db import open_database
+        from .notes import NoteStore
+        from .targets import TargetStore
         from .workspaces import EngineProvider, WorkspaceStore, settings_defaults
 
         db = open_database(settings.state_url)
@@ -86,7 +95,8 @@ class Advisor:
 
         warm_understanding(engines.catalog_for(settings_defaults(settings).get("catalog_paths") or []))
         return cls(engines=engines, workspaces=WorkspaceStore(db=db, defaults=settings_defaults(settings)),
-                   conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router)
+                   conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router,
+                   targets=TargetStore(db=db), notes=NoteStore(db=db))
 
     @property
     def knowledge(self) -> Any:
@@ -114,9 +124,11 @@ class Advisor:
         question = question.strip()[:MAX_QUESTION_CHARS]
         context = self._conversations.context(workspace, thread) if thread else None
         engine = self.engine(workspace, as_of=_as_of(context))
-        understanding = understand(question, catalog=engine.catalog, context=context, router=self._router)
-        answer = compose_understood(understanding, question, catalog=engine.catalog, retrieve=self._retrieve,
-                                    compose=lambda p: self._compose(p, question, engine, workspace))
+        answer = answer_governance(self, question, engine=engine, workspace=workspace, context=context)
+        if answer is None:  # targets, owners and cadence first; everything else is understood as usual
+            understanding = understand(question, catalog=engine.catalog, context=context, router=self._router)
+            answer = compose_understood(understanding, question, catalog=engine.catalog, retrieve=self._retrieve,
+                                        compose=lambda p: self._compose(p, question, engine, workspace))
         history = self._conversations.history(workspace, thread) if thread else []
         answer = self._narrate(answer, history, workspace)
         if context and context.as_of and not answer.context.as_of:
@@ -124,6 +136,10 @@ class Advisor:
         if thread:
             self._conversations.remember(workspace, thread, answer)
         return answer
+
+    def thread_context(self, thread: str, *, workspace: str) -> Context | None:
+        """The latest context of a thread in this workspace (a digest's period for `note:` replies)."""
+        return self._conversations.context(workspace, thread)
 
     def has_thread(self, thread: str, *, workspace: str) -> bool:
         """Whether this workspace has a conversation under ``thread`` (replies there are follow-ups)."""
@@ -172,6 +188,7 @@ class Advisor:
         engine = self.engine(workspace, as_of=as_of)
         answer = compose_digest(engine, goal=goal, kpis=kpis, period=period, filters=filters)
         answer = answer.model_copy(update={"question": f"digest {goal or ','.join(kpis or [])} {period}"})
+        answer = enrich_answer(self, answer, engine, workspace)  # pace toward targets, the team's notes
         return self._narrate(answer, [], workspace)
 
     def render_chart(self, spec: ChartSpec, *, workspace: str = "local", as_of: date | None = None) -> bytes:
@@ -182,7 +199,9 @@ class Advisor:
             return render_breakdown_png(engine.compute_breakdown(spec.kpi_id, spec.by, spec.period, spec.filters))
         trend = engine.compute_trend(spec.kpi_id, spec.period, spec.grain, spec.filters)
         highlight = engine.period(spec.highlight) if spec.highlight else None
-        return render_trend_png(trend, highlight=highlight, title=spec.title)
+        notes = self.notes.relevant(workspace, trend.period.start, trend.period.end, spec.filters) if self.notes else []
+        return render_trend_png(trend, highlight=highlight, title=spec.title,
+                                notes=[(n.start, n.end, n.text) for n in notes])
 
     # ------------------------------------------------------------------ internals
 
@@ -222,6 +241,7 @@ class Advisor:
             answer = compose_help(question)
         else:
             answer = compose_out_of_scope(question)
+        answer = enrich_answer(self, answer, engine, workspace)  # pace toward targets, the team's notes
         return answer.model_copy(update={"question": question})
 
     def _narrate(self, answer: Answer, history: list[str], workspace: str) -> Answer:

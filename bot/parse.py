@@ -11,7 +11,7 @@ __all__ = ["CommandError", "KpiCommand", "DigestCommand", "parse_command", "pars
            "question_for", "strip_mentions", "check_length", "parse_scorecard", "MAX_QUESTION_CHARS"]
 
 MAX_QUESTION_CHARS = 2000
-SUBCOMMANDS = ("value", "scorecard", "explain", "recommend", "list", "digest", "help")
+SUBCOMMANDS = ("value", "scorecard", "explain", "recommend", "list", "digest", "help", "target", "note")
 DIGEST_VERBS = ("subscribe", "list", "pause", "resume", "remove", "update")
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 

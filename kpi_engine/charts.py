@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from .periods import Period
     from .results import Breakdown, Trend
 
-__all__ = ["render_trend_png", "render_breakdown_png", "unit_label", "format_number", "highlight_span"]
+__all__ = ["render_trend_png", "render_breakdown_png", "unit_label", "format_number", "highlight_span", "mark_notes"]
 
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.5, 100  # 800 x 450 px
 _LINE, _HIGHLIGHT, _ANOMALY, _MUTED = "#1f5fa8", "#f2c94c", "#c0392b", "#8a8f98"
@@ -93,7 +94,8 @@ def highlight_span(first_start: date, last_start: date, grain: str) -> tuple[dat
     return _midnight(first_start) - half, _midnight(last_start) + half
 
 
-def render_trend_png(trend: Trend, *, highlight: Period | None = None, title: str = "") -> bytes:
+def render_trend_png(trend: Trend, *, highlight: Period | None = None, title: str = "",
+                     notes: Sequence[tuple[date, date, str]] = ()) -> bytes:
     """Line chart of a Trend; ``highlight`` (default: the last bucket) is shaded and labelled."""
     fig, ax = _figure()
     _style(ax)
@@ -141,6 +143,7 @@ def render_trend_png(trend: Trend, *, highlight: Period | None = None, title: st
     if unit in ("count", "currency") and lo >= 0:
         ax.set_ylim(bottom=0)
     _date_axis(ax, trend.grain)
+    mark_notes(ax, notes, pts[0].start, pts[-1].end)
     ax.legend(loc="upper left", fontsize=9, frameon=False, ncol=4, bbox_to_anchor=(0, -0.16))
     if trend.caveat:
         fig.text(0.01, 0.01, _short(trend.caveat, 120), fontsize=8, color=_MUTED)
@@ -201,3 +204,38 @@ def render_breakdown_png(breakdown: Breakdown, *, limit: int = 8, title: str = "
         fig.text(0.01, 0.01, _short(breakdown.note, 120), fontsize=8, color=_MUTED)
     _layout(fig, left=0.16, bottom=0.14)
     return _png(fig)
+
+
+_NOTE = "#6c3483"
+
+
+def mark_notes(ax: Any, notes: Sequence[tuple[date, date, str]], first: date, last: date) -> None:
+    """Team notes (day or range, text) inside the chart's window: a dotted line or a band, labelled."""
+    shown = sorted((n for n in notes if n[1] >= first and n[0] <= last), key=lambda n: n[0])[:6]
+    for i, (start, end, text) in enumerate(shown):
+        start, end = max(start, first), min(end, last)
+        label = "note" if i == 0 else None
+        if end > start:
+            ax.axvspan(start, end, color=_NOTE, alpha=0.12, linewidth=0, label=label)
+        else:
+            ax.axvline(start, color=_NOTE, linestyle=":", linewidth=1.6, label=label)
+        # above the plot (a note usually marks a peak, which the label would hide) unless the title is
+        # there; labels are staggered so notes a few days apart stay readable
+        above = _right_of_title(ax, start)
+        ax.annotate(_short(text, 32), xy=(start, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(3, 2 + 11 * (i % 2)) if above else (3, -12 - 13 * (i % 3)),
+                    textcoords="offset points", fontsize=8.5, color=_NOTE, annotation_clip=False,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+
+
+def _right_of_title(ax: Any, day: date) -> bool:
+    """Whether ``day`` lies right of the axes title on the canvas (text extents need no full draw)."""
+    import matplotlib.dates as mdates
+
+    titles = [t for t in (ax.title, getattr(ax, "_left_title", None)) if t is not None and t.get_text()]
+    if not titles:
+        return True
+    renderer = ax.figure.canvas.get_renderer()
+    title_right = max(t.get_window_extent(renderer).x1 for t in titles)
+    x = ax.transData.transform((mdates.date2num(day), 0))[0]
+    return bool(x > title_right + 6)

@@ -88,8 +88,45 @@ class Engine:
         return Scorecard(goal=g.id, goal_name=g.name, objective=g.objective, period=p,
                          primary=reports[0], diagnostics=reports[1:])
 
+    # -- targets (pace toward a target, suggested targets) ----------------------------------
+
+    def target_period(self, text: str | Period) -> Period:
+        """A whole month, quarter, year or dates for a target ("2027-Q1", "by 2027-03-31")."""
+        from .target_period import resolve_target_period
+
+        return text if isinstance(text, Period) else resolve_target_period(text, today=self.today())
+
+    def compute_pace(self, kpi_id: str, target: float, period: str | Period,
+                     filters: Filters | None = None) -> Pace:
+        from datetime import timedelta
+
+        from .pace import compute_pace
+
+        kpi = self.kpi(kpi_id)
+        f = normalise_filters(self.source, kpi, filters)
+        return compute_pace(self.source, kpi, self.target_period(period), target, f,
+                            as_of=self.today() - timedelta(days=1))
+
+    def suggest_targets(self, kpi_id: str, period: str | Period,
+                        filters: Filters | None = None) -> TargetSuggestion:
+        from datetime import timedelta
+
+        from .suggest import suggest_targets
+
+        kpi = self.kpi(kpi_id)
+        f = normalise_filters(self.source, kpi, filters)
+        return suggest_targets(self.source, kpi, self.target_period(period), f,
+                               as_of=self.today() - timedelta(days=1))
+
 
 def _has_dim(kpi: Kpi, dim: str) -> bool:
     from .schema import TABLES
 
     return dim in TABLES[kpi.formula.table].dimensions
+
+
+from typing import TYPE_CHECKING  # noqa: E402 - with the target methods, apart from the imports above
+
+if TYPE_CHECKING:
+    from .pace import Pace
+    from .suggest import TargetSuggestion

@@ -19,6 +19,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     Index,
@@ -40,6 +41,8 @@ __all__ = [
     "digest_deliveries",
     "digest_jobs",
     "digest_subscriptions",
+    "kpi_notes",
+    "kpi_targets",
     "metadata",
     "slack_bots",
     "slack_installations",
@@ -67,6 +70,46 @@ workspace_settings = Table(
     "workspace_settings", metadata,
     Column("team_id", String(64), primary_key=True),
     Column("config", Text, nullable=False),
+)
+
+# ---------------------------------------------------------------- advisor: KPI targets and notes (per workspace)
+
+kpi_targets = Table(
+    "kpi_targets", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("team_id", String(64), nullable=False),
+    Column("kpi_id", String(64), nullable=False),
+    Column("filters", JSON, nullable=False, default=dict),
+    Column("scope_key", String(255), nullable=False, default=""),  # the filters, canonical (uniqueness)
+    Column("value", Float, nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("period_label", String(64), nullable=False),
+    Column("period_kind", String(16), nullable=False, default="custom"),
+    Column("owner", String(64), nullable=True),  # a Slack user id (U...), or a name
+    Column("owner_label", String(80), nullable=True),  # "@maria", as typed
+    Column("created_by", String(64), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    # the pace status the owner was last told about (or that needed no telling): alerts fire once
+    Column("last_status", String(20), nullable=True),
+    Column("status_changed_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("team_id", "kpi_id", "scope_key", "period_start", "period_end", name="uq_kpi_target"),
+    Index("ix_kpi_targets_team", "team_id", "kpi_id"),
+)
+
+kpi_notes = Table(
+    "kpi_notes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("team_id", String(64), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("filters", JSON, nullable=False, default=dict),
+    Column("author", String(64), nullable=False, default=""),
+    Column("source", String(16), nullable=False, default="cli"),  # cli | slack | home | thread
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_kpi_notes_team_day", "team_id", "start_date"),
 )
 
 # ---------------------------------------------------------------- bot

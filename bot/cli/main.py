@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from . import data_cmd, db_cmd, digest_cmd, knowledge_cmd, serve_cmd
+from . import note_cmd, target_cmd  # targets and notes (issue 15)
 from .common import console, emit, fail, get_settings, user_errors
 from .render import render_answer
 
@@ -28,6 +29,8 @@ app.add_typer(data_cmd.app, name="data")
 app.add_typer(knowledge_cmd.app, name="knowledge")
 app.add_typer(digest_cmd.app, name="digest")
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(target_cmd.app, name="target")
+app.add_typer(note_cmd.app, name="note")
 
 JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts.")
 

@@ -85,6 +85,9 @@ def serve(
     try:
         app = build_app(settings=settings, advisor=advisor, request_verification=(chosen == "http"))
         scheduler = _start_digest_scheduler(app, settings)
+        from bot.target_alerts import start_target_alerts
+
+        start_target_alerts(app, settings)  # hourly: DM a KPI's owner when its target's status changes
         if chosen == "socket":
             from bot.socket import run_socket_mode
 

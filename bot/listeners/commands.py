@@ -83,6 +83,13 @@ def register(app: App, services: Any) -> None:
         ack()
         team_id = team_of(context)
         channel_id, user_id = command["channel_id"], command["user_id"]
+        if cmd.name in ("target", "note"):  # targets and notes: the words are read where the advisor lives
+            from bot.listeners.governance import run_governance_command
+
+            submit_or_apologise(services, lambda: run_governance_command(
+                services, respond, team_id=team_id, user_id=user_id, name=cmd.name, args=cmd.args),
+                lambda text: respond(text=text))
+            return
         if digest is not None:
             def digest_job() -> None:
                 message = run_digest_command(services, team_id=team_id, channel_id=channel_id,

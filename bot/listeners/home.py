@@ -21,7 +21,10 @@ def publish_home(services: Any, client: Any, *, team_id: str, user_id: str) -> N
     """Render and publish the Home tab of ``user_id`` with this workspace's state only."""
     config = services.advisor.workspace(team_id)
     subs = services.digests.list(team_id) if services.digests is not None else []
-    client.views_publish(user_id=user_id, view=render_home(config=config, subscriptions=subs))
+    from bot.listeners.governance import home_target_lines
+
+    client.views_publish(user_id=user_id, view=render_home(config=config, subscriptions=subs,
+                                                           targets=home_target_lines(services, team_id)))
 
 
 def _dm_answer(services: Any, client: Any, *, team_id: str, user_id: str, compute: Any) -> None:

@@ -8,6 +8,7 @@ from slack_bolt import App
 
 from bot.app import thread_key
 from bot.listeners.common import answer_in_thread, first_delivery, submit_or_apologise, team_of
+from bot.listeners.governance import handle_note_reply, is_note_reply
 from bot.parse import check_length, strip_mentions
 
 __all__ = ["register"]
@@ -48,6 +49,10 @@ def _handle(services: Any, client: Any, context: Any, body: dict[str, Any], *,
                 thread_key(team_id, channel, thread_ts), workspace=team_id):
             return  # a thread the bot is not part of: people talking among themselves
         if not first_delivery(services, body):
+            return
+        if is_note_reply(question) and event.get("thread_ts"):  # `note: ...` in a digest's thread
+            handle_note_reply(services, client, team_id=team_id, channel=channel, thread_ts=thread_ts,
+                              thread=thread_key(team_id, channel, thread_ts), text=question, user=user)
             return
         answer_in_thread(services, client, team_id=team_id, channel=channel, thread_ts=thread_ts,
                          compute=compute)

@@ -20,6 +20,9 @@ HELP_TEXT = """*/kpi* answers with numbers from the KPI engine (only you see the
 - `/kpi list`: the KPIs I know
 - `/kpi digest subscribe weekly mon 09:00 Europe/Berlin goal=awareness`: a digest in this channel
 - `/kpi digest list | pause <id> | resume <id> | remove <id> | update <id> <schedule>`
+- `/kpi target set engagement_rate 5% by 2027-03-31 platform=instagram owner=@maria`: a target, with its pace
+- `/kpi target list | remove <id> | suggest engagement_rate next_quarter`
+- `/kpi note 2026-11-18 "LinkedIn feed change" platform=linkedin` (or reply `note: ...` in a digest's thread); `/kpi note list | remove <id>`
 Mention me (`@kpi-advisor which KPI for awareness?`) or DM me to get a threaded answer; follow-ups in the thread keep the context."""
 
 
@@ -85,8 +88,8 @@ def _button(action_id: str, text: str, value: str = "", style: str | None = None
     return button
 
 
-def render_home(*, config: Any, subscriptions: list[Any]) -> dict[str, Any]:
-    """The App Home view: followed KPIs, digest subscriptions, quick actions."""
+def render_home(*, config: Any, subscriptions: list[Any], targets: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The App Home view: followed KPIs, targets with pace, digest subscriptions, quick actions."""
     followed = list(_attr(config, "followed_kpis", "kpis", default=[]) or [])
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "KPI advisor"}},
@@ -108,6 +111,10 @@ def render_home(*, config: Any, subscriptions: list[Any]) -> dict[str, Any]:
     ) if value]
     if details:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(details)}]})
+    if targets is not None:
+        from bot.render.governance import render_home_targets
+
+        blocks += render_home_targets(targets)
     blocks += [{"type": "divider"},
                {"type": "section", "text": {"type": "mrkdwn", "text": "*Digest subscriptions*"}}]
     room = MAX_BLOCKS - len(blocks) - 1

@@ -117,6 +117,9 @@ class Kpi(_Strict):
     timing: Literal["leading", "lagging"]
     caveat: str | None = None  # always shown with the value, e.g. reach's non-additivity
     synonyms: tuple[str, ...] = ()
+    # governance (a team's catalog override sets them): who owns the KPI, how often it is reviewed
+    owner: str | None = None
+    review_cadence: Literal["weekly", "monthly", "quarterly"] | None = None
 
     @field_validator("families")
     @classmethod
