@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .answer import Answer, ChartSpec, Context, Fact, ParsedQuestion
 from .compose_guidance import compose_explain, compose_help, compose_out_of_scope, compose_recommend
 from .compose_numbers import compose_compare, compose_digest, compose_value, compose_why
+from .deadline import Budget
 from .errors import BadQuestion
 from .parse import MAX_QUESTION_CHARS, parse_question
 
@@ -33,6 +35,8 @@ class Advisor:
     Collaborators are passed in; :meth:`from_settings` wires the defaults.
     ``knowledge`` needs ``retrieve(question, k, families, kpis)``; the narrator
     ``narrate(answer, history=...)``; ``router`` (optional, LLM) ``parse(...)``.
+    ``budget_seconds`` is one answer's time for waiting on models: routing, guidance
+    retrieval and narration share it (``advisor.deadline``).
     """
 
     def __init__(
@@ -44,6 +48,7 @@ class Advisor:
         knowledge: Any,
         narrator: Any,
         router: Any = None,
+        budget_seconds: float = 8.0,
     ):
         self._engines = engines
         self._workspaces = workspaces
@@ -51,7 +56,9 @@ class Advisor:
         self._knowledge = knowledge
         self._narrator = narrator
         self._router = router
+        self._budget_seconds = budget_seconds
         self._lock = threading.Lock()
+        self._warm = False
 
     @classmethod
     def from_settings(cls, settings: Settings, *, sample_end: date | None = None) -> Advisor:
@@ -66,13 +73,29 @@ class Advisor:
         knowledge = KnowledgeBase(
             store_dir=settings.chroma_dir, chroma_host=settings.chroma_host, chroma_port=settings.chroma_port,
             embedder=create_embedder(settings.embedder, model=settings.embedding_model, api_key=key,
-                                     base_url=settings.openai_base_url),
+                                     base_url=settings.openai_base_url, timeout=settings.embedding_timeout,
+                                     max_retries=settings.embedding_retries),
             team_dirs=settings.knowledge_dirs,
         )
         narrator, router = _narrator(settings)
         engines = EngineProvider(sample_end=sample_end, cache_dir=settings.home / "cache")
         return cls(engines=engines, workspaces=WorkspaceStore(db=db, defaults=settings_defaults(settings)),
-                   conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router)
+                   conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router,
+                   budget_seconds=settings.llm_timeout)
+
+    def warm_up(self) -> None:
+        """Load the language-model client libraries now (seconds), not inside an answer's budget.
+
+        `serve` and each advisor worker process call it at start; ``answer()`` calls it too,
+        so a first answer pays the import before its clock starts.
+        """
+        if self._warm:
+            return
+        for part in (self._narrator, self._router):
+            warm = getattr(part, "warm_up", None)
+            if callable(warm):
+                warm()
+        self._warm = True
 
     @property
     def knowledge(self) -> Any:
@@ -98,14 +121,17 @@ class Advisor:
         if not isinstance(question, str) or not question.strip():
             raise BadQuestion('Ask a question, e.g. "which KPI for awareness?" or "engagement rate last 28 days".')
         question = question.strip()[:MAX_QUESTION_CHARS]
+        self.warm_up()
+        budget = Budget(self._budget_seconds)
         context = self._conversations.context(workspace, thread) if thread else None
         engine = self.engine(workspace, as_of=_as_of(context))
         parsed = parse_question(question, catalog=engine.catalog, context=context)
         if parsed.intent == "out_of_scope" and self._router is not None:
-            parsed = self._route_with_llm(question, context, engine) or parsed
-        answer = self._compose(parsed, question, engine, workspace)
+            with budget.spend():
+                parsed = self._route_with_llm(question, context, engine) or parsed
+        answer = self._compose(parsed, question, engine, workspace, budget)
         history = self._conversations.history(workspace, thread) if thread else []
-        answer = self._narrate(answer, history, workspace)
+        answer = self._narrate(answer, history, workspace, budget)
         if context and context.as_of and not answer.context.as_of:
             answer = answer.model_copy(update={"context": answer.context.model_copy(update={"as_of": context.as_of})})
         if thread:
@@ -141,7 +167,7 @@ class Advisor:
         else:
             raise BadQuestion(f"Unknown action '{action_id}'.")
         question = f"[{action_id}] {kpi_id or payload.get('goal') or ''}".strip()
-        answer = self._compose(parsed, question, engine, workspace)
+        answer = self._compose(parsed, question, engine, workspace, Budget(self._budget_seconds))
         if thread:
             self._conversations.remember(workspace, thread, answer)
         return answer
@@ -152,7 +178,8 @@ class Advisor:
         engine = self.engine(workspace, as_of=as_of)
         answer = compose_digest(engine, goal=goal, kpis=kpis, period=period, filters=filters)
         answer = answer.model_copy(update={"question": f"digest {goal or ','.join(kpis or [])} {period}"})
-        return self._narrate(answer, [], workspace)
+        self.warm_up()
+        return self._narrate(answer, [], workspace, Budget(self._budget_seconds))
 
     def render_chart(self, spec: ChartSpec, *, workspace: str = "local", as_of: date | None = None) -> bytes:
         from kpi_engine.charts import render_breakdown_png, render_trend_png
@@ -166,24 +193,52 @@ class Advisor:
 
     # ------------------------------------------------------------------ internals
 
-    def _retrieve(self, question: str, k: int, families, kpis):
-        from knowledge.errors import KnowledgeError
+    def _retriever(self, budget: Budget, missed: list[str]) -> Callable[..., list[Any]]:
+        """Guidance retrieval inside ``budget``; each miss is noted in ``missed`` (guidance is
+        supporting material: the answer goes out without it, saying so)."""
 
-        try:
-            return self._knowledge.retrieve(question, k=k, families=families, kpis=kpis)
-        except KnowledgeError as exc:  # guidance is supporting material: answer without it
-            log.warning("knowledge retrieval failed: %s", exc)
-            return []
+        def retrieve(question: str, k: int, families: Any, kpis: Any) -> list[Any]:
+            from knowledge.embeddings import query_deadline
+            from knowledge.errors import KnowledgeError
 
-    def _compose(self, parsed: ParsedQuestion, question: str, engine: Engine, workspace: str) -> Answer:
+            if budget.exhausted:
+                missed.append("no time was left for it")
+                return []
+            try:
+                ensure_built = getattr(self._knowledge, "ensure_built", None)
+                if callable(ensure_built):  # a first build is set-up, like loading data: not charged
+                    ensure_built()
+                with budget.spend() as at, query_deadline(at):
+                    return list(self._knowledge.retrieve(question, k=k, families=families, kpis=kpis))
+            except KnowledgeError as exc:
+                log.warning("knowledge retrieval failed: %s", exc)
+                timed_out = "in time" in str(exc) or "time left" in str(exc)
+                missed.append("the knowledge base did not answer in time" if timed_out
+                              else "the knowledge base could not be searched")
+                return []
+
+        return retrieve
+
+    def _compose(self, parsed: ParsedQuestion, question: str, engine: Engine, workspace: str,
+                 budget: Budget) -> Answer:
+        missed: list[str] = []
+        answer = self._compose_intent(parsed, question, engine, self._retriever(budget, missed))
+        if missed:
+            note = f"Guidance from the knowledge base was unavailable ({missed[0]}); this answer draws on the KPI " \
+                   "catalog only."
+            answer = answer.model_copy(update={"warnings": [*answer.warnings, note]})
+        return answer.model_copy(update={"question": question})
+
+    def _compose_intent(self, parsed: ParsedQuestion, question: str, engine: Engine,
+                        retrieve: Callable[..., list[Any]]) -> Answer:
         intent = parsed.intent
         if intent in _NUMBER_INTENTS and parsed.kpi_id is None:
             parsed = parsed.model_copy(update={"intent": "recommend" if parsed.goal else "help"})
             intent = parsed.intent
         if intent == "recommend":
-            answer = compose_recommend(parsed, question=question, catalog=engine.catalog, retrieve=self._retrieve)
+            answer = compose_recommend(parsed, question=question, catalog=engine.catalog, retrieve=retrieve)
         elif intent == "explain":
-            answer = compose_explain(parsed, question=question, catalog=engine.catalog, retrieve=self._retrieve)
+            answer = compose_explain(parsed, question=question, catalog=engine.catalog, retrieve=retrieve)
         elif intent == "value":
             answer = compose_value(engine, parsed)
         elif intent == "compare":
@@ -198,14 +253,15 @@ class Advisor:
             answer = compose_help(question)
         else:
             answer = compose_out_of_scope(question)
-        return answer.model_copy(update={"question": question})
+        return answer
 
-    def _narrate(self, answer: Answer, history: list[str], workspace: str) -> Answer:
+    def _narrate(self, answer: Answer, history: list[str], workspace: str, budget: Budget) -> Answer:
         if answer.intent in ("help", "out_of_scope"):
             return answer
         # engine tools are bound to this workspace, so a model can only read this workspace's data
         narrator = self._narrator.with_tools(_WorkspaceTools(self, workspace))
-        return narrator.narrate(answer, history=history)
+        with budget.spend():
+            return narrator.narrate(answer, history=history)
 
     def _route_with_llm(self, question: str, context: Context | None, engine: Engine) -> ParsedQuestion | None:
         try:
@@ -220,7 +276,9 @@ class Advisor:
         """Engine tool for the LLM narrator: the facts behind one KPI value."""
         from .facts import value_facts
 
-        return value_facts(self.engine(workspace).compute_value(kpi_id, period, filters))
+        engine = self.engine(workspace)
+        value = engine.compute_value(kpi_id, period, filters)
+        return value_facts(value, good_direction=engine.kpi(kpi_id).direction)
 
 
 class _WorkspaceTools:
@@ -262,4 +320,4 @@ def _narrator(settings: Settings):
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     common = dict(model=settings.llm_model, base_url=settings.openai_base_url, api_key=key,
                   timeout=settings.llm_timeout)
-    return LlmNarrator(**common), LlmRouter(**common)
+    return LlmNarrator.from_settings(settings), LlmRouter(**common)
