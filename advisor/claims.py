@@ -29,8 +29,9 @@ __all__ = ["MARK", "Rejected", "check_sentence"]
 
 MARK = "\ue000"  # stands for one slot reference while prose is checked
 _TOKEN = re.compile(MARK + r"|[A-Za-z]+(?:['\u2019][A-Za-z]+)*|[^\sA-Za-z" + MARK + "]")
-_BEFORE_SLOT = set(" \t\n([\"'\u201c\u2018")
-_AFTER_SLOT = set(" \t\n)],.;:!?\"'\u201d\u2019")
+# What may touch a slot: space, brackets, quotes, punctuation after it, Slack's *bold* and _italics_.
+_BEFORE_SLOT = set(" \t\n([\"'\u201c\u2018*_`")
+_AFTER_SLOT = set(" \t\n)],.;:!?\"'\u201d\u2019*_`")
 _CLAUSE_PUNCT = set(",;:\u2014\u2013")
 _BARE_BEFORE, _BARE_AFTER = 3, 1  # a change this close to its direction word is shown without its sign
 

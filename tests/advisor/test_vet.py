@@ -138,6 +138,11 @@ def test_what_cannot_stand_falls_back(narrative, why):
     assert out.text == "" and out.fallback and out.fallback.startswith(why)
 
 
+def test_slack_emphasis_may_wrap_a_slot():
+    assert vet("Engagement rate was *{engagement_rate.value}* over _{engagement_rate.period}_.").text == \
+        "Engagement rate was *3.63%* over _last week_."
+
+
 def test_abbreviations_do_not_split_sentences():
     out = vet("Engagement rate was {engagement_rate.value} vs. the previous period's "
               "{engagement_rate.previous.value}, e.g. on TikTok.")
