@@ -94,7 +94,10 @@ class Advisor:
         for part in (self._narrator, self._router):
             warm = getattr(part, "warm_up", None)
             if callable(warm):
-                warm()
+                try:
+                    warm()
+                except ImportError:  # the narrator then serves template wording and says why
+                    log.warning("the language-model client cannot be loaded", exc_info=True)
         self._warm = True
 
     @property

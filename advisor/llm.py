@@ -224,7 +224,11 @@ class LlmNarrator:
 
     def narrate(self, answer: Answer, *, history: Sequence[str] = ()) -> Answer:
         """``answer`` with a checked LLM narrative section, or the template answer saying why not."""
-        self.warm_up()  # a no-op once warm; done before the clock starts
+        try:
+            self.warm_up()  # a no-op once warm; done before the clock starts
+        except ImportError as exc:
+            self.logger.warning("LLM narration not used, the model client cannot be loaded: %s", exc)
+            return with_fallback(answer, f"model client unavailable ({exc})")
         deadline = time.monotonic() + self.timeout
         slots = build_slots(answer.facts, primary_kpi=answer.kpi_id)
         extra: list[Fact] = []

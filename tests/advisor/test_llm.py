@@ -517,3 +517,14 @@ def test_settings_wire_the_llm_into_the_advisor_with_workspace_tools(server, tmp
     assert fallback.narrator == "template" and "99.99" not in fallback.text
     assert fallback.fallback_reason.startswith("rejected: invented number")
     assert fallback_note(fallback.fallback_reason) in fallback.warnings and "Note: Standard wording" in fallback.text
+
+
+def test_a_missing_model_client_serves_the_template_and_says_why():
+    code = ("import sys; sys.modules['langchain_openai'] = None\n"  # as if the package were not installed
+            "from advisor.llm import LlmNarrator\nfrom advisor.answer import Answer\n"
+            "a = Answer(question='q', intent='value', title='t', summary='s')\n"
+            "out = LlmNarrator(model='m', base_url='http://127.0.0.1:9/v1', api_key='k', timeout=1).narrate(a)\n"
+            "print(out.narrator, out.fallback_reason)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120,
+                          check=True)
+    assert done.stdout.startswith("template model client unavailable")
