@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 __all__ = [
     "Intent", "Fact", "Citation", "Section", "Action", "ChartSpec", "Answer", "Context", "ParsedQuestion",
@@ -31,6 +31,24 @@ class Fact(_Model):
     unit: str = ""
     kpi_id: str | None = None
     source: str = "kpi_engine"  # the engine call that produced it
+    # What the number is, so a narrator can refer to it as a slot (advisor.slots) and check the
+    # words around it; None on facts that do not say. Kinds: value, numerator, denominator,
+    # volume, start, end, abs_change, rel_change, interval, contribution, share, mix, rate.
+    kind: str | None = None
+    period: str | None = None  # whose period: "current", "previous" or "last_year" (a change: against which)
+    period_label: str | None = None  # the engine's words for that period: "last week", "previous period"
+    good_direction: Literal["up", "down"] | None = None  # the KPI's good direction
+    name: str | None = None  # what is measured: "Engagement rate"
+    segment: str | None = None  # breakdown segment: "instagram"
+    dimension: str | None = None  # breakdown dimension: "platform"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sign(self) -> int | None:
+        """-1, 0 or +1 for the value (a change's direction); None without a value."""
+        if self.value is None or self.value != self.value:
+            return None
+        return (self.value > 0) - (self.value < 0)
 
 
 class Citation(_Model):
@@ -111,6 +129,9 @@ class Answer(_Model):
     actions: list[Action] = Field(default_factory=list)
     context: Context = Field(default_factory=Context)
     narrator: Literal["template", "llm"] = "template"
+    # Why the language model's wording was not used ("timeout", "http 500", "rejected: invented
+    # number ..."); None when it was used or not asked for.
+    fallback_reason: str | None = None
     warnings: list[str] = Field(default_factory=list)
     # how the question was understood: how sure (0-1), in words, and from which evidence
     confidence: float | None = None
@@ -123,4 +144,5 @@ class Answer(_Model):
         parts = [f"{self.title}", self.summary]
         for s in self.sections:
             parts.append(f"{s.title}\n{s.text}" if s.title else s.text)
+        parts += [f"Note: {w}" for w in self.warnings]
         return "\n\n".join(p for p in parts if p)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +18,7 @@ from .compose_guidance import (
     compose_recommend,
 )
 from .compose_numbers import compose_compare, compose_digest, compose_value, compose_why
+from .deadline import Budget
 from .errors import BadQuestion
 from .governance import enrich_answer
 from .parse import MAX_QUESTION_CHARS
@@ -45,6 +48,8 @@ class Advisor:
     Collaborators are passed in; :meth:`from_settings` wires the defaults.
     ``knowledge`` needs ``retrieve(question, k, families, kpis)``; the narrator
     ``narrate(answer, history=...)``; ``router`` (optional, LLM) ``parse(...)``.
+    ``budget_seconds`` is one answer's time for waiting on models: routing, guidance
+    retrieval and narration share it (``advisor.deadline``).
     """
 
     def __init__(
@@ -58,6 +63,7 @@ class Advisor:
         router: Any = None,
         targets: TargetStore | None = None,
         notes: NoteStore | None = None,
+        budget_seconds: float = 8.0,
     ):
         self._engines = engines
         self._workspaces = workspaces
@@ -66,7 +72,9 @@ class Advisor:
         self._narrator = narrator
         self._router = router
         self.targets, self.notes = targets, notes  # targets and notes per workspace (None: not kept)
+        self._budget_seconds = budget_seconds
         self._lock = threading.Lock()
+        self._warm = False
 
     @classmethod
     def from_settings(cls, settings: Settings, *, sample_end: date | None = None) -> Advisor:
@@ -83,7 +91,8 @@ class Advisor:
         knowledge = KnowledgeBase(
             store_dir=settings.chroma_dir, chroma_host=settings.chroma_host, chroma_port=settings.chroma_port,
             embedder=create_embedder(settings.embedder, model=settings.embedding_model, api_key=key,
-                                     base_url=settings.openai_base_url),
+                                     base_url=settings.openai_base_url, timeout=settings.embedding_timeout,
+                                     max_retries=settings.embedding_retries),
             team_dirs=settings.knowledge_dirs,
         )
         narrator, router = _narrator(settings)
@@ -96,7 +105,24 @@ class Advisor:
         warm_understanding(engines.catalog_for(settings_defaults(settings).get("catalog_paths") or []))
         return cls(engines=engines, workspaces=WorkspaceStore(db=db, defaults=settings_defaults(settings)),
                    conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router,
-                   targets=TargetStore(db=db), notes=NoteStore(db=db))
+                   targets=TargetStore(db=db), notes=NoteStore(db=db), budget_seconds=settings.llm_timeout)
+
+    def warm_up(self) -> None:
+        """Load the language-model client libraries now (seconds), not inside an answer's budget.
+
+        `serve` and each advisor worker process call it at start; ``answer()`` calls it too,
+        so a first answer pays the import before its clock starts.
+        """
+        if self._warm:
+            return
+        for part in (self._narrator, self._router):
+            warm = getattr(part, "warm_up", None)
+            if callable(warm):
+                try:
+                    warm()
+                except ImportError:  # the narrator then serves template wording and says why
+                    log.warning("the language-model client cannot be loaded", exc_info=True)
+        self._warm = True
 
     @property
     def knowledge(self) -> Any:
@@ -122,15 +148,22 @@ class Advisor:
         if not isinstance(question, str) or not question.strip():
             raise BadQuestion('Ask a question, e.g. "which KPI for awareness?" or "engagement rate last 28 days".')
         question = question.strip()[:MAX_QUESTION_CHARS]
+        self.warm_up()
+        budget = Budget(self._budget_seconds)
         context = self._conversations.context(workspace, thread) if thread else None
         engine = self.engine(workspace, as_of=_as_of(context))
+        missed: list[str] = []
+        retrieve = self._retriever(budget, missed)
         answer = answer_governance(self, question, engine=engine, workspace=workspace, context=context)
         if answer is None:  # targets, owners and cadence first; everything else is understood as usual
-            understanding = understand(question, catalog=engine.catalog, context=context, router=self._router)
-            answer = compose_understood(understanding, question, catalog=engine.catalog, retrieve=self._retrieve,
-                                        compose=lambda p: self._compose(p, question, engine, workspace))
+            # a configured LLM router waits on the network: that wait is charged to the answer's budget
+            with budget.spend() if self._router is not None else nullcontext():
+                understanding = understand(question, catalog=engine.catalog, context=context, router=self._router)
+            answer = compose_understood(understanding, question, catalog=engine.catalog, retrieve=retrieve,
+                                        compose=lambda p: self._compose(p, question, engine, workspace, retrieve))
+        answer = _note_missing_guidance(answer, missed)
         history = self._conversations.history(workspace, thread) if thread else []
-        answer = self._narrate(answer, history, workspace)
+        answer = self._narrate(answer, history, workspace, budget)
         if context and context.as_of and not answer.context.as_of:
             answer = answer.model_copy(update={"context": answer.context.model_copy(update={"as_of": context.as_of})})
         if thread:
@@ -156,6 +189,8 @@ class Advisor:
         engine = self.engine(workspace, as_of=_as_of(context))
         filters = {k: list(v) for k, v in (payload.get("filters") or {}).items()}
         kpi_id = payload.get("kpi_id")
+        missed: list[str] = []
+        retrieve = self._retriever(Budget(self._budget_seconds), missed)
         if action_id in ("show_value", "trend", "breakdown"):
             if not kpi_id:
                 raise BadQuestion("That button has no KPI attached; ask for the KPI by name.")
@@ -169,15 +204,16 @@ class Advisor:
             return _subscribe_help(payload.get("goal") or (context.goal if context else None) or "awareness")
         elif action_id in ("choose_goal", "choose_kpi"):  # answers the original question with the pick
             picked, asked = understand_pick(action_id, payload, catalog=engine.catalog)
-            answer = compose_understood(picked, asked, catalog=engine.catalog, retrieve=self._retrieve,
-                                        compose=lambda p: self._compose(p, asked, engine, workspace))
+            answer = compose_understood(picked, asked, catalog=engine.catalog, retrieve=retrieve,
+                                        compose=lambda p: self._compose(p, asked, engine, workspace, retrieve))
+            answer = _note_missing_guidance(answer, missed)
             if thread:
                 self._conversations.remember(workspace, thread, answer)
             return answer
         else:
             raise BadQuestion(f"Unknown action '{action_id}'.")
         question = f"[{action_id}] {kpi_id or payload.get('goal') or ''}".strip()
-        answer = self._compose(parsed, question, engine, workspace)
+        answer = _note_missing_guidance(self._compose(parsed, question, engine, workspace, retrieve), missed)
         if thread:
             self._conversations.remember(workspace, thread, answer)
         return answer
@@ -189,7 +225,8 @@ class Advisor:
         answer = compose_digest(engine, goal=goal, kpis=kpis, period=period, filters=filters)
         answer = answer.model_copy(update={"question": f"digest {goal or ','.join(kpis or [])} {period}"})
         answer = enrich_answer(self, answer, engine, workspace)  # pace toward targets, the team's notes
-        return self._narrate(answer, [], workspace)
+        self.warm_up()
+        return self._narrate(answer, [], workspace, Budget(self._budget_seconds))
 
     def render_chart(self, spec: ChartSpec, *, workspace: str = "local", as_of: date | None = None) -> bytes:
         from kpi_engine.charts import render_breakdown_png, render_trend_png
@@ -205,16 +242,40 @@ class Advisor:
 
     # ------------------------------------------------------------------ internals
 
-    def _retrieve(self, question: str, k: int, families, kpis):
-        from knowledge.errors import KnowledgeError
+    def _retriever(self, budget: Budget, missed: list[str]) -> Callable[..., list[Any]]:
+        """Guidance retrieval inside ``budget``; each miss is noted in ``missed`` (guidance is
+        supporting material: the answer goes out without it, saying so)."""
 
-        try:
-            return self._knowledge.retrieve(question, k=k, families=families, kpis=kpis)
-        except KnowledgeError as exc:  # guidance is supporting material: answer without it
-            log.warning("knowledge retrieval failed: %s", exc)
-            return []
+        def retrieve(question: str, k: int, families: Any, kpis: Any) -> list[Any]:
+            from knowledge.embeddings import query_deadline
+            from knowledge.errors import KnowledgeError
 
-    def _compose(self, parsed: ParsedQuestion, question: str, engine: Engine, workspace: str) -> Answer:
+            if budget.exhausted:
+                missed.append("no time was left for it")
+                return []
+            try:
+                ensure_built = getattr(self._knowledge, "ensure_built", None)
+                if callable(ensure_built):  # a first build is set-up, like loading data: not charged
+                    ensure_built()
+                with budget.spend() as at, query_deadline(at):
+                    return list(self._knowledge.retrieve(question, k=k, families=families, kpis=kpis))
+            except KnowledgeError as exc:
+                log.warning("knowledge retrieval failed: %s", exc)
+                timed_out = "in time" in str(exc) or "time left" in str(exc)
+                missed.append("the knowledge base did not answer in time" if timed_out
+                              else "the knowledge base could not be searched")
+                return []
+
+        return retrieve
+
+    def _compose(self, parsed: ParsedQuestion, question: str, engine: Engine, workspace: str,
+                 retrieve: Callable[..., list[Any]]) -> Answer:
+        answer = self._compose_intent(parsed, question, engine, retrieve)
+        answer = enrich_answer(self, answer, engine, workspace)  # pace toward targets, the team's notes
+        return answer.model_copy(update={"question": question})
+
+    def _compose_intent(self, parsed: ParsedQuestion, question: str, engine: Engine,
+                        retrieve: Callable[..., list[Any]]) -> Answer:
         intent = parsed.intent
         if intent in _NUMBER_INTENTS and parsed.kpi_id is None:
             parsed = parsed.model_copy(update={"intent": "recommend" if parsed.goal else "help"})
@@ -224,9 +285,9 @@ class Advisor:
         if intent == "verdict":
             intent = "recommend"
         if intent == "recommend":
-            answer = compose_recommend(parsed, question=question, catalog=engine.catalog, retrieve=self._retrieve)
+            answer = compose_recommend(parsed, question=question, catalog=engine.catalog, retrieve=retrieve)
         elif intent == "explain":
-            answer = compose_explain(parsed, question=question, catalog=engine.catalog, retrieve=self._retrieve)
+            answer = compose_explain(parsed, question=question, catalog=engine.catalog, retrieve=retrieve)
         elif intent == "value":
             answer = compose_value(engine, parsed)
         elif intent == "compare":
@@ -241,22 +302,24 @@ class Advisor:
             answer = compose_help(question)
         else:
             answer = compose_out_of_scope(question)
-        answer = enrich_answer(self, answer, engine, workspace)  # pace toward targets, the team's notes
-        return answer.model_copy(update={"question": question})
+        return answer
 
-    def _narrate(self, answer: Answer, history: list[str], workspace: str) -> Answer:
+    def _narrate(self, answer: Answer, history: list[str], workspace: str, budget: Budget) -> Answer:
         if answer.intent in ("help", "out_of_scope", "clarify"):
             return answer
         # engine tools are bound to this workspace, so a model can only read this workspace's data
         narrator = self._narrator.with_tools(_WorkspaceTools(self, workspace))
-        return narrator.narrate(answer, history=history)
+        with budget.spend():
+            return narrator.narrate(answer, history=history)
 
     def kpi_facts(self, kpi_id: str, period: str, filters: dict[str, list[str]] | None,
                   *, workspace: str = "local") -> list[Fact]:
         """Engine tool for the LLM narrator: the facts behind one KPI value."""
         from .facts import value_facts
 
-        return value_facts(self.engine(workspace).compute_value(kpi_id, period, filters))
+        engine = self.engine(workspace)
+        value = engine.compute_value(kpi_id, period, filters)
+        return value_facts(value, good_direction=engine.kpi(kpi_id).direction)
 
 
 class _WorkspaceTools:
@@ -267,6 +330,15 @@ class _WorkspaceTools:
 
     def get_kpi_value(self, kpi_id: str, period: str, filters: dict[str, list[str]] | None) -> list[Fact]:
         return self._advisor.kpi_facts(kpi_id, period, filters, workspace=self._workspace)
+
+
+def _note_missing_guidance(answer: Answer, missed: list[str]) -> Answer:
+    """Say so when guidance could not be retrieved (the answer then rests on the catalog alone)."""
+    if not missed:
+        return answer
+    note = (f"Guidance from the knowledge base was unavailable ({missed[0]}); this answer draws on the KPI "
+            "catalog only.")
+    return answer.model_copy(update={"warnings": [*answer.warnings, note]})
 
 
 def _as_of(context: Context | None) -> date | None:
@@ -298,4 +370,4 @@ def _narrator(settings: Settings):
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     common = dict(model=settings.llm_model, base_url=settings.openai_base_url, api_key=key,
                   timeout=settings.llm_timeout)
-    return LlmNarrator(**common), LlmRouter(**common)
+    return LlmNarrator.from_settings(settings), LlmRouter(**common)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from kpi_engine.results import Breakdown, Comparison, KpiReport, KpiValue
 
 from .answer import Fact
@@ -9,7 +11,10 @@ from .format import fmt_change, fmt_compact, fmt_value
 
 __all__ = [
     "value_facts", "report_facts", "breakdown_facts", "fmt_contribution", "VERDICT_WORDS", "verdict_phrase",
+    "change_unit",
 ]
+
+Direction = Literal["up", "down"]
 
 VERDICT_WORDS = {
     "up": "a meaningful rise",
@@ -30,45 +35,65 @@ def verdict_phrase(c: Comparison) -> str:
 
 
 def _fact(key: str, label: str, value: float | None, display: str, unit: str = "", kpi: str | None = None,
-          source: str = "kpi_engine") -> Fact:
-    return Fact(key=key, label=label, value=value, display=display, unit=unit, kpi_id=kpi, source=source)
+          source: str = "kpi_engine", **structure: Any) -> Fact:
+    """``structure``: the Fact fields that say what the number is (kind, period, period_label, ...)."""
+    return Fact(key=key, label=label, value=value, display=display, unit=unit, kpi_id=kpi, source=source,
+                **structure)
 
 
-def value_facts(v: KpiValue, prefix: str | None = None) -> list[Fact]:
-    """The value, its numerator and denominator, and the period's dates."""
+def change_unit(unit: str) -> str:
+    """The unit of an absolute change: a percentage KPI moves in percentage points, not percent."""
+    return {"percent": "pp", "points": "points"}.get(unit, unit)
+
+
+def value_facts(v: KpiValue, prefix: str | None = None, *, period: str = "current",
+                period_label: str | None = None, good_direction: Direction | None = None) -> list[Fact]:
+    """The value, its numerator and denominator, and the period's dates.
+
+    ``period`` says whose value it is (the report's current period, or the previous or
+    last-year reference it is compared with).
+    """
     p = prefix or v.kpi_id
     src = f"compute_value({v.kpi_id}, {v.period.start}..{v.period.end})"
+    about = {"period": period, "period_label": period_label or v.period.label, "good_direction": good_direction,
+             "name": v.name}
     facts = [_fact(f"{p}.value", f"{v.name}, {v.period.label}", v.value, fmt_value(v.value, v.unit),
-                   v.unit, v.kpi_id, src)]
+                   v.unit, v.kpi_id, src, kind="value", **about)]
     if v.numerator is not None:
         facts.append(_fact(f"{p}.numerator", f"{v.name} numerator", v.numerator,
-                           fmt_compact(v.numerator), "", v.kpi_id, src))
+                           fmt_compact(v.numerator), "", v.kpi_id, src, kind="numerator", **about))
     if v.denominator is not None:
         facts.append(_fact(f"{p}.denominator", f"{v.name} denominator", v.denominator,
-                           fmt_compact(v.denominator), "", v.kpi_id, src))
-    facts.append(_fact(f"{p}.volume", f"{v.name} volume", v.volume, fmt_compact(v.volume), "", v.kpi_id, src))
-    facts.append(_fact(f"{p}.start", "period start", None, v.period.start.isoformat(), "date", v.kpi_id, src))
-    facts.append(_fact(f"{p}.end", "period end", None, v.period.end.isoformat(), "date", v.kpi_id, src))
+                           fmt_compact(v.denominator), "", v.kpi_id, src, kind="denominator", **about))
+    facts.append(_fact(f"{p}.volume", f"{v.name} volume", v.volume, fmt_compact(v.volume), "", v.kpi_id, src,
+                       kind="volume", **about))
+    facts.append(_fact(f"{p}.start", "period start", None, v.period.start.isoformat(), "date", v.kpi_id, src,
+                       kind="start", **about))
+    facts.append(_fact(f"{p}.end", "period end", None, v.period.end.isoformat(), "date", v.kpi_id, src,
+                       kind="end", **about))
     return facts
 
 
-def _comparison_facts(c: Comparison, kpi_id: str, unit: str, tag: str) -> list[Fact]:
-    facts = value_facts(c.reference, prefix=f"{kpi_id}.{tag}")
+def _comparison_facts(c: Comparison, kpi_id: str, unit: str, tag: str, good: Direction) -> list[Fact]:
+    facts = value_facts(c.reference, prefix=f"{kpi_id}.{tag}", period=tag, good_direction=good)
+    about = {"period": tag, "period_label": c.reference.period.label, "good_direction": good,
+             "name": c.reference.name}
     if c.abs_change is not None:
         facts.append(_fact(f"{kpi_id}.{tag}.abs_change", f"change vs {c.against}", c.abs_change,
-                           fmt_change(c.abs_change, None, unit), unit, kpi_id))
+                           fmt_change(c.abs_change, None, unit), change_unit(unit), kpi_id,
+                           kind="abs_change", **about))
     if c.rel_change is not None:
         facts.append(_fact(f"{kpi_id}.{tag}.rel_change", f"relative change vs {c.against}", c.rel_change,
-                           f"{c.rel_change * 100:+.1f}%", "fraction", kpi_id))
+                           f"{c.rel_change * 100:+.1f}%", "fraction", kpi_id, kind="rel_change", **about))
     return facts
 
 
 def report_facts(r: KpiReport) -> list[Fact]:
     v = r.current
     return [
-        *value_facts(v),
-        *_comparison_facts(r.previous, v.kpi_id, v.unit, "previous"),
-        *_comparison_facts(r.last_year, v.kpi_id, v.unit, "last_year"),
+        *value_facts(v, good_direction=r.direction),
+        *_comparison_facts(r.previous, v.kpi_id, v.unit, "previous", r.direction),
+        *_comparison_facts(r.last_year, v.kpi_id, v.unit, "last_year", r.direction),
     ]
 
 
@@ -77,21 +102,27 @@ def breakdown_facts(b: Breakdown, limit: int = 8) -> list[Fact]:
     for s in b.segments[:limit]:
         key = f"{b.kpi_id}.by_{b.dimension}.{s.key or 'untagged'}"
         src = f"compute_breakdown({b.kpi_id}, by={b.dimension})"
+        seg = {"name": b.name, "segment": s.key or "(untagged)", "dimension": b.dimension}
+        now = {"period": "current", "period_label": b.period.label, **seg}
+        before = {"period": "previous", "period_label": b.previous_period.label, **seg}
         facts.append(_fact(f"{key}.value", f"{b.name} for {s.key}", s.value, fmt_value(s.value, b.unit),
-                           b.unit, b.kpi_id, src))
+                           b.unit, b.kpi_id, src, kind="value", **now))
         if s.previous_value is not None:
             facts.append(_fact(f"{key}.previous", f"{b.name} for {s.key}, previous", s.previous_value,
-                               fmt_value(s.previous_value, b.unit), b.unit, b.kpi_id, src))
+                               fmt_value(s.previous_value, b.unit), b.unit, b.kpi_id, src, kind="value", **before))
         facts.append(_fact(f"{key}.contribution", f"{s.key} contribution to the change", s.contribution,
-                           fmt_contribution(s.contribution, b.unit), b.unit, b.kpi_id, src))
+                           fmt_contribution(s.contribution, b.unit), change_unit(b.unit), b.kpi_id, src,
+                           kind="contribution", **before))
         if s.share is not None:
             facts.append(_fact(f"{key}.share", f"{s.key} share", s.share, f"{s.share * 100:.0f}%",
-                               "fraction", b.kpi_id, src))
+                               "fraction", b.kpi_id, src, kind="share", **now))
         if s.mix_effect or s.rate_effect:
             facts.append(_fact(f"{key}.mix", f"{s.key} mix effect", s.mix_effect,
-                               fmt_contribution(s.mix_effect, b.unit), b.unit, b.kpi_id, src))
+                               fmt_contribution(s.mix_effect, b.unit), change_unit(b.unit), b.kpi_id, src,
+                               kind="mix", **before))
             facts.append(_fact(f"{key}.rate", f"{s.key} rate effect", s.rate_effect,
-                               fmt_contribution(s.rate_effect, b.unit), b.unit, b.kpi_id, src))
+                               fmt_contribution(s.rate_effect, b.unit), change_unit(b.unit), b.kpi_id, src,
+                               kind="rate", **before))
     return facts
 
 

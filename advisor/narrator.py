@@ -16,7 +16,8 @@ from .answer import Answer, Fact, Section
 if TYPE_CHECKING:
     from .settings import Settings
 
-__all__ = ["Narrator", "EngineTools", "TemplateNarrator", "with_narrative", "build_narrator"]
+__all__ = ["Narrator", "EngineTools", "TemplateNarrator", "with_narrative", "with_fallback", "fallback_note",
+           "build_narrator"]
 
 
 @runtime_checkable
@@ -74,6 +75,18 @@ def with_narrative(answer: Answer, text: str, *, extra_facts: Sequence[Fact] = (
             facts.append(fact)
             keys.add(fact.key)
     return answer.model_copy(update={"sections": sections, "facts": facts, "narrator": "llm"})
+
+
+def fallback_note(reason: str) -> str:
+    """The one-line note a front end shows when the model's wording was not used."""
+    return f"Standard wording: the language model's reply was not used ({reason})."
+
+
+def with_fallback(answer: Answer, reason: str) -> Answer:
+    """``answer`` as the template wrote it, saying why the model's wording is not there."""
+    note = fallback_note(reason)
+    warnings = [*answer.warnings, note] if note not in answer.warnings else list(answer.warnings)
+    return answer.model_copy(update={"narrator": "template", "fallback_reason": reason, "warnings": warnings})
 
 
 def build_narrator(settings: Settings, *, tools: EngineTools | None = None,

@@ -100,13 +100,14 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                         r"|(?<![\w.])(?P<h2>\d{1,2})\s*(?P<ap2>[ap]\.?m\.?)(?![a-z])", _I)),
 ]
 
-# Unit denominators ("per 1,000 impressions"), formula scales and list numbering are structure.
+# Unit denominators ("per 1,000 impressions") and formula scales are structure; so is list
+# numbering, except where no list is expected ("37. That is how many posts went viral.").
 _STRUCTURAL = re.compile(
     r"\bper\s+(?:1[,.\u00a0\u202f]?000|10[,.]?000|1\s?k|10\s?k|100|thousand|hundred)(?![\d.,]*\d)"
-    r"|(?<=\s)[x\u00d7*]\s?(?:100|1,?000)(?![\d.,]*\d)"  # a formula's scale: "/ sum(impressions) x 100"
-    r"|^[ \t>*_]*\(?\d{1,2}[.)](?=\s)",
-    _I | re.MULTILINE,
+    r"|(?<=\s)[x\u00d7*]\s?(?:100|1,?000)(?![\d.,]*\d)",  # a formula's scale: "/ sum(impressions) x 100"
+    _I,
 )
+_LIST_NUMBER = re.compile(r"^[ \t>*_]*\(?\d{1,2}[.)](?=\s)", re.MULTILINE)
 
 _NUM = (
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]\d)"  # 1,234,567.8
@@ -266,11 +267,16 @@ def _number_mention(text: str, m: re.Match[str]) -> NumberMention | None:
     return NumberMention(text[start:end].strip(), start, end, kind_out, tuple(readings), dates)
 
 
-def extract_numbers(text: str) -> list[NumberMention]:
-    """Every number in ``text`` a reader would take as a claim, in order of appearance."""
+def extract_numbers(text: str, *, list_numbering: bool = True) -> list[NumberMention]:
+    """Every number in ``text`` a reader would take as a claim, in order of appearance.
+
+    ``list_numbering``: a number opening a line ("1. ...") is numbering, not a claim.
+    """
     taken = [False] * len(text)
     found: list[NumberMention] = []
     for m in _STRUCTURAL.finditer(text):
+        _take(taken, m.start(), m.end())
+    for m in _LIST_NUMBER.finditer(text) if list_numbering else ():
         _take(taken, m.start(), m.end())
     for name, pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
@@ -361,6 +367,7 @@ class _Candidate:
     value: float
     kinds: frozenset[str]
     unit: str = ""
+    tolerance: float = 0.0  # strict checks: the display's own rounding
 
 
 def _close(a: float, b: float, tol: float) -> bool:
@@ -396,6 +403,19 @@ def _fact_candidates(fact: Fact) -> list[_Candidate]:
         if v > -1:
             out.append(_Candidate(1 + v, frozenset({"multiplier"})))  # +200% == 3x
     return out
+
+
+def _display_candidates(fact: Fact) -> list[_Candidate]:
+    """Strict checks: a fact may only be quoted as its display shows it (same kind, same rounding)."""
+    unit = fact.unit if fact.unit in _DURATIONS else ""
+    return [_Candidate(r.value, frozenset({r.kind}), r.unit or unit, r.tolerance)
+            for m in extract_numbers(fact.display) for r in m.readings]
+
+
+def _reading_matches_display(r: Reading, c: _Candidate) -> bool:
+    if r.kind not in c.kinds or r.unit != c.unit or r.tolerance > c.tolerance * 1.001 + 1e-12:
+        return False
+    return _close(r.value if r.signed else abs(r.value), c.value if r.signed else abs(c.value), c.tolerance)
 
 
 def _reading_matches(r: Reading, c: _Candidate) -> bool:
@@ -434,22 +454,26 @@ def _mask(text: str, phrases: Iterable[str]) -> str:
     return "".join(chars)
 
 
-def check_numbers(text: str, facts: Sequence[Fact], *, allowed: Iterable[str] = ()) -> list[NumberMention]:
+def check_numbers(text: str, facts: Sequence[Fact], *, allowed: Iterable[str] = (),
+                  strict: bool = False) -> list[NumberMention]:
     """The number mentions in ``text`` that match no fact within display rounding (empty = grounded).
 
     ``allowed`` lists phrases whose digits are structure, not claims ("last 28 days",
-    "per 1,000", a KPI id); dates inside them also ground date mentions.
+    "per 1,000", a KPI id); dates inside them also ground date mentions. ``strict`` (for
+    text whose figures were put there from the facts' displays) accepts a number only as
+    a display shows it: same kind, no coarser rounding, no raw value, no list numbering.
     """
     allowed = list(allowed)
     phrases = allowed + [m.group(0) for f in facts for m in _PERIOD_PHRASE.finditer(f.label)]
     masked = _mask(text, phrases)
-    candidates = [c for f in facts for c in _fact_candidates(f)]
+    candidates = [c for f in facts for c in (_display_candidates(f) if strict else _fact_candidates(f))]
+    matches = _reading_matches_display if strict else _reading_matches
     dates = _fact_dates(facts, allowed)
     bad: list[NumberMention] = []
-    for mention in extract_numbers(masked):
+    for mention in extract_numbers(masked, list_numbering=not strict):
         mention = NumberMention(text[mention.start:mention.end].strip(), mention.start, mention.end,
                                 mention.kind, mention.readings, mention.dates)
-        if any(_reading_matches(r, c) for r in mention.readings for c in candidates):
+        if any(matches(r, c) for r in mention.readings for c in candidates):
             continue
         if any(ref.matches(d) for ref in mention.dates for d in dates):
             continue

@@ -50,13 +50,22 @@ class Settings(BaseSettings):
     knowledge_dirs: list[Path] = Field(
         default_factory=list, validation_alias=_env("KNOWLEDGE_DIRS")
     )
+    # OpenAI embeddings: seconds per request and retries; a question's embedding also
+    # stops at the answer's deadline (LLM_TIMEOUT).
+    embedding_timeout: float = Field(default=10.0, gt=0, validation_alias=_env("EMBEDDING_TIMEOUT"))
+    embedding_retries: int = Field(default=1, ge=0, le=5, validation_alias=_env("EMBEDDING_RETRIES"))
 
     # Language model (optional): OpenAI or any OpenAI-compatible server.
     llm: bool = Field(default=False, validation_alias=_env("LLM"))
     openai_api_key: SecretStr | None = Field(default=None, validation_alias=_env("OPENAI_API_KEY"))
     openai_base_url: str | None = Field(default=None, validation_alias=_env("OPENAI_BASE_URL"))
     llm_model: str = Field(default="gpt-4o-mini", validation_alias=_env("LLM_MODEL"))
+    # One budget per answer for everything that waits on a model: LLM routing, guidance
+    # retrieval (embeddings) and narration together.
     llm_timeout: float = Field(default=8.0, validation_alias=_env("LLM_TIMEOUT"))
+    # Low temperature: the narrative rephrases engine facts, it should not be creative.
+    llm_temperature: float = Field(default=0.1, ge=0, le=2, validation_alias=_env("LLM_TEMPERATURE"))
+    llm_max_tokens: int = Field(default=400, ge=16, le=4096, validation_alias=_env("LLM_MAX_TOKENS"))
 
     # Slack.
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_BOT_TOKEN"))

@@ -86,7 +86,9 @@ def make_advisor(settings: Any, *, processes: int | None = None) -> Any:
     if processes == 0:
         from advisor import Advisor
 
-        return Advisor.from_settings(settings)
+        advisor = Advisor.from_settings(settings)
+        advisor.warm_up()  # the model client's imports, before the first question's clock starts
+        return advisor
     return ProcessPoolAdvisor(settings=settings, processes=processes).start()
 
 
@@ -156,6 +158,10 @@ def _init_worker(settings: Any, nice: int, warm: bool, log_level: int) -> None:
             _advisor.engine("local")
         except Exception:
             pass  # a data problem is reported with the first question that needs the data
+        try:  # the model client's imports take seconds: pay them here, not in an answer's budget
+            _advisor.warm_up()
+        except Exception:
+            log.warning("could not load the language-model client; answers use template wording", exc_info=True)
 
 
 def _portable(exc: BaseException) -> BaseException:

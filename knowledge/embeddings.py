@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import unicodedata
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
@@ -15,7 +18,7 @@ import numpy as np
 from knowledge.errors import EmbedderUnavailable, KnowledgeError
 from knowledge.lexicon import ABBREVIATIONS, CONCEPTS, LOW_WEIGHT, PHRASES, STOPWORDS, VARIANTS
 
-__all__ = ["Embedder", "LexicalEmbedder", "OpenAIEmbedder", "create_embedder"]
+__all__ = ["Embedder", "LexicalEmbedder", "OpenAIEmbedder", "create_embedder", "query_deadline"]
 
 
 @runtime_checkable
@@ -247,8 +250,33 @@ _KNOWN_DIMENSIONS = {
 }
 
 
+_query_deadline: ContextVar[float | None] = ContextVar("kpi_advisor_query_deadline", default=None)
+
+
+@contextmanager
+def query_deadline(at: float | None) -> Iterator[None]:
+    """Questions embedded inside the block (``embed_query``) give up at ``at`` (``time.monotonic()``).
+
+    The advisor passes its answer's deadline so a slow endpoint costs guidance, not the
+    whole answer; building the store (``embed_documents``) is not bound by it.
+    """
+    token = _query_deadline.set(at)
+    try:
+        yield
+    finally:
+        _query_deadline.reset(token)
+
+
+_RETRYABLE = (408, 409, 429, 500, 502, 503, 504)
+_MIN_ATTEMPT = 0.05  # seconds: an attempt with less time left than this is not started
+
+
 class OpenAIEmbedder:
-    """Embeddings from OpenAI or any OpenAI-compatible `/v1/embeddings` endpoint."""
+    """Embeddings from OpenAI or any OpenAI-compatible `/v1/embeddings` endpoint.
+
+    ``timeout`` bounds each request and ``max_retries`` retries timeouts, connection
+    errors, 429 and 5xx with a short backoff, all within a question's ``query_deadline``.
+    """
 
     def __init__(
         self,
@@ -258,8 +286,8 @@ class OpenAIEmbedder:
         base_url: str | None = None,
         dimension: int | None = None,
         batch_size: int = 64,
-        timeout: float = 30.0,
-        max_retries: int = 2,
+        timeout: float = 10.0,
+        max_retries: int = 1,
         client: Any = None,
     ) -> None:
         self.model = model
@@ -287,22 +315,54 @@ class OpenAIEmbedder:
                 api_key=self._api_key or "not-needed",  # local compatible servers ignore it
                 base_url=self.base_url,
                 timeout=self._timeout,
-                max_retries=self._max_retries,
+                max_retries=0,  # retried here, where the deadline is known
             )
         return self._client
 
     def _where(self) -> str:
         return self.base_url or "the OpenAI API"
 
-    def _embed(self, texts: list[str]) -> list[list[float]]:
+    def _create(self, batch: list[str], deadline: float | None) -> Any:
+        """One embeddings request, retried within ``max_retries`` and the deadline."""
         import openai
 
         client = self._get_client()
+        for attempt in range(self._max_retries + 1):
+            timeout = self._timeout
+            if deadline is not None:
+                timeout = min(timeout, deadline - time.monotonic())
+                if timeout < _MIN_ATTEMPT:
+                    raise EmbedderUnavailable(
+                        f"No time left to ask the embeddings endpoint at {self._where()} within the answer's "
+                        "budget (LLM_TIMEOUT); guidance was skipped."
+                    )
+            try:
+                return client.embeddings.create(model=self.model, input=batch, timeout=timeout)
+            except (openai.APIConnectionError, openai.APIStatusError) as exc:
+                status = getattr(exc, "status_code", None)
+                retryable = status is None or status in _RETRYABLE
+                if not retryable or attempt == self._max_retries:
+                    raise
+                pause = min(0.25 * 2**attempt, 2.0)
+                if deadline is not None and deadline - time.monotonic() < pause + _MIN_ATTEMPT:
+                    raise
+                time.sleep(pause)
+        raise AssertionError("unreachable")
+
+    def _embed(self, texts: list[str], deadline: float | None = None) -> list[list[float]]:
+        import openai
+
         out: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):
             batch = [t if t.strip() else " " for t in texts[start : start + self.batch_size]]
             try:
-                response = client.embeddings.create(model=self.model, input=batch)
+                response = self._create(batch, deadline)
+            except openai.APITimeoutError:
+                raise EmbedderUnavailable(
+                    f"The embeddings endpoint at {self._where()} did not answer in time "
+                    f"({self._timeout:g} s per request, {self._max_retries} retries); check the server, "
+                    "or raise EMBEDDING_TIMEOUT."
+                ) from None
             except openai.APIConnectionError as exc:
                 raise EmbedderUnavailable(
                     f"Could not reach the embeddings endpoint at {self._where()} ({exc.__class__.__name__}). "
@@ -333,7 +393,7 @@ class OpenAIEmbedder:
         return self._embed(list(texts)) if texts else []
 
     def embed_query(self, text: str) -> list[float]:
-        return self._embed([text])[0]
+        return self._embed([text], _query_deadline.get())[0]
 
 
 def create_embedder(
@@ -342,12 +402,15 @@ def create_embedder(
     model: str = "text-embedding-3-small",
     api_key: str | None = None,
     base_url: str | None = None,
+    timeout: float = 10.0,
+    max_retries: int = 1,
 ) -> Embedder:
     """The embedder named by the EMBEDDER setting ("lexical" or "openai")."""
     kind = (kind or "lexical").strip().lower()
     if kind in ("lexical", "local", "default"):
         return LexicalEmbedder()
     if kind in ("openai", "openai-compatible"):
-        return OpenAIEmbedder(model=model, api_key=api_key, base_url=base_url)
+        return OpenAIEmbedder(model=model, api_key=api_key, base_url=base_url, timeout=timeout,
+                              max_retries=max_retries)
     raise KnowledgeError(f"Unknown embedder '{kind}'; set EMBEDDER to 'lexical' (offline) or 'openai'.")
 

@@ -27,7 +27,8 @@ def make_knowledge_base(settings: Any = None) -> Any:
 
     s = settings or get_settings()
     key = s.openai_api_key.get_secret_value() if s.openai_api_key is not None else None
-    embedder = create_embedder(s.embedder, model=s.embedding_model, api_key=key, base_url=s.openai_base_url)
+    embedder = create_embedder(s.embedder, model=s.embedding_model, api_key=key, base_url=s.openai_base_url,
+                               timeout=s.embedding_timeout, max_retries=s.embedding_retries)
     return KnowledgeBase(
         store_dir=s.chroma_dir,
         chroma_host=s.chroma_host,

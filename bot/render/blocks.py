@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from advisor.answer import Answer
+from advisor.narrator import fallback_note
 
 __all__ = [
     "MAX_BLOCKS", "MAX_SECTION_CHARS", "escape", "split_text", "chunk_blocks",
@@ -135,9 +136,14 @@ def render_answer(
     for section in answer.sections:
         body = _mrkdwn(section.text)
         blocks += _section(f"*{escape(section.title)}*\n{body}" if section.title else body)
-    for warning in answer.warnings[:10]:
+    # Template wording after a model failure is not a problem with the data: one quiet line, no icon.
+    fallback = fallback_note(answer.fallback_reason) if answer.fallback_reason else None
+    for warning in [w for w in answer.warnings if w != fallback][:10]:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": _truncate(f":warning: {escape(warning)}", MAX_SECTION_CHARS)}]})
+    if fallback:
+        blocks.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": _truncate(escape(fallback).replace("\n", " "), 150)}]})
     if answer.citations:
         sources = "; ".join(
             f"{escape(c.title)} – {escape(c.heading)}" if c.heading else escape(c.title)

@@ -141,3 +141,77 @@ def test_server_errors_become_readable(server: str, status: int, fragment: str) 
     FakeEmbeddings.fail_with = status
     with pytest.raises(EmbedderUnavailable, match=fragment):
         make_embedder(server).embed_documents(["x"])
+
+
+def test_retries_are_a_setting_and_stop_at_the_limit(server: str) -> None:
+    FakeEmbeddings.fail_with = 503
+    with pytest.raises(EmbedderUnavailable, match="HTTP 503"):
+        OpenAIEmbedder(model="toy", api_key="k", base_url=server, max_retries=2).embed_query("x")
+    assert len(FakeEmbeddings.requests) == 3  # one try and two retries
+    FakeEmbeddings.requests.clear()
+    with pytest.raises(EmbedderUnavailable):
+        OpenAIEmbedder(model="toy", api_key="k", base_url=server, max_retries=2).embed_documents(["x"])
+    assert len(FakeEmbeddings.requests) == 3
+    FakeEmbeddings.requests.clear()
+    FakeEmbeddings.fail_with = 400  # not worth retrying
+    with pytest.raises(EmbedderUnavailable):
+        OpenAIEmbedder(model="toy", api_key="k", base_url=server, max_retries=2).embed_query("x")
+    assert len(FakeEmbeddings.requests) == 1
+
+
+class SlowEmbeddings(FakeEmbeddings):
+    delay = 5.0
+    arrivals: list[float] = []
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server API)
+        import time
+
+        type(self).arrivals.append(time.monotonic())
+        time.sleep(type(self).delay)
+        try:
+            super().do_POST()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should
+
+
+@pytest.fixture()
+def slow_server() -> Iterator[str]:
+    SlowEmbeddings.arrivals = []
+    SlowEmbeddings.fail_with = None
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), SlowEmbeddings)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_hung_endpoint_costs_timeout_times_attempts_at_most(slow_server: str) -> None:
+    import time
+
+    from knowledge.embeddings import create_embedder
+
+    emb = create_embedder("openai", model="toy", api_key="k", base_url=slow_server, timeout=0.3, max_retries=1)
+    start = time.monotonic()
+    with pytest.raises(EmbedderUnavailable, match="did not answer in time"):
+        emb.embed_query("x")
+    elapsed = time.monotonic() - start
+    assert len(SlowEmbeddings.arrivals) == 2 and 0.6 <= elapsed < 0.6 + 0.25 + 0.5, elapsed
+
+
+def test_a_question_stops_at_the_answers_deadline(slow_server: str) -> None:
+    import time
+
+    from knowledge.embeddings import query_deadline
+
+    emb = OpenAIEmbedder(model="toy", api_key="k", base_url=slow_server, timeout=30, max_retries=2)
+    start = time.monotonic()
+    with query_deadline(time.monotonic() + 0.5), pytest.raises(EmbedderUnavailable):
+        emb.embed_query("x")
+    assert time.monotonic() - start < 0.5 + 0.3
+    assert len(SlowEmbeddings.arrivals) == 1  # no retry was started without the time to finish it
+    with query_deadline(time.monotonic() - 1), pytest.raises(EmbedderUnavailable, match="No time left"):
+        emb.embed_query("x")
+    assert len(SlowEmbeddings.arrivals) == 1
