@@ -90,6 +90,7 @@ class Advisor:
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         knowledge = KnowledgeBase(
             store_dir=settings.chroma_dir, chroma_host=settings.chroma_host, chroma_port=settings.chroma_port,
+            chroma_options=settings.chroma_options,
             embedder=create_embedder(settings.embedder, model=settings.embedding_model, api_key=key,
                                      base_url=settings.openai_base_url, timeout=settings.embedding_timeout,
                                      max_retries=settings.embedding_retries),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kpi_engine.errors import KpiAdvisorError
 
-__all__ = ["KpiAdvisorError", "AdvisorError", "BadQuestion", "LlmUnavailable", "WorkspaceError"]
+__all__ = ["KpiAdvisorError", "AdvisorError", "BadQuestion", "ConfigError", "LlmUnavailable", "WorkspaceError"]
 
 
 class AdvisorError(KpiAdvisorError):
@@ -21,3 +21,7 @@ class LlmUnavailable(AdvisorError):
 
 class WorkspaceError(AdvisorError):
     """A workspace setting is invalid (data source, timezone, catalog override)."""
+
+
+class ConfigError(AdvisorError):
+    """A setting (environment variable or `.env`) is missing, malformed or unusable; the message names it."""

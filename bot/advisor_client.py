@@ -112,13 +112,10 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 def _configure_logging(settings: Any, level: int) -> None:
     """Log like the bot process, with every configured secret redacted."""
-    from pydantic import SecretStr
-
     from bot.logs import install_redaction
 
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s[worker]: %(message)s")
-    secrets = [v.get_secret_value() for v in vars(settings).values() if isinstance(v, SecretStr)]
-    install_redaction(secrets=secrets)
+    install_redaction(secrets=settings.secret_values())
 
 
 def _exit_with_parent(parent_pid: int, interval: float = 1.0) -> None:
@@ -146,10 +143,7 @@ def _init_worker(settings: Any, nice: int, warm: bool, log_level: int) -> None:
         with _file_lock(Path(settings.home) / ".advisor-workers.lock"):
             _advisor = Advisor.from_settings(settings)
             if warm:
-                knowledge = getattr(_advisor, "knowledge", None)
-                ensure = getattr(knowledge, "ensure_built", None)
-                if callable(ensure):
-                    ensure()
+                _warm_knowledge(_advisor)
     except Exception as exc:  # every later call reports it, instead of a pool that keeps dying
         _startup_error = _portable(exc)
         return
@@ -162,6 +156,18 @@ def _init_worker(settings: Any, nice: int, warm: bool, log_level: int) -> None:
             _advisor.warm_up()
         except Exception:
             log.warning("could not load the language-model client; answers use template wording", exc_info=True)
+
+
+def _warm_knowledge(advisor: Any) -> None:
+    """Build or open the guidance store now; if it cannot be reached (a Chroma server that is down),
+    answers still work without guidance, so that is a warning, not a start-up error."""
+    ensure = getattr(getattr(advisor, "knowledge", None), "ensure_built", None)
+    if not callable(ensure):
+        return
+    try:
+        ensure()
+    except KpiAdvisorError as exc:
+        log.warning("guidance is not available yet: %s", exc)
 
 
 def _portable(exc: BaseException) -> BaseException:

@@ -1,7 +1,12 @@
-"""Persisted de-duplication of Slack event deliveries, so a retried event is answered once.
+"""Persisted de-duplication of Slack deliveries: a retried event, or a replayed command or
+button click, is answered once.
+
+Events carry an id that Slack keeps across its retries. Commands and interactions carry
+none, and Slack never retries them, so a second copy with the same signature and timestamp
+is a replay (someone re-sending a captured request inside the 5-minute signature window).
 
 The claim is made by the worker that would answer, not on the request path: the
-ack never waits for the database, and a retry that arrives while the first delivery
+ack never waits for the database, and a copy that arrives while the first delivery
 is still queued loses the claim and does nothing.
 """
 
@@ -20,7 +25,7 @@ from sqlalchemy.orm import Mapped
 from advisor.db import Base
 from advisor.state import tables
 
-__all__ = ["SeenEvent", "EventDeduplicator", "delivery_key"]
+__all__ = ["SeenEvent", "SeenRequest", "EventDeduplicator", "ReplayGuard", "delivery_key", "request_key"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +38,27 @@ class SeenEvent(Base):
     team_id: Mapped[str]
     event_id: Mapped[str]
     seen_at: Mapped[float]
+
+
+class SeenRequest(Base):
+    """One signed command or interaction that has already been acted on."""
+
+    __table__ = tables.bot_seen_requests
+
+    timestamp: Mapped[str]
+    signature: Mapped[str]
+    seen_at: Mapped[float]
+
+
+def request_key(headers: Any) -> tuple[str, str] | None:
+    """(timestamp, signature) of a signed HTTP request, from bolt's headers (name -> list of values);
+    None in Socket Mode, where requests are not signed and arrive over an authenticated socket."""
+    def first(name: str) -> str:
+        values = (headers or {}).get(name) or [""]
+        return str(values[0] if isinstance(values, list | tuple) else values)
+
+    timestamp, signature = first("x-slack-request-timestamp"), first("x-slack-signature")
+    return (timestamp[:20], signature[:100]) if timestamp and signature else None
 
 
 def delivery_key(body: dict[str, Any]) -> tuple[str, str] | None:
@@ -84,4 +110,40 @@ class EventDeduplicator:
         cutoff = (now if now is not None else self.clock()) - self.keep_seconds
         with self.engine.begin() as conn:
             result = conn.execute(delete(SeenEvent).where(SeenEvent.seen_at < cutoff))
+        return int(result.rowcount or 0)
+
+
+class ReplayGuard:
+    """Claims (timestamp, signature) pairs in the state database; a replayed copy loses the claim."""
+
+    def __init__(self, *, engine: Engine, keep_seconds: float = 15 * 60,
+                 clock: Callable[[], float] = time.time):
+        self.engine = engine
+        # A signature is accepted while its timestamp is within 5 minutes of now, either way:
+        # a pair must be remembered for at least 10 minutes after it was first seen.
+        self.keep_seconds = keep_seconds
+        self.clock = clock
+        self._claims = 0
+        self._lock = threading.Lock()  # as EventDeduplicator: queue here rather than in SQLite's busy loop
+        # the table comes from the schema migrations (advisor.db.open_database), not from here
+
+    def claim(self, timestamp: str, signature: str) -> bool:
+        """True the first time this signed request is seen, False for every copy."""
+        now = self.clock()
+        try:
+            with self._lock, self.engine.begin() as conn:
+                conn.execute(insert(SeenRequest).values(timestamp=timestamp, signature=signature, seen_at=now))
+        except IntegrityError:
+            log.warning("ignoring a replayed request (timestamp %s)", timestamp)
+            return False
+        self._claims += 1
+        if self._claims % 500 == 0:
+            self.prune(now)
+        return True
+
+    def prune(self, now: float | None = None) -> int:
+        """Forget pairs older than ``keep_seconds``; returns how many were dropped."""
+        cutoff = (now if now is not None else self.clock()) - self.keep_seconds
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(SeenRequest).where(SeenRequest.seen_at < cutoff))
         return int(result.rowcount or 0)

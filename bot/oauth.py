@@ -17,10 +17,9 @@ __all__ = [
 
 # Keep in sync with bot/manifest.yaml (a test checks it).
 BOT_SCOPES = [
-    "app_mentions:read", "chat:write", "commands", "files:write", "im:history",
-    "im:read", "im:write", "channels:read", "groups:read", "users:read",
-    # digests look up their own earlier post before re-posting after a crash
-    "channels:history", "groups:history",
+    "app_mentions:read", "chat:write", "commands", "files:write", "im:write",
+    # message events; and digests look up their own earlier post before re-posting after a crash
+    "im:history", "channels:history", "groups:history", "mpim:history",
 ]
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
 from knowledge.chunking import chunk_documents
 from knowledge.corpus import BUNDLED_DIR, Document, load_directory, load_documents
 from knowledge.embeddings import Embedder, LexicalEmbedder
@@ -56,6 +58,7 @@ class KnowledgeBase:
         store_dir: Path | None = None,
         chroma_host: str | None = None,
         chroma_port: int = 8000,
+        chroma_options: Mapping[str, Any] | None = None,
         embedder: Embedder | None = None,
         team_dirs: Sequence[Path] = (),
         bundled_dir: Path | None = BUNDLED_DIR,
@@ -65,7 +68,8 @@ class KnowledgeBase:
     ) -> None:
         self.embedder: Embedder = embedder or LexicalEmbedder()
         self.store = store or ChromaStore(
-            path=None if chroma_host else (store_dir or DEFAULT_STORE_DIR), host=chroma_host, port=chroma_port
+            path=None if chroma_host else (store_dir or DEFAULT_STORE_DIR), host=chroma_host, port=chroma_port,
+            **(dict(chroma_options or {}) if chroma_host else {}),  # headers, tenant, database, ssl_verify
         )
         self.bundled_dir = bundled_dir
         self._configured_dirs = [Path(d).expanduser().resolve() for d in team_dirs]

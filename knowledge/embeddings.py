@@ -366,7 +366,7 @@ class OpenAIEmbedder:
             except openai.APIConnectionError as exc:
                 raise EmbedderUnavailable(
                     f"Could not reach the embeddings endpoint at {self._where()} ({exc.__class__.__name__}). "
-                    "Check OPENAI_BASE_URL and that the server is running, or set EMBEDDER=lexical "
+                    "Check OPENAI_BASE_URL and that the server is running, or set KPI_ADVISOR_EMBEDDER=lexical "
                     "to use the offline embedder."
                 ) from None
             except openai.AuthenticationError:
@@ -412,5 +412,5 @@ def create_embedder(
     if kind in ("openai", "openai-compatible"):
         return OpenAIEmbedder(model=model, api_key=api_key, base_url=base_url, timeout=timeout,
                               max_retries=max_retries)
-    raise KnowledgeError(f"Unknown embedder '{kind}'; set EMBEDDER to 'lexical' (offline) or 'openai'.")
+    raise KnowledgeError(f"Unknown embedder '{kind}'; set KPI_ADVISOR_EMBEDDER to 'lexical' (offline) or 'openai'.")
 

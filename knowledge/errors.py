@@ -41,7 +41,7 @@ class EmbedderMismatch(KnowledgeError):
         super().__init__(
             f"The knowledge store at {location} was built with embedder '{stored}', "
             f"but '{configured}' is configured. Run `kpi-advisor knowledge build --rebuild` "
-            "to re-embed the guidance, or set EMBEDDER back to the one that built it."
+            "to re-embed the guidance, or set KPI_ADVISOR_EMBEDDER back to the one that built it."
         )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from knowledge.errors import EmbedderMismatch, KnowledgeError, StoreUnavailable
 
 _CONNECT_LOCK = threading.Lock()
 
-__all__ = ["ChromaStore", "COLLECTION"]
+__all__ = ["ChromaStore", "COLLECTION", "server_url", "describe_server_error"]
 
 COLLECTION = "kpi-guidance"
 # Collection metadata keys for the team-playbook registry; carried over on rebuild.
@@ -31,12 +32,23 @@ class ChromaStore:
         port: int = 8000,
         collection: str = COLLECTION,
         client: Any = None,
+        headers: Mapping[str, str] | None = None,
+        tenant: str | None = None,
+        database: str | None = None,
+        ssl_verify: bool | str = True,
     ) -> None:
         if path is None and host is None and client is None:
             raise KnowledgeError("ChromaStore needs a folder (path) or a server (host)")
         self.path = Path(path).expanduser() if path is not None else None
         self.host = host
         self.port = port
+        # A bare host name uses `port` over plain HTTP; a URL says its own scheme (https:// is TLS),
+        # port (else the scheme's) and path prefix (a server behind a reverse proxy).
+        self.url = server_url(host, port) if host else None
+        self.headers = dict(headers or {})
+        self.tenant = tenant
+        self.database = database
+        self.ssl_verify = ssl_verify
         self.collection_name = collection
         self._client = client
         self._collection: Any = None
@@ -45,8 +57,11 @@ class ChromaStore:
     @property
     def location(self) -> str:
         """Where the vectors live, for status output and error messages."""
-        if self.host:
-            return f"chroma server http://{self.host}:{self.port} (collection {self.collection_name})"
+        if self.url:
+            where = f"chroma server {self.url}"
+            if self.tenant or self.database:
+                where += f" (tenant {self.tenant or 'default_tenant'}, database {self.database or 'default_database'})"
+            return f"{where} (collection {self.collection_name})"
         return str(self.path.resolve()) if self.path is not None else "chroma client"
 
     def _connect(self) -> Any:
@@ -61,30 +76,36 @@ class ChromaStore:
         import chromadb
         from chromadb.config import Settings
 
-        settings = Settings(anonymized_telemetry=False)
-        try:
-            if self.host:
-                client = chromadb.HttpClient(host=self.host, port=self.port, settings=settings)
+        if self.url:
+            settings = Settings(anonymized_telemetry=False, chroma_server_ssl_verify=self.ssl_verify)
+            options: dict[str, Any] = {}
+            if self.tenant:
+                options["tenant"] = self.tenant
+            if self.database:
+                options["database"] = self.database
+            try:
+                client = chromadb.HttpClient(host=self.url, ssl=self.url.startswith("https://"),
+                                             headers=self.headers or None, settings=settings, **options)
                 client.heartbeat()
                 return client
-            assert self.path is not None
+            except Exception as exc:  # chromadb/httpx raise assorted types; only known ones are ours
+                message = self._unavailable(exc)
+                if message is None:
+                    raise
+                raise StoreUnavailable(message) from None
+        assert self.path is not None
+        try:
             self.path.mkdir(parents=True, exist_ok=True)
-            return chromadb.PersistentClient(path=str(self.path), settings=settings)
-        except (ValueError, ConnectionError, OSError) as exc:
-            raise StoreUnavailable(self._unavailable(exc)) from None
-        except Exception as exc:  # chromadb/httpx raise assorted types for an unreachable server
-            if self.host and _looks_like_connection_error(exc):
-                raise StoreUnavailable(self._unavailable(exc)) from None
-            raise
+            return chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
+        except (ValueError, OSError) as exc:
+            raise StoreUnavailable(
+                f"Could not open the Chroma folder {self.path} ({exc}); check it exists and is writable "
+                "(KPI_ADVISOR_CHROMA_PATH, or KPI_ADVISOR_HOME_DIR for the default folder)."
+            ) from None
 
-    def _unavailable(self, exc: BaseException) -> str:
-        if self.host:
-            return (
-                f"Could not reach the Chroma server at http://{self.host}:{self.port} ({exc}). "
-                "Start it with `chroma run --path <folder> --port <port>` or unset CHROMA_HOST "
-                "to use a local folder."
-            )
-        return f"Could not open the Chroma folder {self.path} ({exc}); check it exists and is writable."
+    def _unavailable(self, exc: BaseException) -> str | None:
+        """What to tell a person about a failure to talk to the Chroma server; None if it is not one."""
+        return describe_server_error(exc, url=self.url or "", tenant=self.tenant, database=self.database)
 
     def _get(self, refresh: bool = False) -> Any | None:
         """The existing collection, or None when nothing was built yet."""
@@ -97,9 +118,10 @@ class ChromaStore:
         except Exception as exc:
             if _is_not_found(exc):
                 return None
-            if _looks_like_connection_error(exc):
-                raise StoreUnavailable(self._unavailable(exc)) from None
-            raise
+            message = self._unavailable(exc) if self.url else None
+            if message is None:
+                raise
+            raise StoreUnavailable(message) from None
         return self._collection
 
     # ---------------------------------------------------------------- metadata
@@ -288,6 +310,59 @@ def _is_not_found(exc: BaseException) -> bool:
     return name in ("NotFoundError", "InvalidCollectionException") or "does not exist" in str(exc)
 
 
-def _looks_like_connection_error(exc: BaseException) -> bool:
-    text = f"{type(exc).__name__} {exc}".lower()
-    return any(s in text for s in ("connect", "refused", "timed out", "timeout", "unreachable"))
+def server_url(host: str, port: int = 8000) -> str:
+    """The Chroma server's base URL: ``chroma.internal`` + 8000 -> ``http://chroma.internal:8000``;
+    a URL keeps its scheme, path and port (else 443 for https://, 80 for http://)."""
+    if "://" not in host:
+        return f"http://{host}:{port}"
+    parts = urlsplit(host)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise KnowledgeError(f"'{host}' is not a Chroma server address; use a host name or an http(s):// URL "
+                             "in KPI_ADVISOR_CHROMA_HOST.")
+    try:
+        explicit = parts.port
+    except ValueError:
+        raise KnowledgeError(f"The port in KPI_ADVISOR_CHROMA_HOST='{host}' is not a number.") from None
+    hostname = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    path = parts.path.rstrip("/")
+    return f"{scheme}://{hostname}:{explicit or (443 if scheme == 'https' else 80)}{path}"
+
+
+def describe_server_error(exc: BaseException, *, url: str, tenant: str | None = None,
+                          database: str | None = None) -> str | None:
+    """A sentence naming the setting to fix for a failure to reach or use a Chroma server, or None
+    when ``exc`` is not such a failure (a bug keeps its traceback)."""
+    # chromadb re-raises transport errors as a generic ValueError; the real cause is in the chain.
+    chain: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and len(chain) < 6:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    low = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
+    root = chain[-1]
+    reason = str(root).splitlines()[0][:200] if str(root) else type(root).__name__
+    if "certificate" in low and ("verif" in low or "self-signed" in low or "self signed" in low):
+        return (f"The Chroma server at {url} presented a TLS certificate that could not be verified ({reason}). "
+                "Set KPI_ADVISOR_CHROMA_SSL_VERIFY to your CA bundle file (or false on a trusted network).")
+    if any(s in low for s in ("wrong version number", "ssl", "tls", "record layer")):
+        return (f"The TLS handshake with the Chroma server at {url} failed ({reason}). If the server does not "
+                "use TLS, write http:// in KPI_ADVISOR_CHROMA_HOST; if it does, check the port.")
+    if any(s in low for s in ("401", "403", "unauthorized", "forbidden", "autherror", "authorizationerror",
+                              "authenticationerror", "permission")):
+        return (f"The Chroma server at {url} refused the request ({reason}). Check the credentials in "
+                'KPI_ADVISOR_CHROMA_HEADERS, e.g. {"Authorization": "Bearer <token>"}.')
+    if "tenant" in low or ("database" in low and ("not found" in low or "does not exist" in low)):
+        return (f"The Chroma server at {url} has no tenant '{tenant or 'default_tenant'}' with database "
+                f"'{database or 'default_database'}' ({reason}). Check KPI_ADVISOR_CHROMA_TENANT and "
+                "KPI_ADVISOR_CHROMA_DATABASE, or create them on the server.")
+    if any(s in low for s in ("name or service not known", "nodename nor servname", "name resolution",
+                              "getaddrinfo", "no address associated")):
+        return (f"The Chroma server host in {url} could not be found ({reason}). "
+                "Check KPI_ADVISOR_CHROMA_HOST.")
+    if any(s in low for s in ("connect", "refused", "timed out", "timeout", "unreachable", "remoteprotocol",
+                              "disconnected", "reset by peer", "are you sure it is running")):
+        return (f"Could not reach the Chroma server at {url} ({reason}). Start it (`chroma run --path <folder> "
+                "--port <port>`), fix KPI_ADVISOR_CHROMA_HOST / KPI_ADVISOR_CHROMA_PORT, or unset "
+                "KPI_ADVISOR_CHROMA_HOST to use a local folder.")
+    return None

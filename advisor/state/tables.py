@@ -37,6 +37,7 @@ from sqlalchemy import (
 __all__ = [
     "THIRD_PARTY",
     "bot_seen_events",
+    "bot_seen_requests",
     "conversation_turns",
     "digest_deliveries",
     "digest_jobs",
@@ -118,6 +119,15 @@ bot_seen_events = Table(
     "bot_seen_events", metadata,
     Column("team_id", String(64), primary_key=True),
     Column("event_id", String(128), primary_key=True),
+    Column("seen_at", Float, nullable=False, index=True),
+)
+
+# Signed commands and interactions already acted on: a replayed copy (same timestamp and signature,
+# inside Slack's 5-minute window) is acknowledged and ignored, whichever process receives it.
+bot_seen_requests = Table(
+    "bot_seen_requests", metadata,
+    Column("timestamp", String(20), primary_key=True),
+    Column("signature", String(100), primary_key=True),
     Column("seen_at", Float, nullable=False, index=True),
 )
 

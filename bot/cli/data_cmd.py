@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from bot.cli.common import console, emit, fail, get_settings, user_errors
+from bot.cli.common import console, emit, fail, get_settings, json_option, user_errors
 
 __all__ = ["app"]
 
@@ -17,7 +17,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-JsonOpt = typer.Option(False, "--json", help="Print JSON instead of tables.")
+JsonOpt = json_option()
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 
 

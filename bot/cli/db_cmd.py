@@ -6,19 +6,24 @@ from typing import Any
 
 import typer
 
-from .common import console, emit, fail, get_settings, user_errors
+from .common import console, emit, fail, get_settings, json_option, user_errors
 
 __all__ = ["app"]
 
 app = typer.Typer(help="The app-state database: schema migrations.", no_args_is_help=True)
 
-JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts.")
+JsonOpt = json_option()
 
 
 def _engine() -> Any:
     from advisor.db import open_database
 
-    return open_database(get_settings().state_url, migrate=False)
+    from .checks import check_state_database
+
+    settings = get_settings()
+    with user_errors():  # a bad DATABASE_URL or missing driver: one sentence naming it
+        check_state_database(settings, migrate=False)
+    return open_database(settings.state_url, migrate=False)
 
 
 def _safe_url(engine: Any) -> str:

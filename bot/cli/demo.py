@@ -19,7 +19,10 @@ TOUR = [
 
 
 def _step(n: int, title: str) -> None:
-    console.rule(f"[bold]{n}. {title}")
+    if console.is_terminal:
+        console.rule(f"[bold]{n}. {title}")
+    else:  # piped output has no page width to fill
+        console.print(f"\n[bold]== {n}. {title} ==[/]")
 
 
 def run_demo(out: str | None = None) -> None:
@@ -31,6 +34,9 @@ def run_demo(out: str | None = None) -> None:
                   "the project's own guidance in a local Chroma folder, template narration. "
                   "No network, no keys.\n")
     with user_errors():
+        from .checks import check_state_database
+
+        check_state_database(settings)  # a bad DATABASE_URL: one sentence naming it
         advisor = Advisor.from_settings(settings)
         _build_knowledge(advisor)
         n = 0

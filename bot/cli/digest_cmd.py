@@ -10,14 +10,14 @@ from typing import Any
 
 import typer
 
-from .common import console, emit, fail, get_settings, user_errors
+from .common import console, emit, fail, get_settings, json_option, user_errors
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Scheduled KPI digests and alerts.", no_args_is_help=True)
 
 TeamOpt = typer.Option("local", "--team", help="Workspace (Slack team) id.")
-JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts.")
+JsonOpt = json_option()
 
 
 @contextmanager
@@ -28,7 +28,7 @@ def _errors() -> Iterator[None]:
         try:
             yield
         except DigestError as exc:
-            fail(str(exc))
+            fail(str(exc), error=exc)
 
 
 def _make_advisor(settings: Any) -> Any:
@@ -58,7 +58,11 @@ def _service(*, advisor: bool = True, need_slack: bool = False) -> Any:
     from advisor.workspaces import WorkspaceStore, settings_defaults
     from bot.digests.service import DigestService
 
+    from .checks import check_state_database
+
     settings = get_settings()
+    with user_errors():  # a bad DATABASE_URL or missing driver: one sentence naming it
+        check_state_database(settings)
     engine = open_database(settings.state_url)
     factory = _client_factory(settings, engine)
     if factory is None and need_slack:

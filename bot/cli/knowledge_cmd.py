@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from bot.cli.common import console, emit, get_settings, user_errors
+from bot.cli.common import console, emit, get_settings, json_option, user_errors
 
 __all__ = ["app", "make_knowledge_base"]
 
@@ -17,7 +17,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
+JsonOpt = json_option()
 
 
 def make_knowledge_base(settings: Any = None) -> Any:
@@ -33,6 +33,7 @@ def make_knowledge_base(settings: Any = None) -> Any:
         store_dir=s.chroma_dir,
         chroma_host=s.chroma_host,
         chroma_port=s.chroma_port,
+        chroma_options=s.chroma_options,
         embedder=embedder,
         team_dirs=s.knowledge_dirs,
     )

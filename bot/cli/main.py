@@ -13,7 +13,7 @@ import typer
 
 from . import data_cmd, db_cmd, digest_cmd, knowledge_cmd, serve_cmd
 from . import note_cmd, target_cmd  # targets and notes (issue 15)
-from .common import console, emit, fail, get_settings, user_errors
+from .common import console, emit, fail, get_settings, json_option, user_errors
 from .render import render_answer
 
 __all__ = ["app", "run"]
@@ -32,7 +32,7 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(target_cmd.app, name="target")
 app.add_typer(note_cmd.app, name="note")
 
-JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts.")
+JsonOpt = json_option()
 
 
 def _where(values: list[str]) -> dict[str, list[str]]:
@@ -168,7 +168,12 @@ def kpi_scorecard(
 def _advisor():
     from advisor.core import Advisor
 
-    return Advisor.from_settings(get_settings())
+    from .checks import check_state_database
+
+    settings = get_settings()
+    with user_errors():  # a bad DATABASE_URL or missing driver: one sentence, not a traceback
+        check_state_database(settings)
+    return Advisor.from_settings(settings)
 
 
 def _choices(answer: Any) -> list[Any]:
@@ -179,7 +184,7 @@ def _choices(answer: Any) -> list[Any]:
 @app.command()
 def ask(
     question: str = typer.Argument("", help='e.g. "which KPI for awareness?"'),
-    llm: bool | None = typer.Option(None, "--llm/--no-llm", help="Phrase with the configured LLM (default from LLM setting)."),
+    llm: bool | None = typer.Option(None, "--llm/--no-llm", help="Phrase with the configured LLM (default from KPI_ADVISOR_LLM)."),
     thread: str | None = typer.Option(None, "--thread", help="Keep context across calls under this key."),
     pick: int | None = typer.Option(None, "--pick", min=1, help="When the answer asks which goal or KPI: take option N."),
     as_json: bool = JsonOpt,
@@ -189,7 +194,7 @@ def ask(
 
     # --json: stdout carries exactly one JSON object, whatever a library prints while answering
     quiet = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
-    with user_errors(as_json=as_json), quiet:  # errors leave `quiet` first, so their JSON reaches stdout
+    with user_errors(), quiet:  # errors leave `quiet` first, so their JSON reaches stdout
         from advisor.errors import BadQuestion
 
         settings = get_settings()
@@ -267,7 +272,16 @@ app.command("serve")(serve_cmd.serve)
 
 
 def run() -> None:
-    app()
+    """Entry point. Under --json every failure is JSON on stdout with a non-zero exit, including
+    usage errors (which click would print as text) and bugs (traceback kept on stderr)."""
+    import sys
+
+    if "--json" not in sys.argv[1:]:
+        app()
+        return
+    from .common import run_json_mode
+
+    sys.exit(run_json_mode(app))
 
 
 if __name__ == "__main__":

@@ -46,7 +46,8 @@ def render_answer(answer: Any) -> None:
     if getattr(answer, "confidence", None) is not None:
         subtitle += f" · {answer.confidence:.0%} sure"
     console.print(Panel("\n".join(body), title=_rich(answer.title), title_align="left", subtitle=subtitle,
-                        subtitle_align="right"))
+                        subtitle_align="right",
+                        expand=console.is_terminal))  # piped: as wide as the text, not the (unbounded) page
     for w in answer.warnings:
         console.print(f"[yellow]Note:[/] {w}")
 

@@ -41,23 +41,17 @@ def missing_settings(settings: Any, mode: str) -> list[str]:
     return missing
 
 
-def _secrets(settings: Any) -> list[str]:
-    values = [settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret,
-              settings.slack_client_secret, getattr(settings, "openai_api_key", None)]
-    return [v.get_secret_value() for v in values if _has(v)]
-
-
 def serve(
     mode: str = typer.Option("auto", help="auto (Socket Mode if SLACK_APP_TOKEN is set), socket or http."),
-    host: str | None = typer.Option(None, help="HTTP mode: interface to bind (default from HOST)."),
-    port: int | None = typer.Option(None, help="HTTP mode: port (default from PORT)."),
+    host: str | None = typer.Option(None, help="HTTP mode: interface to bind (default KPI_ADVISOR_HOST)."),
+    port: int | None = typer.Option(None, help="HTTP mode: port (default KPI_ADVISOR_PORT)."),
     log_level: str = typer.Option("info", help="debug, info, warning or error."),
     advisor_processes: int = typer.Option(
         -1, help="Worker processes that compute answers (default: one per core, at most 4); "
                  "0 computes them in the bot's own threads."),
 ) -> None:
     """Run the Slack app: Socket Mode (no public URL) or HTTP under uvicorn."""
-    from bot.cli.common import fail, get_settings, err_console
+    from bot.cli.common import err_console, fail, get_settings, user_errors
 
     if mode not in ("auto", "socket", "http"):
         fail(f"Unknown mode '{mode}': use auto, socket or http.", code=2)
@@ -73,17 +67,22 @@ def serve(
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from bot.logs import install_redaction
 
-    install_redaction(secrets=_secrets(settings))
+    install_redaction(secrets=settings.secret_values())
 
     from bot.advisor_client import make_advisor
     from bot.app import build_app
+    from bot.cli.checks import run_startup_checks
 
+    with user_errors():  # a configuration problem is one sentence naming the setting, never a traceback
+        run_startup_checks(settings, chosen)
     err_console.print(f"Starting kpi-advisor in [bold]{chosen}[/] mode…")
     # Answers are computed in worker processes, so their CPU work never delays an ack.
     advisor = make_advisor(settings, processes=None if advisor_processes < 0 else advisor_processes)
     scheduler = None
     try:
-        app = build_app(settings=settings, advisor=advisor, request_verification=(chosen == "http"))
+        # HTTP mode verifies signatures in bot.http, on the raw bytes before parsing; bolt's own check
+        # would only repeat it (and logs the body of a request it rejects).
+        app = build_app(settings=settings, advisor=advisor, request_verification=False)
         scheduler = _start_digest_scheduler(app, settings)
         from bot.target_alerts import start_target_alerts
 
@@ -95,8 +94,8 @@ def serve(
         else:
             from bot.http import create_http_app, run_http
 
-            run_http(create_http_app(app), host=host or settings.host, port=port or settings.port,
-                     log_level=log_level)
+            run_http(create_http_app(app, signing_secret=settings.slack_signing_secret.get_secret_value()),
+                     host=host or settings.host, port=port or settings.port, log_level=log_level)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

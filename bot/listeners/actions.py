@@ -12,7 +12,8 @@ from slack_bolt import App
 from bot.app import thread_key
 from bot.listeners.commands import NO_DIGESTS, command_thread
 from bot.listeners.common import (
-    answer_ephemeral, answer_in_thread, post_messages, submit_or_apologise, team_of, upload_chart,
+    answer_ephemeral, answer_in_thread, first_request, open_view_soon, post_messages, submit_or_apologise,
+    team_of, upload_chart,
 )
 from bot.render.blocks import render_answer, render_text
 from bot.render.errors import describe_error
@@ -58,7 +59,7 @@ def _spec_for(payload: dict[str, Any]) -> str:
 def register(app: App, services: Any) -> None:
     @app.action(ADVISOR_ACTIONS)
     def on_advisor_button(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any,
-                          respond: Any, context: Any) -> None:
+                          respond: Any, context: Any, request: Any) -> None:
         ack()
         team_id, user_id = team_of(context), body["user"]["id"]
         channel, thread_ts, ephemeral = _where(body)
@@ -75,11 +76,11 @@ def register(app: App, services: Any) -> None:
                 compute=lambda: services.advisor.run_action(action_id, payload, workspace=team_id,
                                                             thread=key))
         submit_or_apologise(services, job, lambda text: respond(text=text, response_type="ephemeral",
-                                                                replace_original=False))
+                                                                replace_original=False), request=request)
 
     @app.action("kpi.share")
     def on_share(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any,
-                 respond: Any, context: Any) -> None:
+                 respond: Any, context: Any, request: Any) -> None:
         ack()
         team_id, user_id = team_of(context), body["user"]["id"]
         channel, _, _ = _where(body)
@@ -99,7 +100,8 @@ def register(app: App, services: Any) -> None:
             upload_chart(services, client, team_id=team_id, channel=channel, thread_ts=ts, answer=answer)
             respond(delete_original=True)
 
-        submit_or_apologise(services, job, lambda text: respond(text=text, replace_original=False))
+        submit_or_apologise(services, job, lambda text: respond(text=text, replace_original=False),
+                            request=request)
 
     @app.action("kpi.subscribe")
     def on_subscribe(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any,
@@ -109,13 +111,12 @@ def register(app: App, services: Any) -> None:
             respond(text=NO_DIGESTS, response_type="ephemeral", replace_original=False)
             return
         channel, _, _ = _where(body)
-        # trigger_id expires 3 s after the click, so the modal opens here, not in a worker.
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=subscribe_modal(channel_id=channel, spec=_spec_for(button_payload(action))))
+        open_view_soon(services, client, trigger_id=body["trigger_id"],
+                       view=subscribe_modal(channel_id=channel, spec=_spec_for(button_payload(action))))
 
     @app.view("subscribe_modal")
     def on_subscribe_submit(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any,
-                            context: Any) -> None:
+                            context: Any, request: Any) -> None:
         team_id, user_id = team_of(context), body["user"]["id"]
         values = view["state"]["values"]
         picked = values.get("channel", {}).get("value", {}).get("selected_conversation")
@@ -124,6 +125,9 @@ def register(app: App, services: Any) -> None:
         if services.digests is None:
             ack(response_action="errors", errors={"spec": NO_DIGESTS})
             return
+        if not first_request(services, request):  # a replayed submission must not subscribe twice
+            ack()
+            return
         try:
             sub = services.digests.subscribe(team_id, channel, user_id, spec)
         except Exception as exc:  # a bad schedule is shown on the field itself
@@ -131,8 +135,12 @@ def register(app: App, services: Any) -> None:
             return
         ack()
         f = subscription_fields(sub)
-        try:
-            client.chat_postEphemeral(channel=channel, user=user_id,
-                                      **render_text(f"Subscribed this channel (id `{f['id']}`): {f['spec'] or spec}"))
-        except Exception as exc:
-            describe_error(exc)
+
+        def confirm() -> None:
+            try:
+                client.chat_postEphemeral(channel=channel, user=user_id, **render_text(
+                    f"Subscribed this channel (id `{f['id']}`): {f['spec'] or spec}"))
+            except Exception as exc:
+                describe_error(exc)
+
+        services.workers.submit(confirm)

@@ -70,7 +70,7 @@ def run_digest_command(services: Any, *, team_id: str, channel_id: str, user_id:
 
 def register(app: App, services: Any) -> None:
     @app.command("/kpi")
-    def on_kpi(ack: Any, respond: Any, command: dict[str, Any], context: Any) -> None:
+    def on_kpi(ack: Any, respond: Any, command: dict[str, Any], context: Any, request: Any) -> None:
         try:
             cmd = parse_command(command.get("text", ""))
             digest = parse_digest(cmd.args) if cmd.name == "digest" else None
@@ -96,7 +96,7 @@ def register(app: App, services: Any) -> None:
                                              user_id=user_id, cmd=digest)
                 respond(response_type="ephemeral", **message)
 
-            submit_or_apologise(services, digest_job, lambda text: respond(text=text))
+            submit_or_apologise(services, digest_job, lambda text: respond(text=text), request=request)
             return
 
         def compute() -> Any:
@@ -111,4 +111,4 @@ def register(app: App, services: Any) -> None:
 
         submit_or_apologise(
             services, lambda: answer_ephemeral(services, respond, team_id=team_id, compute=compute),
-            lambda text: respond(text=text))
+            lambda text: respond(text=text), request=request)

@@ -16,7 +16,8 @@ from bot.workers import SlowReply
 
 __all__ = [
     "RecentAnswers", "team_of", "post_messages", "upload_chart", "answer_in_thread",
-    "answer_ephemeral", "submit_or_apologise", "first_delivery", "WORKING", "BUSY",
+    "answer_ephemeral", "submit_or_apologise", "first_delivery", "first_request", "open_view_soon",
+    "WORKING", "BUSY",
 ]
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,14 @@ class RecentAnswers:
         with self._lock:
             item = self._items.get(token or "")
         return item[1] if item and item[0] == team_id else None
+
+
+def first_request(services: Any, request: Any) -> bool:
+    """Claim a signed command or interaction; False for a replayed copy (same signature and timestamp)."""
+    from bot.dedup import request_key
+
+    key = request_key(getattr(request, "headers", None))
+    return key is None or services.replays is None or services.replays.claim(*key)
 
 
 def first_delivery(services: Any, body: dict[str, Any]) -> bool:
@@ -105,6 +114,7 @@ def answer_in_thread(
     answer: Answer | None = None
     try:
         answer = compute()
+        _yield_to_acks(services)
         messages = render_answer(answer)
     except Exception as exc:
         messages = [render_text(describe_error(exc))]
@@ -128,6 +138,7 @@ def answer_ephemeral(
                      show=lambda: respond(text=WORKING, response_type="ephemeral") or True).start()
     try:
         answer = compute()
+        _yield_to_acks(services)
         token = services.recent.put(team_id, answer) if share else None
         messages = render_answer(answer, share=share, share_token=token)
     except Exception as exc:
@@ -139,10 +150,54 @@ def answer_ephemeral(
             log.warning("response_url answered %s", resp.status_code)
 
 
-def submit_or_apologise(services: Any, job: Callable[[], None], apologise: Callable[[str], Any]) -> None:
-    """Queue ``job``; when the pool is full, tell the user right away instead of going silent."""
-    if not services.workers.submit(job):
+def _yield_to_acks(services: Any) -> None:
+    """Rendering and posting an answer is CPU work under the GIL: wait while acks are queued."""
+    gate = getattr(services.workers, "gate", None)
+    if gate is not None:
+        gate.wait()
+
+
+def open_view_soon(services: Any, client: Any, *, trigger_id: str, view: dict[str, Any]) -> None:
+    """Open a modal off the request thread (the ack does not wait for Slack), but at once:
+    its trigger_id expires 3 seconds after the click."""
+    def open_view() -> None:
         try:
-            apologise(BUSY)
-        except Exception:
-            log.warning("could not send the busy message", exc_info=True)
+            client.views_open(trigger_id=trigger_id, view=view)
+        except Exception as exc:
+            describe_error(exc)  # logs it; a modal that did not open has nowhere to say so
+
+    if services.urgent is None:
+        open_view()
+    else:
+        services.urgent.submit(open_view)
+
+
+def submit_or_apologise(services: Any, job: Callable[[], None], apologise: Callable[[str], Any], *,
+                        request: Any = None) -> None:
+    """Queue ``job``; when the pool is full, tell the user right away instead of going silent.
+
+    With the listener's ``request``, the job first claims it, so a replayed copy does nothing
+    (the claim runs in the worker: the ack never waits for the database).
+    """
+    if request is not None:
+        job = _once(services, request, job)
+    if not services.workers.submit(job):
+        def say_busy() -> None:
+            try:
+                apologise(BUSY)
+            except Exception:
+                log.warning("could not send the busy message", exc_info=True)
+
+        # a Slack call: not on the request's thread (which may be the event loop), but right away
+        if services.urgent is None:
+            say_busy()
+        else:
+            services.urgent.submit(say_busy)
+
+
+def _once(services: Any, request: Any, job: Callable[[], None]) -> Callable[[], None]:
+    def claimed_job() -> None:
+        if first_request(services, request):
+            job()
+
+    return claimed_job

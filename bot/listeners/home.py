@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.listeners.common import first_delivery, post_messages, submit_or_apologise, team_of
+from bot.listeners.common import first_delivery, open_view_soon, post_messages, submit_or_apologise, team_of
 from bot.render.blocks import render_answer, render_text
 from bot.render.errors import describe_error
 from bot.render.home import HELP_TEXT, ask_modal, render_home, subscribe_modal
@@ -60,17 +60,16 @@ def register(app: App, services: Any) -> None:
     @app.action("home.ask")
     def on_home_ask(ack: Any, body: dict[str, Any], client: Any) -> None:
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=ask_modal())
+        open_view_soon(services, client, trigger_id=body["trigger_id"], view=ask_modal())
 
     @app.action("home.subscribe")
     def on_home_subscribe(ack: Any, body: dict[str, Any], client: Any) -> None:
         ack()
-        # trigger_id expires 3 s after the click, so the modal opens here, not in a worker
-        client.views_open(trigger_id=body["trigger_id"], view=subscribe_modal(channel_id=None))
+        open_view_soon(services, client, trigger_id=body["trigger_id"], view=subscribe_modal(channel_id=None))
 
     @app.view("ask_modal")
     def on_ask_submit(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any,
-                      context: Any) -> None:
+                      context: Any, request: Any) -> None:
         question = (view["state"]["values"].get("question", {}).get("value", {}).get("value") or "").strip()
         if not question:
             ack(response_action="errors", errors={"question": "Type a question first."})
@@ -80,27 +79,28 @@ def register(app: App, services: Any) -> None:
         submit_or_apologise(services, lambda: _dm_answer(
             services, client, team_id=team_id, user_id=user_id,
             compute=lambda: services.advisor.answer(question, workspace=team_id, user=user_id),
-        ), lambda text: client.chat_postMessage(channel=user_id, text=text))
+        ), lambda text: client.chat_postMessage(channel=user_id, text=text), request=request)
 
     @app.action("home.scorecard")
-    def on_home_scorecard(ack: Any, body: dict[str, Any], client: Any, context: Any) -> None:
+    def on_home_scorecard(ack: Any, body: dict[str, Any], client: Any, context: Any, request: Any) -> None:
         ack()
         team_id, user_id = team_of(context), body["user"]["id"]
         submit_or_apologise(services, lambda: _dm_answer(
             services, client, team_id=team_id, user_id=user_id,
             compute=lambda: services.advisor.compose_digest(workspace=team_id),
-        ), lambda text: client.chat_postMessage(channel=user_id, text=text))
+        ), lambda text: client.chat_postMessage(channel=user_id, text=text), request=request)
 
     @app.action("home.help")
-    def on_home_help(ack: Any, body: dict[str, Any], client: Any) -> None:
+    def on_home_help(ack: Any, body: dict[str, Any], client: Any, request: Any) -> None:
         ack()
-        services.workers.submit(lambda: post_messages(
-            client, channel=body["user"]["id"], messages=[render_text(HELP_TEXT)]))
+        submit_or_apologise(services, lambda: post_messages(
+            client, channel=body["user"]["id"], messages=[render_text(HELP_TEXT)]),
+            lambda text: None, request=request)
 
     @app.action("digest.pause")
     @app.action("digest.resume")
     def on_digest_toggle(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any,
-                         context: Any) -> None:
+                         context: Any, request: Any) -> None:
         ack()
         team_id, user_id = team_of(context), body["user"]["id"]
         verb = action["action_id"].removeprefix("digest.")
@@ -113,4 +113,4 @@ def register(app: App, services: Any) -> None:
             except Exception as exc:
                 post_messages(client, channel=user_id, messages=[render_text(describe_error(exc))])
 
-        services.workers.submit(job)
+        submit_or_apologise(services, job, lambda text: None, request=request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from bot.logs import redact
 from kpi_engine.errors import KpiAdvisorError
 
 __all__ = ["describe_error"]
@@ -44,7 +45,8 @@ def _slack_error(exc: BaseException) -> str | None:
 def describe_error(exc: BaseException) -> str:
     """The sentence to show a Slack user for ``exc``; logs what the user does not see."""
     if isinstance(exc, KpiAdvisorError):
-        text = str(exc) or exc.__class__.__name__
+        # Messages may quote settings (a database URL): configured secrets and URL passwords are masked.
+        text = redact(str(exc) or exc.__class__.__name__)
         # Engine/CLI messages point to the terminal command; in Slack the slash command is the way.
         return text.replace("`kpi-advisor kpi list`", "`/kpi list`")
     slack_text = _slack_error(exc)

@@ -40,6 +40,7 @@ class FakeSlack:
         self.ts = itertools.count(1)
         self.rate_limit_once: set[str] = set()
         self.errors: dict[str, str] = {}  # method -> Slack error code to answer with
+        self.delays: dict[str, float] = {}  # method -> seconds to wait before answering (a slow Slack)
         self.ws_url = "ws://127.0.0.1:1/link"
         self.oauth_team = "T2"
         fake = self
@@ -113,6 +114,9 @@ class FakeSlack:
             limited = method in self.rate_limit_once
             self.rate_limit_once.discard(method)
             error = self.errors.get(method)
+            delay = self.delays.get(method, 0.0)
+        if delay:
+            time.sleep(delay)
         call["status"] = 429 if limited else 200
         if limited:
             return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}

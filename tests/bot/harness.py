@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
 import socket
@@ -62,9 +64,12 @@ class UvicornThread:
         self.thread.join(timeout=5)
 
 
-def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+def sign(body: str | bytes, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
-    sig = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    if isinstance(body, bytes):  # Slack signs bytes; slack_sdk's helper would decode them first
+        sig = "v0=" + hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+    else:
+        sig = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
 
 
@@ -72,7 +77,7 @@ class Harness:
     """One bot process: app built on a state database, served over real HTTP."""
 
     def __init__(self, *, settings: Settings, advisor: Any, slack: Any, digests: Any = None,
-                 placeholder_after: float = 1.5, process_before_response: bool = False,
+                 placeholder_after: float = 1.5, process_before_response: bool = True,
                  workers: WorkerPool | None = None):
         self.slack, self.advisor, self.settings = slack, advisor, settings
         self.workers = workers or WorkerPool(max_workers=8)

@@ -133,3 +133,32 @@ def test_oauth_acks_do_not_wait_for_auth_test_each_time(tmp_path, slack, digests
         assert len(slack.of("auth.test")) == 1  # cached per bot token, not one Slack call per request
     finally:
         h.close()
+
+
+def _raise(advisor: object, exc: BaseException) -> None:
+    raise exc
+
+
+def _error_classes() -> list[type[BaseException]]:
+    from tests.test_errors import _error_classes as every_project_error
+
+    return every_project_error()
+
+
+@pytest.mark.parametrize("cls", _error_classes(), ids=lambda c: c.__qualname__)
+def test_every_error_class_crosses_the_worker_boundary_intact(pool, cls):
+    """Each error goes to a worker process as an argument and comes back raised: same class,
+    message and attributes, and the same sentence in Slack."""
+    from kpi_engine.errors import KpiAdvisorError
+    from tests.test_errors import _instance
+
+    exc = _instance(cls)
+    if not str(exc):  # no required arguments: give it a message and, where it takes one, a hint
+        kwargs = {"hint": "Then try again."} if issubclass(cls, KpiAdvisorError) else {}
+        exc = cls(f"{cls.__name__} for a person to read.", **kwargs)
+    with pytest.raises(cls) as info:
+        pool.call(_raise, exc)
+    back = info.value
+    assert type(back) is cls and str(back) == str(exc) and vars(back) == vars(exc)
+    if isinstance(exc, KpiAdvisorError):
+        assert describe_error(back) == describe_error(exc) != ""

@@ -22,6 +22,9 @@ def _event_body() -> str:
 @pytest.mark.parametrize("headers", [
     pytest.param(lambda b: sign(b, secret="wrong-secret"), id="forged"),
     pytest.param(lambda b: sign(b, timestamp=int(time.time()) - 600), id="stale"),
+    pytest.param(lambda b: sign(b, timestamp=int(time.time()) + 600), id="future"),
+    pytest.param(lambda b: {**sign(b), "X-Slack-Request-Timestamp": "soon"}, id="bad-timestamp"),
+    pytest.param(lambda b: sign(b + " "), id="tampered"),
     pytest.param(lambda b: {}, id="missing"),
     pytest.param(lambda b: {"X-Slack-Request-Timestamp": str(int(time.time()))}, id="no-signature"),
 ])

@@ -222,7 +222,7 @@ def test_db_revision_writes_a_migration_for_a_new_table(tmp_path, monkeypatch):
     finally:
         tables.metadata.remove(table)
     source = path.read_text()
-    assert path.name == f"{int(head_revision()[:4]) + 1:04d}_add_targets.py"  # the next number after the head
+    assert path.name == f"{int(head_revision()[:4]) + 1:04d}_add_targets.py"  # numbered after the head
     assert f"down_revision = '{head_revision()}'" in source
     assert "op.create_table('kpi_targets_example'" in source and "digest_subscriptions" not in source
 
