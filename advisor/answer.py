@@ -10,6 +10,7 @@ __all__ = [
     "Intent", "Fact", "Citation", "Section", "Action", "ChartSpec", "Answer", "Context", "ParsedQuestion",
 ]
 
+CompareTo = Literal["previous", "last_year"]
 Intent = Literal[
     "recommend", "explain", "value", "compare", "why", "digest", "help", "out_of_scope",
     "verdict",  # "is X a good KPI?": a straight verdict, then the goal's primary KPI
@@ -109,7 +110,7 @@ class ParsedQuestion(_Model):
     period: str | None = None  # e.g. "last_28_days", "2025-01-01..2025-01-31"
     filters: dict[str, list[str]] = Field(default_factory=dict)
     by: str | None = None  # breakdown dimension
-    compare_to: Literal["previous", "last_year"] | None = None
+    compare_to: CompareTo | None = None
     topic: str | None = None  # concept asked about when no KPI is named ("vanity metrics")
     confidence: float = 1.0
 

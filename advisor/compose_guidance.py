@@ -137,7 +137,7 @@ def compose_verdict(q: ParsedQuestion, *, subject: str, question: str, catalog: 
         verdict = (f"Yes: {kpi.name} is the primary KPI for {objective}, as long as its definition (formula, "
                    f"denominator, scope) is written down and it is read with its diagnostics.")
         if rising:
-            verdict += f" A rise is good news once it holds beyond normal week-to-week noise."
+            verdict += " A rise is good news once it holds beyond normal week-to-week noise."
     elif kpi.id in BETTER_ALTERNATIVES or (kpi.timing == "lagging" and kpi.unit == "count"):
         verdict = (f"Not as a KPI: {kpi.name} can rise with no business effect ({why.rstrip('.')}). "
                    f"For {objective} track {primary.name} (primary) and keep {kpi.name} as a diagnostic.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -39,7 +39,7 @@ class ConversationStore:
 
     def remember(self, team_id: str, thread_key: str, answer: Answer) -> None:
         with Session(self._db) as s:
-            s.add(_Turn(team_id=team_id, thread_key=thread_key, created_at=datetime.now(timezone.utc),
+            s.add(_Turn(team_id=team_id, thread_key=thread_key, created_at=datetime.now(UTC),
                         question=answer.question[:2000], summary=answer.summary[:2000],
                         context=answer.context.model_dump_json()))
             s.commit()

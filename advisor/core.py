@@ -369,6 +369,6 @@ def _narrator(settings: Settings):
     from .llm import LlmNarrator, LlmRouter
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    common = dict(model=settings.llm_model, base_url=settings.openai_base_url, api_key=key,
-                  timeout=settings.llm_timeout)
-    return LlmNarrator.from_settings(settings), LlmRouter(**common)
+    router = LlmRouter(model=settings.llm_model, base_url=settings.openai_base_url, api_key=key,
+                       timeout=settings.llm_timeout)
+    return LlmNarrator.from_settings(settings), router

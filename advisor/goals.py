@@ -16,6 +16,7 @@ sure it is and why.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -375,7 +376,7 @@ class GoalModel:
 
 def _features(tokens: Sequence[str]) -> list[str]:
     content = [t for t in tokens if t not in _STOP and not t.isdigit()]
-    return content + [f"{a} {b}" for a, b in zip(content, content[1:])]
+    return content + [f"{a} {b}" for a, b in itertools.pairwise(content)]
 
 
 _MODELS: dict[int, tuple[Catalog, GoalModel]] = {}

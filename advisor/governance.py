@@ -13,8 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 from .answer import Answer, Fact, Section
 from .compose_governance import (
-    compose_note_added, compose_notes, compose_suggestion, compose_target_set, compose_targets, note_citation,
-    note_facts, pace_facts, pace_lines, scope_text, STATUS_WORDS, target_id_fact,
+    STATUS_WORDS,
+    compose_note_added,
+    compose_notes,
+    compose_suggestion,
+    compose_target_set,
+    compose_targets,
+    note_citation,
+    note_facts,
+    pace_facts,
+    pace_lines,
+    scope_text,
+    target_id_fact,
 )
 from .errors import AdvisorError, BadQuestion
 from .governance_parse import parse_note_command, parse_note_reply, parse_target_command, parse_target_value

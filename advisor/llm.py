@@ -99,7 +99,7 @@ def _make_chat(model: str, base_url: str | None, api_key: str | None, timeout: f
     if max_tokens is not None:
         options["max_tokens"] = max_tokens
     return ChatOpenAI(
-        model=model, base_url=base_url, api_key=api_key or "unused", timeout=timeout,
+        model=model, base_url=base_url, api_key=SecretStr(api_key or "unused"), timeout=timeout,
         max_retries=0, use_responses_api=False,
         http_client=make_bounded_client(openai.DefaultHttpxClient, proxy=env_proxy(base_url)), **options,
     )

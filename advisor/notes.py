@@ -10,7 +10,7 @@ not an Instagram-only one.
 from __future__ import annotations
 
 import builtins
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
@@ -121,7 +121,7 @@ class NoteStore:
                 raise NoteError(f"This workspace has {MAX_NOTES} notes; remove old ones first.")
             row = _NoteRow(team_id=team_id, start_date=start, end_date=end, text=text,
                            filters={d: sorted(v) for d, v in (filters or {}).items() if v},
-                           author=(author or "")[:64], source=source[:16], created_at=datetime.now(timezone.utc))
+                           author=(author or "")[:64], source=source[:16], created_at=datetime.now(UTC))
             s.add(row)
             s.commit()
             return _note(row)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from kpi_engine.catalog import Catalog
 
-from .answer import Context, ParsedQuestion
+from .answer import CompareTo, Context, Intent, ParsedQuestion
 from .goal_lexicon import GOAL_CUES
 from .goals import GoalEstimate, load_goal_model
 from .vocab import (
@@ -129,8 +129,8 @@ def _goal_scores(text: str, catalog: Catalog) -> tuple[dict[str, float], GoalEst
     return scores, estimate
 
 
-def _period(text: str) -> tuple[str | None, str | None]:
-    compare_to = None
+def _period(text: str) -> tuple[str | None, CompareTo | None]:
+    compare_to: CompareTo | None = None
     if re.search(r"\b(?:last year|yoy|year over year|a year ago)\b", text):
         compare_to = "last_year"
     elif re.search(r"\b(?:vs|versus|compared? to|than) (?:the )?(?:last|previous|prior) (?:week|month|quarter)\b"
@@ -265,7 +265,7 @@ def parse_with_notes(question: str, *, catalog: Catalog,
     return (follow_up(parsed, text, cues, context) if context else parsed), notes
 
 
-def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_to, in_thread) -> str:
+def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_to, in_thread) -> Intent:
     # what a value / compare / why question can be about: named here, or the thread's KPI
     subject = kpi_id or named_goal or in_thread
     if cues["help"]:

@@ -74,7 +74,12 @@ def answer_governance(advisor: Any, question: str, *, engine: Engine, workspace:
                       context: Context | None) -> Answer | None:
     """The answer to a governance question, or None when the question is not one."""
     from .compose_governance import (
-        compose_cadence, compose_notes, compose_owner, compose_suggestion, compose_targets, scope_text,
+        compose_cadence,
+        compose_notes,
+        compose_owner,
+        compose_suggestion,
+        compose_targets,
+        scope_text,
     )
 
     q = route_governance(question, catalog=engine.catalog, context=context)

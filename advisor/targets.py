@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 import math
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
@@ -108,7 +108,7 @@ def scope_key(filters: dict[str, list[str]] | None) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _target(row: _TargetRow) -> Target:

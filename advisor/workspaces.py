@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import threading
-from functools import lru_cache
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

@@ -19,13 +19,13 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SAMPLE_END = date(2025, 6, 29)
-TICK = datetime(2025, 6, 30, 16, 0, tzinfo=timezone.utc)  # Monday, after 09:00 in all zones used
+TICK = datetime(2025, 6, 30, 16, 0, tzinfo=UTC)  # Monday, after 09:00 in all zones used
 GOALS = (["awareness"] * 7 + ["engagement"] * 5 + ["traffic"] * 3 + ["leads", "ecommerce", "community",
          "brand_health", "local", "efficiency"])
 KPI_LISTS = ["engagement_rate,click_through_rate", "reach,impressions", "engagement_rate"]

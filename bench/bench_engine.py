@@ -14,6 +14,7 @@ import argparse
 import statistics
 import time
 from datetime import date
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -73,8 +74,8 @@ def main() -> None:
     for kpi_id, period_text, filters in QUERIES:
         kpi = engine.kpi(kpi_id)
         period = engine.period(period_text)
-        e50, e95, value = _timed(lambda: engine.compute_value(kpi_id, period, filters), args.repeat)
-        b50, _, expected = _timed(lambda: _pandas_value(posts, kpi, period, filters), max(3, args.repeat // 5))
+        e50, e95, value = _timed(partial(engine.compute_value, kpi_id, period, filters), args.repeat)
+        b50, _, expected = _timed(partial(_pandas_value, posts, kpi, period, filters), max(3, args.repeat // 5))
         assert np.isclose(value.value, expected), (kpi_id, value.value, expected)
         ratios.append(b50 / e50)
         label = f"{kpi_id} {period_text} {filters or ''}"

@@ -367,12 +367,12 @@ def main() -> None:
     try:
         # Warm-up (index build, data load, bolt's first auth.test), then the reference: sequential acks at rest.
         for name, bot in apps.items():
-            for kind, key, body, ctype in build_requests(8, slack, start=10_000_000):
+            for _kind, _key, body, ctype in build_requests(8, slack, start=10_000_000):
                 bot.post(body.replace("EvBurst", "EvWarm"), content_type=ctype)
             if name == "app":
                 bot.idle(120)
         ref = []
-        for kind, key, body, ctype in build_requests(20, slack, start=20_000_000):
+        for _kind, _key, body, ctype in build_requests(20, slack, start=20_000_000):
             t0 = time.monotonic()
             apps["app"].post(body.replace("EvBurst", "EvRef"), content_type=ctype)
             ref.append(time.monotonic() - t0)

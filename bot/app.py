@@ -10,8 +10,8 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.dedup import EventDeduplicator, ReplayGuard
-from bot.threads import thread_key
 from bot.oauth import build_oauth_settings, is_multi_workspace, make_client_factory, make_web_client
+from bot.threads import thread_key
 from bot.workers import WorkerPool
 
 __all__ = ["Services", "build_app", "thread_key"]
@@ -91,7 +91,6 @@ def build_app(
     from advisor.db import open_database
     from bot.listeners import register_listeners
     from bot.listeners.common import RecentAnswers
-
     from bot.logs import register_secrets
 
     register_secrets(settings.secret_values())  # masked in every message shown to Slack users

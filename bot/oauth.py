@@ -40,7 +40,8 @@ def make_web_client(*, base_url: str, token: str | None = None, rate_limit_retri
     """A WebClient that waits out 429s (Retry-After) and retries dropped connections."""
     from slack_sdk import WebClient
     from slack_sdk.http_retry.builtin_handlers import (
-        ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
+        ConnectionErrorRetryHandler,
+        RateLimitErrorRetryHandler,
     )
 
     base = base_url if base_url.endswith("/") else base_url + "/"

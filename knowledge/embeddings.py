@@ -25,8 +25,11 @@ __all__ = ["Embedder", "LexicalEmbedder", "OpenAIEmbedder", "create_embedder", "
 class Embedder(Protocol):
     """Turns texts into vectors; `name` is recorded in the store that it builds."""
 
-    name: str
-    dimension: int
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]: ...
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
-from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from knowledge.embeddings import Embedder
 from knowledge.errors import EmbedderMismatch, KnowledgeError, StoreUnavailable

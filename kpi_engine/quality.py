@@ -8,7 +8,7 @@ loader had to drop or fill (``frame.attrs["load_notes"]``).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Literal
 
 import numpy as np
@@ -78,7 +78,7 @@ class QualityReport(BaseModel):
 
 def check_quality(dataset: Dataset, *, today: date | None = None, stale_after_days: int = 3) -> QualityReport:
     """Run every check on every table the dataset has."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     tables: list[TableQuality] = []
     issues: list[QualityIssue] = []
     for name in TABLES:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -28,19 +28,19 @@ import pyarrow.csv as pa_csv
 
 from kpi_engine.loaders import derive_interaction_measures
 from kpi_engine.sample_profiles import (
-    _P,
-    _Account,
     _ACCOUNTS,
-    _TOPIC_WEIGHTS,
-    _FUNNEL,
-    _ER_TYPE,
-    _CTR_TYPE,
-    _IMP_TYPE,
     _COMPLETION,
-    _WATCH_SECONDS,
-    _ER_TOPIC,
     _CTR_TOPIC,
+    _CTR_TYPE,
+    _ER_TOPIC,
+    _ER_TYPE,
+    _FUNNEL,
+    _IMP_TYPE,
+    _P,
     _SAVE_TOPIC,
+    _TOPIC_WEIGHTS,
+    _WATCH_SECONDS,
+    _Account,
 )
 from kpi_engine.schema import ACCOUNTS, INTERACTIONS, POSTS
 from kpi_engine.source import Dataset
@@ -116,7 +116,7 @@ _EVENT_TARGET = {
 
 def default_end() -> date:
     """Yesterday in UTC: the last complete day."""
-    return datetime.now(timezone.utc).date() - timedelta(days=1)
+    return datetime.now(UTC).date() - timedelta(days=1)
 
 
 def generate_sample(

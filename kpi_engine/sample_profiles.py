@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+
 @dataclass(frozen=True)
 class _Platform:
     reach_ratio: float  # reach / impressions on a post-day

@@ -11,8 +11,15 @@ from typing import Any
 
 import typer
 
-from . import data_cmd, db_cmd, digest_cmd, knowledge_cmd, serve_cmd
-from . import note_cmd, target_cmd  # targets and notes (issue 15)
+from . import (  # targets and notes (issue 15)
+    data_cmd,
+    db_cmd,
+    digest_cmd,
+    knowledge_cmd,
+    note_cmd,
+    serve_cmd,
+    target_cmd,
+)
 from .common import console, emit, fail, get_settings, json_option, user_errors
 from .render import render_answer
 

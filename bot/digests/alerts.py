@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .render import fmt_change, fmt_value
 
@@ -171,7 +171,7 @@ def render_alert_chart(engine: Engine, res: AlertResult,
 
     span = P(start=res.period.end - timedelta(days=55), end=res.period.end, label="last 8 weeks",
              kind="custom")
-    grain = "day" if res.period.days <= 14 else "week"
+    grain: Literal["day", "week"] = "day" if res.period.days <= 14 else "week"
     trend = engine.compute_trend(res.kpi_id, span, grain, filters)
     return render_trend_png(trend, highlight=res.period, title=f"{res.name}{_where(filters)}, last 8 weeks")
 

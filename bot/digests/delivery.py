@@ -107,12 +107,13 @@ class DeliveryLog:
         marker = f"sub:{sub.id}:{due.key}"
         try:
             with self.engine.begin() as conn:
-                row_id = conn.execute(insert(self.t).values(
+                key = conn.execute(insert(self.t).values(
                     subscription_id=sub.id, team_id=sub.team_id, period_key=due.key,
                     scheduled_for=due.fire_at, late=due.late, state="claimed", final=False,
                     claim_token=token, claimed_at=now, attempts=1, marker=marker,
-                )).inserted_primary_key[0]
-            return Claim(id=row_id, subscription_id=sub.id, team_id=sub.team_id, period_key=due.key,
+                )).inserted_primary_key
+            assert key is not None  # an INSERT always returns its key
+            return Claim(id=key[0], subscription_id=sub.id, team_id=sub.team_id, period_key=due.key,
                          token=token, marker=marker, attempts=1, recovering=False,
                          scheduled_for=due.fire_at, late=due.late)
         except IntegrityError:

@@ -139,7 +139,7 @@ def parse_spec(text: str, *, default_timezone: str = "UTC") -> DigestSpec:
 
     opts = _options(options)
     goal = opts.pop("goal", None)
-    kpis = _list(opts.pop("kpis", None) or opts.pop("kpi", None) or "")
+    kpis = _list(opts.pop("kpis", "") or opts.pop("kpi", ""))
     quiet_word = opts.pop("quiet", "brief").lower()
     if quiet_word not in QUIET:
         raise DigestError(f"quiet={quiet_word}: write quiet=brief (say briefly that nothing changed), "

@@ -12,8 +12,14 @@ from slack_bolt import App
 from bot.app import thread_key
 from bot.listeners.commands import NO_DIGESTS, command_thread
 from bot.listeners.common import (
-    answer_ephemeral, answer_in_thread, first_request, open_view_soon, post_messages, submit_or_apologise,
-    team_of, upload_chart,
+    answer_ephemeral,
+    answer_in_thread,
+    first_request,
+    open_view_soon,
+    post_messages,
+    submit_or_apologise,
+    team_of,
+    upload_chart,
 )
 from bot.render.blocks import render_answer, render_text
 from bot.render.errors import describe_error
@@ -67,14 +73,19 @@ def register(app: App, services: Any) -> None:
         payload = button_payload(action)
         if ephemeral or not thread_ts:
             key = command_thread(team_id, channel, user_id)
-            job = lambda: answer_ephemeral(services, respond, team_id=team_id, compute=lambda: (
-                services.advisor.run_action(action_id, payload, workspace=team_id, thread=key)))
         else:
             key = thread_key(team_id, channel, thread_ts)
-            job = lambda: answer_in_thread(
-                services, client, team_id=team_id, channel=channel, thread_ts=thread_ts,
-                compute=lambda: services.advisor.run_action(action_id, payload, workspace=team_id,
-                                                            thread=key))
+
+        def compute() -> Any:
+            return services.advisor.run_action(action_id, payload, workspace=team_id, thread=key)
+
+        def job() -> None:
+            if ephemeral or not thread_ts:
+                answer_ephemeral(services, respond, team_id=team_id, compute=compute)
+            else:
+                answer_in_thread(services, client, team_id=team_id, channel=channel, thread_ts=thread_ts,
+                                 compute=compute)
+
         submit_or_apologise(services, job, lambda text: respond(text=text, response_type="ephemeral",
                                                                 replace_original=False), request=request)
 

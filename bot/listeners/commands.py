@@ -57,6 +57,7 @@ def run_digest_command(services: Any, *, team_id: str, channel_id: str, user_id:
             sub = digests.subscribe(team_id, channel_id, user_id, cmd.spec)
             f = subscription_fields(sub)
             return render_text(f"Subscribed this channel (id `{f['id']}`): {f['spec'] or cmd.spec}")
+        assert cmd.sub_id is not None  # the parser requires an id for update/pause/resume/remove
         if cmd.verb == "update":
             sub = digests.update(team_id, int(cmd.sub_id), cmd.spec)
             f = subscription_fields(sub) if sub is not None else {"spec": cmd.spec}

@@ -28,7 +28,8 @@ def _what(body: dict[str, Any]) -> str:
     if kind == "block_actions":
         ids = [str(a.get("action_id", "?")) for a in body.get("actions") or [] if isinstance(a, dict)]
         return f"{kind} {','.join(ids)[:100]}"
-    view = body.get("view") if isinstance(body.get("view"), dict) else {}
+    view = body.get("view")
+    view = view if isinstance(view, dict) else {}
     ident = body.get("callback_id") or view.get("callback_id") or body.get("action_id") or ""
     return f"{kind} {str(ident)[:100]}"
 

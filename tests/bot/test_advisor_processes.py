@@ -10,7 +10,12 @@ import pytest
 
 from advisor.errors import AdvisorError
 from bot.advisor_client import (
-    AdvisorClient, AdvisorCrashed, ProcessPoolAdvisor, RemoteAdvisorError, _portable, call_in_advisor,
+    AdvisorClient,
+    AdvisorCrashed,
+    ProcessPoolAdvisor,
+    RemoteAdvisorError,
+    _portable,
+    call_in_advisor,
 )
 from bot.render.errors import describe_error
 from kpi_engine.errors import UnknownKpi

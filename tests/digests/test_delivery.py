@@ -33,7 +33,7 @@ def _crashing_factory(slack, *, when: str):
         def chat_postMessage(self, **kw):
             if when == "before_post":
                 raise Crash()
-            resp = super().chat_postMessage(**kw)
+            super().chat_postMessage(**kw)
             raise Crash()  # posted, but the process died before recording it
 
     return lambda team: CrashingClient(token="xoxb", base_url=slack.url)

@@ -18,7 +18,6 @@ from bot.digests.firetimes import (
 from tests.digests.conftest import Clock, make_service
 from tests.digests.static_advisor import StaticAdvisor
 
-
 # (schedule, zone, the local day of the switch, the local time it must fire at that day)
 AUTUMN = [  # a time in the repeated hour fires once, at its first (summer-time) occurrence
     ("daily 02:30", "Europe/Berlin", "2026-10-25", "02:30+02:00"),

@@ -83,8 +83,8 @@ def test_orm_classes_map_onto_the_declared_tables():
     import advisor.workspaces
     import bot.dedup
     from advisor.db import Base
-    from bot.digests import models
     from advisor.state import tables
+    from bot.digests import models
 
     assert Base.metadata is tables.metadata
     mapped = {m.local_table.name for m in Base.registry.mappers}

@@ -26,7 +26,7 @@ def _race(url: str, slack, sleeps, *, rounds: int = 5) -> None:
         barrier = threading.Barrier(2)
         reports = [None, None]
 
-        def work(i: int) -> None:
+        def work(i: int, barrier: threading.Barrier = barrier, reports: list = reports, now=now) -> None:
             barrier.wait()
             reports[i] = services[i].run_due(now)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -116,7 +116,7 @@ def test_apscheduler_job_store_persists_and_coalesces_missed_runs(state_db):
         job = sched.scheduler.get_job(sched.job_id(7))
         assert job.coalesce is True and job.misfire_grace_time is None
         # simulate three weeks of downtime: the job's next run lies three fires in the past
-        sched.scheduler.modify_job(job.id, next_run_time=datetime.now(timezone.utc) - timedelta(weeks=3))
+        sched.scheduler.modify_job(job.id, next_run_time=datetime.now(UTC) - timedelta(weeks=3))
         sched.scheduler.wakeup()
         deadline = time.time() + 5
         while not svc.calls and time.time() < deadline:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -40,7 +40,7 @@ def test_include_today_extends_to_date_periods():
 
 
 def test_today_is_taken_in_the_timezone():
-    now = datetime(2025, 5, 14, 23, 30, tzinfo=timezone.utc)
+    now = datetime(2025, 5, 14, 23, 30, tzinfo=UTC)
     assert today_in("UTC", now) == date(2025, 5, 14)
     assert today_in("Europe/Berlin", now) == date(2025, 5, 15)
     assert today_in("America/Los_Angeles", now) == date(2025, 5, 14)

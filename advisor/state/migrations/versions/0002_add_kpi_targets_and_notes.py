@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0002_add_kpi_targets_and_notes'
 down_revision = '0001_baseline'
 branch_labels = None
