@@ -6,7 +6,7 @@ Importing the package is cheap; the Advisor and its collaborators load on use.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "Advisor": "advisor.core",
@@ -17,7 +17,21 @@ _EXPORTS = {
     "Settings": "advisor.settings",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Action",
+    "Advisor",
+    "AdvisorError",
+    "Answer",
+    "ChartSpec",
+    "Settings",
+]
+
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load on first use
+    from advisor.answer import Action, Answer, ChartSpec
+    from advisor.core import Advisor
+    from advisor.errors import AdvisorError
+    from advisor.settings import Settings
 
 
 def __getattr__(name: str) -> Any:

@@ -7,9 +7,15 @@ creates a client or reads the environment.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["build_app", "create_http_app", "build_socket_handler", "EventDeduplicator", "ProcessPoolAdvisor"]
+__all__ = [
+    "EventDeduplicator",
+    "ProcessPoolAdvisor",
+    "build_app",
+    "build_socket_handler",
+    "create_http_app",
+]
 
 _EXPORTS = {
     "build_app": "bot.app",
@@ -18,6 +24,14 @@ _EXPORTS = {
     "EventDeduplicator": "bot.dedup",
     "ProcessPoolAdvisor": "bot.advisor_client",
 }
+
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load on first use
+    from bot.advisor_client import ProcessPoolAdvisor
+    from bot.app import build_app
+    from bot.dedup import EventDeduplicator
+    from bot.http import create_http_app
+    from bot.socket import build_socket_handler
 
 
 def __getattr__(name: str) -> Any:

@@ -7,7 +7,7 @@ first use so that `kpi-advisor kpi list` does not pay for pandas.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "Catalog": "catalog",
@@ -20,6 +20,7 @@ _EXPORTS = {
     "resolve_period": "periods",
     "Dataset": "source",
     "Source": "source",
+    "KpiAdvisorError": "errors",
     "CatalogError": "errors",
     "DataError": "errors",
     "EngineError": "errors",
@@ -29,7 +30,44 @@ _EXPORTS = {
     "UnknownKpi": "errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "DataError",
+    "Dataset",
+    "Engine",
+    "EngineError",
+    "FilterError",
+    "Kpi",
+    "KpiAdvisorError",
+    "LoadError",
+    "MemorySource",
+    "Period",
+    "PeriodError",
+    "Source",
+    "UnknownKpi",
+    "default_catalog",
+    "load_catalog",
+    "resolve_period",
+]
+
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load on first use
+    from .catalog import Catalog, Kpi, default_catalog, load_catalog
+    from .engine import Engine
+    from .errors import (
+        CatalogError,
+        DataError,
+        EngineError,
+        FilterError,
+        KpiAdvisorError,
+        LoadError,
+        PeriodError,
+        UnknownKpi,
+    )
+    from .memory import MemorySource
+    from .periods import Period, resolve_period
+    from .source import Dataset, Source
 
 
 def __getattr__(name: str) -> Any:

@@ -25,14 +25,34 @@ FORBIDDEN = {
 
 
 def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return _imported_roots(ast.parse(path.read_text(encoding="utf-8")))
+
+
+def _imported_roots(tree: ast.AST) -> set[str]:
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(a.name.split(".")[0] for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Call) and _dynamic_import(node):
+            names.add(node.args[0].value.split(".")[0])
     return names
+
+
+def _dynamic_import(node: ast.Call) -> bool:
+    """`importlib.import_module("bot.x")`, `import_module("bot.x")` or `__import__("bot")` with a literal name."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    return (name in ("import_module", "__import__") and bool(node.args)
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+            and not node.args[0].value.startswith("."))
+
+
+def test_dynamic_imports_are_seen():
+    tree = ast.parse("import importlib\nimportlib.import_module('bot.app')\n__import__('slack_sdk')\n"
+                     "import_module('.relative', __name__)\n")
+    assert _imported_roots(tree) == {"importlib", "bot", "slack_sdk"}
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))

@@ -8,7 +8,7 @@ migrations in ``migrations/versions`` under a lock.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "metadata": "tables",
@@ -20,7 +20,21 @@ _EXPORTS = {
     "SchemaError": "errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "SchemaError",
+    "SchemaStatus",
+    "create_revision",
+    "head_revision",
+    "metadata",
+    "schema_status",
+    "upgrade_database",
+]
+
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load on first use
+    from .errors import SchemaError
+    from .migrate import SchemaStatus, create_revision, head_revision, schema_status, upgrade_database
+    from .tables import metadata
 
 
 def __getattr__(name: str) -> Any:  # lazy: importing the tables must not load Alembic

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "DigestError": "errors",
@@ -17,7 +17,26 @@ _EXPORTS = {
     "Schedule": "firetimes",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Delivery",
+    "DigestError",
+    "DigestScheduler",
+    "DigestService",
+    "DigestSpec",
+    "RunReport",
+    "Schedule",
+    "Subscription",
+    "parse_spec",
+]
+
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time names load on first use
+    from .errors import DigestError
+    from .firetimes import Schedule
+    from .models import Delivery, Subscription
+    from .schedule import DigestScheduler
+    from .service import DigestService, RunReport
+    from .spec import DigestSpec, parse_spec
 
 
 def __getattr__(name: str) -> Any:  # lazy: `import bot.digests` must not pull SQLAlchemy or Slack
