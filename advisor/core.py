@@ -362,13 +362,11 @@ def _subscribe_help(goal: str) -> Answer:
 
 
 def _narrator(settings: Settings):
-    from .narrator import TemplateNarrator
+    """The narrator and, when the model is on, the question router that shares its settings."""
+    from .narrator import build_narrator
 
     if not settings.llm:
-        return TemplateNarrator(), None
-    from .llm import LlmNarrator, LlmRouter
+        return build_narrator(settings), None
+    from .llm import LlmRouter
 
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    router = LlmRouter(model=settings.llm_model, base_url=settings.openai_base_url, api_key=key,
-                       timeout=settings.llm_timeout)
-    return LlmNarrator.from_settings(settings), router
+    return build_narrator(settings), LlmRouter.from_settings(settings)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from advisor.parse import MAX_QUESTION_CHARS  # the advisor's limit: one number for every front end
 from kpi_engine.errors import KpiAdvisorError
 
 __all__ = ["CommandError", "KpiCommand", "DigestCommand", "parse_command", "parse_digest",
            "question_for", "strip_mentions", "check_length", "parse_scorecard", "MAX_QUESTION_CHARS"]
 
-MAX_QUESTION_CHARS = 2000
 SUBCOMMANDS = ("value", "scorecard", "explain", "recommend", "list", "digest", "help", "target", "note")
 DIGEST_VERBS = ("subscribe", "list", "pause", "resume", "remove", "update")
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")

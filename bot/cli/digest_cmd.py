@@ -37,18 +37,6 @@ def _make_advisor(settings: Any) -> Any:
     return Advisor.from_settings(settings)
 
 
-def _client_factory(settings: Any, engine: Any) -> Any:
-    """team -> WebClient from the bot token, or from the installation store in OAuth mode; None without
-    credentials (run-due then stops before claiming anything)."""
-    from bot.oauth import build_stores, is_multi_workspace, make_client_factory
-
-    if is_multi_workspace(settings):
-        installations, _ = build_stores(engine=engine, client_id=settings.slack_client_id)
-        return make_client_factory(settings=settings, installation_store=installations)
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
-    return make_client_factory(settings=settings) if token else None
-
-
 def _no_slack(_team: str) -> Any:
     raise LookupError("no Slack credentials are configured")
 
@@ -57,6 +45,7 @@ def _service(*, advisor: bool = True, need_slack: bool = False) -> Any:
     from advisor.db import open_database
     from advisor.workspaces import WorkspaceStore, settings_defaults
     from bot.digests.service import DigestService
+    from bot.oauth import client_factory_from_settings
 
     from .checks import check_state_database
 
@@ -64,7 +53,7 @@ def _service(*, advisor: bool = True, need_slack: bool = False) -> Any:
     with user_errors():  # a bad DATABASE_URL or missing driver: one sentence naming it
         check_state_database(settings)
     engine = open_database(settings.state_url)
-    factory = _client_factory(settings, engine)
+    factory = client_factory_from_settings(settings, engine=engine)
     if factory is None and need_slack:
         fail("No Slack credentials, so nothing can be posted (and nothing was claimed): set "
              "SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for a "

@@ -70,9 +70,11 @@ def suggest(words: list[str] = typer.Argument(..., help="KPI [period] [dim=value
 @app.command("alerts")
 def alerts(as_json: bool = JsonOpt) -> None:
     """Tell owners (Slack DM) whose targets changed status; safe to run from cron next to `serve`."""
+    from bot.oauth import client_factory_from_settings
     from bot.target_alerts import deliver_target_alerts
 
-    client_for = _client_factory(get_settings())
+    with user_errors():  # OAuth mode opens the state database: a bad DATABASE_URL is one clear line
+        client_for = client_factory_from_settings(get_settings())
     if client_for is None:  # before evaluating: a status change is claimed once, so it must be sendable
         fail("No Slack credentials (SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET), so owners "
              "cannot be told; nothing was evaluated.")
@@ -88,18 +90,3 @@ def alerts(as_json: bool = JsonOpt) -> None:
     emit(report, as_json, render)
     if report["failed"]:
         raise typer.Exit(1)
-
-
-def _client_factory(settings: Any) -> Any:
-    """team id -> WebClient: the bot token, or the installation store of a multi-workspace app."""
-    from bot.oauth import make_client_factory
-
-    if settings.slack_bot_token:
-        return make_client_factory(settings=settings)
-    if settings.slack_client_id and settings.slack_client_secret:
-        from advisor.db import open_database
-        from bot.oauth import build_oauth_settings
-
-        oauth = build_oauth_settings(settings=settings, engine=open_database(settings.state_url))
-        return make_client_factory(settings=settings, installation_store=oauth.installation_store)
-    return None
