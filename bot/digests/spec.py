@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import DigestError
@@ -84,6 +85,15 @@ class DigestSpec:
 
 def parse_spec(text: str, *, default_timezone: str = "UTC") -> DigestSpec:
     """Read subscription text; raises DigestError saying what to write instead."""
+    words, options = _tokens(text)
+    kind = words.pop(0).lower() if words and words[0].lower() in ("alert", "digest") else "digest"
+    schedule = _schedule(words, default_timezone)
+    what = _what(_options(options), kind, schedule["cadence"])
+    return DigestSpec(kind=kind, **schedule, **what)
+
+
+def _tokens(text: str) -> tuple[list[str], list[str]]:
+    """Schedule words and key=value options, with typographic quotes made plain."""
     raw = (text or "").strip()
     if not raw:
         raise DigestError(f"Say when and what to post, {_EXAMPLE}.")
@@ -95,18 +105,16 @@ def parse_spec(text: str, *, default_timezone: str = "UTC") -> DigestSpec:
         tokens = shlex.split(raw)
     except ValueError:
         raise DigestError(f"Unbalanced quotes in '{raw}': quote the cron expression once, {_EXAMPLE}.") from None
-    words = [t for t in tokens if "=" not in t]
-    options = [t for t in tokens if "=" in t]
+    return [t for t in tokens if "=" not in t], [t for t in tokens if "=" in t]
 
-    kind = "digest"
-    if words and words[0].lower() in ("alert", "digest"):
-        kind = words.pop(0).lower()
+
+def _schedule(words: list[str], default_timezone: str) -> dict[str, Any]:
+    """Cadence, day, time of day, timezone and cron expression from the schedule words."""
     if not words:
         raise DigestError(f"Start with daily, weekly, monthly or cron, {_EXAMPLE}.")
     cadence = words.pop(0).lower()
     if cadence not in DEFAULT_PERIODS:
         raise DigestError(f"'{cadence}' is not a schedule: start with daily, weekly, monthly or cron, {_EXAMPLE}.")
-
     day = cron = None
     time_ = "09:00"
     tz = default_timezone
@@ -114,6 +122,8 @@ def parse_spec(text: str, *, default_timezone: str = "UTC") -> DigestSpec:
         if not words:
             raise DigestError('Give the cron expression in quotes, e.g. cron "0 9 * * 1" Europe/Berlin.')
         cron = _crontab(words.pop(0))
+        if any(re.fullmatch(r"\d{1,2}:\d{2}", w) for w in words):
+            raise DigestError("A cron schedule carries its own time; drop the HH:MM.")
     rest = []
     for w in words:
         lw = w.lower()
@@ -127,8 +137,6 @@ def parse_spec(text: str, *, default_timezone: str = "UTC") -> DigestSpec:
             tz = _zone(w)
         else:
             rest.append(w)
-    if cadence == "cron" and any(re.fullmatch(r"\d{1,2}:\d{2}", w) for w in words):
-        raise DigestError("A cron schedule carries its own time; drop the HH:MM.")
     if rest:
         raise DigestError(f"Cannot read '{' '.join(rest)}'. Write the day, HH:MM and an IANA timezone "
                           f"(Europe/Berlin, UTC), then key=value options, {_EXAMPLE}.")
@@ -136,8 +144,11 @@ def parse_spec(text: str, *, default_timezone: str = "UTC") -> DigestSpec:
         day = day or "mon"
     elif cadence == "monthly":
         day = day or "1"
+    return {"cadence": cadence, "time": time_, "timezone": tz, "day": day, "cron": cron}
 
-    opts = _options(options)
+
+def _what(opts: dict[str, str], kind: str, cadence: str) -> dict[str, Any]:
+    """What to report or watch, from the key=value options; every option must be used."""
     goal = opts.pop("goal", None)
     kpis = _list(opts.pop("kpis", "") or opts.pop("kpi", ""))
     quiet_word = opts.pop("quiet", "brief").lower()
@@ -156,6 +167,13 @@ def parse_spec(text: str, *, default_timezone: str = "UTC") -> DigestSpec:
         if kind == "alert":
             known += ", below, above, change, direction"
         raise DigestError(f"Unknown option {', '.join(f'{k}=' for k in opts)}. Options: {known}.")
+    _check_subject(kind, goal, kpis)
+    return {"goal": goal.lower() if goal else None, "kpis": tuple(kpis), "filters": filters,
+            "quiet": QUIET[quiet_word], "period": period.lower(), "threshold_kind": t_kind,
+            "threshold_value": t_value, "direction": direction}
+
+
+def _check_subject(kind: str, goal: str | None, kpis: list[str]) -> None:
     if kind == "alert":
         if len(kpis) != 1 or goal:
             raise DigestError("An alert watches one KPI: write kpi=engagement_rate (and below=, above= "
@@ -165,10 +183,6 @@ def parse_spec(text: str, *, default_timezone: str = "UTC") -> DigestSpec:
                           "or kpis=engagement_rate,click_through_rate.")
     elif goal and kpis:
         raise DigestError("Give either goal=... or kpis=..., not both.")
-    return DigestSpec(kind=kind, cadence=cadence, time=time_, timezone=tz, day=day, cron=cron,
-                      goal=goal.lower() if goal else None, kpis=tuple(kpis), filters=filters,
-                      quiet=QUIET[quiet_word], period=period.lower(), threshold_kind=t_kind,
-                      threshold_value=t_value, direction=direction)
 
 
 def _options(tokens: list[str]) -> dict[str, str]:
