@@ -1,4 +1,8 @@
-"""The CLI as people run it: a subprocess, real arguments, exit codes and output."""
+"""The CLI as people run it: real arguments, exit codes and output.
+
+What only a real process shows (the entry point, exit codes, streams, the offline demo) runs as a
+subprocess; the rest runs in-process through tests/cli_inprocess.py (`run_here`), which is faster.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.cli_inprocess import run as run_here
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +40,7 @@ def test_kpi_list_json(home):
 
 
 def test_kpi_value_matches_the_engine(home):
-    r = run("kpi", "value", "engagement_rate", "--period", "last_28_days", "--by", "platform",
+    r = run_here("kpi", "value", "engagement_rate", "--period", "last_28_days", "--by", "platform",
             "--where", "platform=instagram,tiktok", "--json", home=home)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
@@ -67,35 +73,32 @@ def test_bad_input_gets_a_clear_message_not_a_traceback(home, args, message):
 
 
 def test_ask_json_and_text(home):
-    r = run("ask", "which KPI for awareness?", "--json", home=home)
+    r = run_here("ask", "which KPI for awareness?", "--json", home=home)
     assert r.returncode == 0, r.stderr
     answer = json.loads(r.stdout)
     assert (answer["intent"], answer["kpi_id"]) == ("recommend", "reach")
-    r = run("ask", "is follower count a good KPI?", home=home)
+    r = run_here("ask", "is follower count a good KPI?", home=home)
     assert r.returncode == 0 and "Not as a KPI" in r.stdout
 
 
 def test_ask_keeps_thread_context_across_calls(home):
-    assert run("ask", "ctr last 28 days", "--thread", "t", home=home).returncode == 0
-    r = run("ask", "and on linkedin?", "--thread", "t", "--json", home=home)
+    assert run_here("ask", "ctr last 28 days", "--thread", "t", home=home).returncode == 0
+    r = run_here("ask", "and on linkedin?", "--thread", "t", "--json", home=home)
     answer = json.loads(r.stdout)
     assert answer["kpi_id"] == "click_through_rate" and answer["context"]["filters"] == {"platform": ["linkedin"]}
 
 
 def test_chat_keeps_context_between_turns(home):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))}
-    env.update(KPI_ADVISOR_HOME_DIR=str(home), COLUMNS="120")
-    r = subprocess.run([sys.executable, "-m", "bot.cli.main", "chat"], input="ctr last 28 days\nand on linkedin?\nexit\n",
-                       capture_output=True, text=True, cwd=home.parent, env=env, timeout=120)
+    r = run_here("chat", home=home, input="ctr last 28 days\nand on linkedin?\nexit\n")
     assert r.returncode == 0, r.stderr
     assert "Click-through rate on linkedin" in r.stdout
 
 
 def test_data_sample_then_check(home, tmp_path):
     out = tmp_path / "sample"
-    r = run("data", "sample", "--out", str(out), "--json", home=home)
+    r = run_here("data", "sample", "--out", str(out), "--json", home=home)
     assert r.returncode == 0, r.stderr
-    r = run("data", "check", str(out), "--json", home=home)
+    r = run_here("data", "check", str(out), "--json", home=home)
     report = json.loads(r.stdout)
     assert {t["table"] for t in report["tables"]} >= {"posts", "accounts", "interactions"}
 
@@ -117,7 +120,7 @@ def test_ask_json_errors_are_json_on_stdout(home):
 
 
 def test_ask_json_carries_how_the_question_was_understood(home):
-    r = run("ask", "how do we prove our organic tiktoks grow the email list?", "--json", home=home)
+    r = run_here("ask", "how do we prove our organic tiktoks grow the email list?", "--json", home=home)
     assert r.returncode == 0, r.stderr
     answer = json.loads(r.stdout)
     assert (answer["goal"], answer["kpi_id"]) == ("leads", "leads")
@@ -125,19 +128,16 @@ def test_ask_json_carries_how_the_question_was_understood(home):
 
 
 def test_a_clarifying_answer_is_a_numbered_list_and_pick_answers_it(home):
-    r = run("ask", "what do I report to the board about social?", home=home)
+    r = run_here("ask", "what do I report to the board about social?", home=home)
     assert r.returncode == 0, r.stderr
     assert "1. Awareness" in r.stdout and "--pick N" in r.stdout
-    r = run("ask", "what do I report to the board about social?", "--pick", "3", "--json", home=home)
+    r = run_here("ask", "what do I report to the board about social?", "--pick", "3", "--json", home=home)
     picked = json.loads(r.stdout)
     assert (picked["intent"], picked["goal"], picked["kpi_id"]) == ("recommend", "leads", "leads")
 
 
 def test_chat_takes_the_number_of_an_option(home):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_"))}
-    env.update(KPI_ADVISOR_HOME_DIR=str(home), COLUMNS="120")
-    r = subprocess.run([sys.executable, "-m", "bot.cli.main", "chat"], input="what should we track on social\n3\n\n",
-                       capture_output=True, text=True, cwd=home.parent, env=env, timeout=180, check=False)
+    r = run_here("chat", home=home, input="what should we track on social\n3\n\n")
     assert r.returncode == 0, r.stderr
     assert "Which goal do you mean?" in r.stdout
     assert "For leads and pipeline, track Leads from organic social" in r.stdout

@@ -1,4 +1,4 @@
-"""`kpi-advisor target ...` and `kpi-advisor note ...` as people run them: subprocesses, --json, exit codes."""
+"""`kpi-advisor target ...` and `kpi-advisor note ...` as people run them (in-process: same arguments, streams and exit codes), --json."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.test_cli import run
+from tests.cli_inprocess import run
 
 
 @pytest.fixture()
