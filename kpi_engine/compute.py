@@ -9,7 +9,7 @@ import numpy as np
 
 from .catalog import Kpi
 from .errors import FilterError
-from .periods import Period, previous_period, same_period_last_year
+from .periods import Period, overlaps, previous_period, same_period_last_year
 from .results import Comparison, KpiReport, KpiValue
 from .schema import TABLES
 from .source import Filters, Source
@@ -103,10 +103,11 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
         num = float(_combine(frame, f.numerator_terms)[0])
         if f.kind == "ratio":
             den = float(_combine(frame, f.denominator_terms)[0])
-        if rows == 0:
+        if f.kind == "sum":
+            # no rows on days inside the data's range is a count of 0; outside it, no data
+            value = num if rows or overlaps(period.start, period.end, source.date_range(f.table)) else None
+        elif rows == 0:
             value = None
-        elif f.kind == "sum":
-            value = num
         else:
             value = num / den * f.scale if den and den > 0 else None
         volume = num if f.kind == "sum" else (den or 0.0)
