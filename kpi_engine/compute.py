@@ -12,7 +12,7 @@ from .errors import FilterError
 from .periods import Period, overlaps, previous_period, same_period_last_year
 from .results import Comparison, KpiReport, KpiValue
 from .schema import TABLES
-from .source import Filters, Source
+from .source import Filters, Source, compute_quantile
 from .stats import difference_test, ratio_test, verdict_for
 
 __all__ = [
@@ -124,9 +124,10 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
             num, den = end - start, start
             value, volume = num / den * f.scale, start
     else:  # percentile
-        values = source.values(f.table, f.measure, period.start, period.end, filters)
-        volume = float(len(values))
-        value = float(np.quantile(values, f.quantile)) if len(values) else None
+        # in the database where the source can: only the percentile and the count come back
+        value, count = compute_quantile(source, f.table, f.measure, f.quantile, period.start, period.end,
+                                        filters)
+        volume = float(count)
     if value is None or not math.isfinite(value):
         message = _empty_message(source, kpi, period, filters)
         if f.kind == "ratio" and num is not None and not den:

@@ -8,6 +8,7 @@ from typing import Literal
 from .breakdown import compute_breakdown
 from .catalog import Catalog, Kpi, default_catalog
 from .compute import compute_report, compute_value, normalise_filters
+from .memo import memoized
 from .periods import Period, resolve_period, today_in
 from .results import Breakdown, KpiReport, KpiValue, Scorecard, Trend
 from .source import Filters, Source
@@ -31,7 +32,7 @@ class Engine:
         timezone: str | None = None,
         today: date | None = None,
     ):
-        self.source = source
+        self.source = memoized(source)  # identical SQL round trips once per Engine (one request)
         self.catalog = catalog or default_catalog()
         self.timezone = timezone or source.timezone or "UTC"
         self._today = today

@@ -4,12 +4,25 @@ Tables hold the canonical columns (see :mod:`kpi_engine.schema`) with ``date``
 stored as DATE; interactions keep their derived columns (``date``,
 ``responded``, ``response_minutes``, ...) as written by
 :func:`write_dataset_to_sql`, so the interactions ``date`` is the received day
-in the timezone the data was loaded with. Only rollups leave the database.
+in the timezone the data was loaded with. Only rollups leave the database:
+sums per group, date ranges, distinct dimension values and percentiles.
+
+Works through SQLAlchemy on PostgreSQL, SQLite and DuckDB (``duckdb:///file.db``
+or ``duckdb:///:memory:``, with ``pip install 'kpi-advisor[duckdb]'``). Column
+names are read from ``SELECT * ... LIMIT 0`` rather than by reflection, which
+not every dialect supports (duckdb-engine's fails on ``REGCLASS``).
+
+Percentiles run in the database: ``percentile_cont(q) WITHIN GROUP (ORDER BY x)``
+on PostgreSQL, ``quantile_cont(x, q)`` on DuckDB and, on other dialects (SQLite),
+the two order statistics around the percentile picked with ``row_number()``
+window functions and interpolated linearly; at most three rows leave the
+database. All three give numpy's default (linear) quantile.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -30,7 +43,13 @@ def _create_engine(url: str) -> sa.Engine:
     try:
         return sa.create_engine(url)
     except sa_exc.NoSuchModuleError:  # a subclass of ArgumentError: catch it first
-        raise DataError(f"Unknown database type in '{_safe(url)}': use sqlite:/// or postgresql+psycopg://.") from None
+        if url.startswith("duckdb"):
+            raise DataError(
+                f"DuckDB support is not installed for '{_safe(url)}': pip install 'kpi-advisor[duckdb]'."
+            ) from None
+        raise DataError(
+            f"Unknown database type in '{_safe(url)}': use sqlite:///, duckdb:/// or postgresql+psycopg://."
+        ) from None
     except sa_exc.ArgumentError:
         raise DataError(
             f"'{url}' is not a database URL. Use a SQLAlchemy URL such as sqlite:///kpis.db or "
@@ -39,7 +58,8 @@ def _create_engine(url: str) -> sa.Engine:
     except ModuleNotFoundError as exc:
         raise DataError(
             f"The database driver '{exc.name}' for '{_safe(url)}' is not installed. For PostgreSQL use "
-            "postgresql+psycopg://... (pip install 'kpi-advisor[postgres]')."
+            "postgresql+psycopg://... (pip install 'kpi-advisor[postgres]'); for DuckDB pip install "
+            "'kpi-advisor[duckdb]'."
         ) from None
 
 
@@ -52,6 +72,8 @@ def _safe(url: str) -> str:
 
 class SqlSource:
     """Answers the Source protocol with SQL; ``tables`` maps canonical names to yours."""
+
+    remote = True  # every call is a round trip: an Engine memoizes identical calls per request
 
     def __init__(
         self,
@@ -74,7 +96,8 @@ class SqlSource:
         self._schema = schema
         self._names = {t: (tables or {}).get(t, t) for t in TABLES}
         self._engine = engine or _create_engine(url)
-        self._tables: dict[str, sa.Table | None] = {}
+        self._tables: dict[str, sa.TableClause | None] = {}
+        self._missing: dict[str, str] = {}
         try:
             with self._engine.connect():
                 pass
@@ -85,29 +108,36 @@ class SqlSource:
 
     # -- metadata -------------------------------------------------------------
 
-    def _table(self, table: str) -> sa.Table | None:
+    def _table(self, table: str) -> sa.TableClause | None:
         if table not in TABLES:
             raise DataError(f"Unknown table '{table}': use posts, accounts or interactions.")
         if table not in self._tables:
-            try:
-                self._tables[table] = sa.Table(
-                    self._names[table], sa.MetaData(), autoload_with=self._engine, schema=self._schema
-                )
-            except sa_exc.NoSuchTableError:
-                self._tables[table] = None
+            self._tables[table] = self._read_columns(table)
         return self._tables[table]
 
-    def _require(self, table: str) -> sa.Table:
+    def _read_columns(self, table: str) -> sa.TableClause | None:
+        """The table with the columns a ``SELECT * ... LIMIT 0`` returns; None when it cannot be read."""
+        bare = sa.table(self._names[table], schema=self._schema)
+        try:
+            with self._engine.connect() as conn:
+                names = list(conn.execute(sa.select(sa.text("*")).select_from(bare).limit(0)).keys())
+        except sa_exc.SQLAlchemyError as exc:
+            self._missing[table] = _reason(exc)
+            return None
+        return sa.table(self._names[table], *[sa.column(n) for n in names], schema=self._schema)
+
+    def _require(self, table: str) -> sa.TableClause:
         found = self._table(table)
         if found is None:
             where = f"{self._schema}.{self._names[table]}" if self._schema else self._names[table]
             raise DataError(
-                f"The database {self.url} has no table '{where}' for {table}. Load it with "
-                f"write_dataset_to_sql, or point tables={{'{table}': 'your_table'}} at the right one."
+                f"The database {self.url} has no table '{where}' for {table} "
+                f"({self._missing.get(table, 'not found')}). Load it with `kpi-advisor data load FILES --to URL`, "
+                f"or map {table} to your table with the KPI_ADVISOR_DATA_TABLES setting (or a mapping file)."
             )
         return found
 
-    def _column(self, t: sa.Table, column: str, table: str) -> sa.ColumnElement[Any]:
+    def _column(self, t: sa.TableClause, column: str, table: str) -> sa.ColumnElement[Any]:
         if column not in t.c:
             raise DataError(
                 f"Table '{t.name}' ({table}) has no column '{column}'; it has {', '.join(t.c.keys())}. "
@@ -115,16 +145,17 @@ class SqlSource:
             )
         return t.c[column]
 
-    def _dimension(self, t: sa.Table, table: str, dim: str) -> sa.ColumnElement[Any]:
+    def _dimension(self, t: sa.TableClause, table: str, dim: str) -> sa.ColumnElement[Any]:
         allowed = ("date", "post_id", *TABLES[table].dimensions)
         if dim not in allowed:
             raise FilterError(f"The {table} table has no dimension '{dim}'; use one of {', '.join(allowed)}.")
         return self._column(t, dim, table)
 
-    def _where(self, t: sa.Table, table: str, start: date, end: date, filters: Filters | None) -> list[Any]:
+    def _where(self, t: sa.TableClause, table: str, start: date, end: date, filters: Filters | None) -> list[Any]:
         day = self._column(t, "date", table)
         # Half-open range: also right when a DATE was stored as a timestamp.
-        conditions: list[Any] = [day >= start, day < end + timedelta(days=1)]
+        conditions: list[Any] = [day >= sa.literal(start, sa.Date()),
+                                 day < sa.literal(end + timedelta(days=1), sa.Date())]
         for dim, values in (filters or {}).items():
             conditions.append(self._dimension(t, table, dim).in_([str(v) for v in values]))
         return conditions
@@ -178,6 +209,39 @@ class SqlSource:
         col = self._column(t, column, table)
         statement = sa.select(col).where(*self._where(t, table, start, end, filters), col.is_not(None))
         return np.array([r[0] for r in self._run(statement)], dtype="float64")
+
+    def quantile(
+        self, table: str, column: str, q: float, start: date, end: date, filters: Filters | None = None
+    ) -> tuple[float | None, int]:
+        """The linear-interpolation quantile of a column's non-missing values, and how many there are."""
+        t = self._require(table)
+        col = self._column(t, column, table)
+        where = [*self._where(t, table, start, end, filters), col.is_not(None)]
+        dialect = self._engine.dialect.name
+        if dialect in ("postgresql", "duckdb"):
+            x = sa.cast(col, sa.Double())  # FLOAT is 32-bit on DuckDB
+            pick = (sa.func.percentile_cont(q).within_group(x) if dialect == "postgresql"
+                    else sa.func.quantile_cont(x, q))
+            value, count = self._run(sa.select(pick, sa.func.count(col)).where(*where))[0]
+            return (None if value is None or not count else float(value)), int(count or 0)
+        # Portable fallback: number the values in order and keep the (at most 3) around the position.
+        ranked = sa.select(
+            col.label("x"),
+            (sa.func.row_number().over(order_by=col) - 1).label("i"),
+            sa.func.count().over().label("n"),
+        ).where(*where).subquery("ranked")
+        position = (ranked.c.n - 1) * q
+        rows = self._run(sa.select(ranked.c.x, ranked.c.i, ranked.c.n)
+                         .where(ranked.c.i >= position - 1, ranked.c.i <= position + 1))
+        if not rows:
+            return None, 0
+        n = int(rows[0][2])
+        at = {int(i): float(x) for x, i, _ in rows}
+        pos = (n - 1) * q
+        lo = math.floor(pos)
+        if lo + 1 >= n or pos == lo:
+            return at[lo], n
+        return at[lo] + (at[lo + 1] - at[lo]) * (pos - lo), n
 
     def snapshot(
         self,
@@ -288,20 +352,67 @@ def write_dataset_to_sql(
         types = _sql_types(name, prepared)
         try:
             with engine.begin() as conn:
+                if conn.dialect.name == "duckdb":
+                    _write_duckdb(conn, target, schema, prepared, types, if_exists)
+                    written[name] = len(frame)
+                    continue  # DuckDB's zone maps serve date ranges without an index
                 if conn.dialect.name == "postgresql":
                     prepared.head(0).to_sql(target, conn, schema=schema, if_exists=if_exists, index=False, dtype=types)
                     _copy_postgres(conn, target, schema, prepared, name)
                 else:
                     prepared.to_sql(target, conn, schema=schema, if_exists=if_exists, index=False,
                                     dtype=types, chunksize=20_000)
-                table = sa.Table(target, sa.MetaData(), autoload_with=conn, schema=schema)
-                sa.Index(f"ix_{target}_date", table.c.date).create(conn, checkfirst=True)
+                _index_date(conn, target, schema)
         except ValueError as exc:  # pandas: table exists and if_exists="fail"
             raise DataError(f"Cannot write table '{target}': {exc}. Use if_exists='replace' or 'append'.") from None
         except sa_exc.SQLAlchemyError as exc:
             raise DataError(f"Cannot write table '{target}' to {_safe(url)}: {_reason(exc)}.") from None
         written[name] = len(frame)
     return written
+
+
+def _qualified(conn: sa.Connection, target: str, schema: str | None) -> str:
+    quote = conn.dialect.identifier_preparer.quote
+    return f"{quote(schema)}.{quote(target)}" if schema else quote(target)
+
+
+def _index_date(conn: sa.Connection, target: str, schema: str | None) -> None:
+    """An index on ``date`` (by name, no reflection: not every dialect reflects)."""
+    quote = conn.dialect.identifier_preparer.quote
+    index = f"ix_{target}_date"
+    if conn.dialect.name == "sqlite" and schema:  # SQLite qualifies the index, not the table
+        statement = f"CREATE INDEX IF NOT EXISTS {quote(schema)}.{quote(index)} ON {quote(target)} (date)"
+    else:
+        statement = f"CREATE INDEX IF NOT EXISTS {quote(index)} ON {_qualified(conn, target, schema)} (date)"
+    conn.execute(sa.text(statement))
+
+
+_DUCKDB_TYPES = {sa.Date: "DATE", sa.DateTime: "TIMESTAMPTZ", sa.Float: "DOUBLE", sa.String: "VARCHAR"}
+
+
+def _write_duckdb(conn: sa.Connection, target: str, schema: str | None, frame: pd.DataFrame,
+                  types: dict[str, Any], if_exists: str) -> None:
+    """Hand the frame to DuckDB as a view and copy it in one statement (executemany is ~100x slower)."""
+    raw = conn.connection.driver_connection
+    qualified = _qualified(conn, target, schema)
+    quote = conn.dialect.identifier_preparer.quote
+    # all on DuckDB's own connection (same transaction): it refuses a view while a result is open
+    exists = bool(raw.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = "
+        + ("?" if schema else "current_schema()"), [target, schema] if schema else [target]).fetchall()[0][0])
+    if exists and if_exists == "fail":
+        raise ValueError(f"Table '{target}' already exists")
+    columns = ", ".join(
+        f"CAST({quote(c)} AS {_DUCKDB_TYPES[type(types[c])]}) AS {quote(c)}" for c in frame.columns)
+    view = "_kpi_advisor_load"
+    raw.register(view, frame)
+    try:
+        if exists and if_exists == "append":
+            raw.execute(f"INSERT INTO {qualified} BY NAME SELECT {columns} FROM {view}").fetchall()
+        else:
+            raw.execute(f"CREATE OR REPLACE TABLE {qualified} AS SELECT {columns} FROM {view}").fetchall()
+    finally:
+        raw.unregister(view)
 
 
 def _copy_postgres(conn: sa.Connection, target: str, schema: str | None, frame: pd.DataFrame, name: str) -> None:
