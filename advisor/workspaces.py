@@ -38,6 +38,8 @@ class WorkspaceConfig(BaseModel):
     data_path: str | None = None
     data_url: str | None = None
     data_mapping: str | None = None
+    data_tables: dict[str, str] = Field(default_factory=dict)  # SQL: canonical table -> your table
+    data_schema: str | None = None
     timezone: str = "UTC"
     catalog_paths: list[str] = Field(default_factory=list)
     default_channel: str | None = None
@@ -50,6 +52,8 @@ def settings_defaults(settings: Any) -> dict[str, Any]:
         "data_path": str(settings.data_path) if settings.data_path else None,
         "data_url": settings.data_url,
         "data_mapping": settings.data_mapping,
+        "data_tables": dict(settings.data_tables),
+        "data_schema": settings.data_schema,
         "timezone": settings.timezone,
         "catalog_paths": [str(p) for p in settings.catalog_paths],
     }
@@ -138,13 +142,16 @@ class EngineProvider:
         return load_catalog([Path(p) for p in paths]) if paths else default_catalog()
 
     def _source(self, config: WorkspaceConfig):
-        key = json.dumps([config.data_url, config.data_path, config.data_mapping, config.timezone])
+        key = json.dumps([config.data_url, config.data_path, config.data_mapping, config.timezone,
+                          config.data_tables, config.data_schema], sort_keys=True)
         if key in self._sources:
             return self._sources[key]
         if config.data_url:
             from kpi_engine.sql import SqlSource
 
-            source = SqlSource(config.data_url, timezone=config.timezone)
+            mappings = [m.strip() for m in (config.data_mapping or "").split(",") if m.strip()]
+            source = SqlSource(config.data_url, timezone=config.timezone, tables=config.data_tables,
+                               schema=config.data_schema, mappings=mappings)
         elif config.data_path:
             from kpi_engine.loaders import load_dataset
             from kpi_engine.memory import MemorySource

@@ -315,6 +315,23 @@ def _apply_mapping(raw: pd.DataFrame, spec: ColumnMapping, where: _Where) -> pd.
                     f"turn into a platform: {', '.join(unknown[:10])}. Add them under values.platform in the mapping."
                 )
         out[column] = text.map(lambda v, r=recode: r.get(v, v) if isinstance(v, str) else v)
+    if spec.platform_columns and "platform" in out.columns:
+        platform = _text(out["platform"]).str.lower().replace(_PLATFORM_ALIASES)
+        general = {src: dst for src, dst in spec.columns.items()}
+        for name, moved in spec.platform_columns.items():
+            rows = (platform == name).to_numpy()
+            if not rows.any():
+                continue
+            for src, dst in moved.items():
+                if src not in raw.columns:
+                    continue
+                if general.get(src) in out.columns:  # not that measure on this platform
+                    out[general[src]] = out[general[src]].where(~rows, np.nan)
+                if dst is None:
+                    continue
+                if dst not in out.columns:
+                    out[dst] = np.nan
+                out[dst] = out[dst].where(~rows, raw[src])
     for target, parts in spec.sums.items():
         present = [p for p in parts if p in out.columns or p in raw.columns]
         if not present:

@@ -33,8 +33,10 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from kpi_engine.errors import DataError, FilterError
+from kpi_engine.mapping import ColumnMapping, load_mapping
 from kpi_engine.schema import INTERACTIONS, TABLES
 from kpi_engine.source import Dataset, Filters
+from kpi_engine.sql_mapping import mapped_select
 
 __all__ = ["SqlSource", "write_dataset_to_sql"]
 
@@ -71,7 +73,12 @@ def _safe(url: str) -> str:
 
 
 class SqlSource:
-    """Answers the Source protocol with SQL; ``tables`` maps canonical names to yours."""
+    """Answers the Source protocol with SQL.
+
+    ``tables`` maps canonical table names to yours, ``schema`` names their schema, and
+    ``mappings`` (column mappings, as files use: shipped names, paths or models) map
+    your columns to the canonical ones; a mapping's ``sql_table`` is its default table name.
+    """
 
     remote = True  # every call is a round trip: an Engine memoizes identical calls per request
 
@@ -82,19 +89,28 @@ class SqlSource:
         tables: Mapping[str, str] | None = None,
         timezone: str = "UTC",
         schema: str | None = None,
+        mappings: Sequence[ColumnMapping | str] = (),
         engine: sa.Engine | None = None,
         name: str | None = None,
     ):
         unknown = set(tables or {}) - set(TABLES)
         if unknown:
             raise DataError(
-                f"tables= names unknown table(s) {', '.join(sorted(unknown))}; use posts, accounts, interactions."
+                f"KPI_ADVISOR_DATA_TABLES names unknown table(s) {', '.join(sorted(unknown))}; "
+                "use posts, accounts, interactions (e.g. posts=social_posts)."
             )
+        self._mappings: dict[str, ColumnMapping] = {}
+        for m in mappings:
+            spec = load_mapping(m)
+            if spec.table in self._mappings:
+                raise DataError(f"Two column mappings for the {spec.table} table: "
+                                f"'{self._mappings[spec.table].name}' and '{spec.name}'; keep one.")
+            self._mappings[spec.table] = spec
         self.url = _safe(url)
         self.name = name or self.url
         self.timezone = timezone
         self._schema = schema
-        self._names = {t: (tables or {}).get(t, t) for t in TABLES}
+        self._names = {t: (tables or {}).get(t) or _mapped_name(self._mappings.get(t)) or t for t in TABLES}
         self._engine = engine or _create_engine(url)
         self._tables: dict[str, sa.TableClause | None] = {}
         self._missing: dict[str, str] = {}
@@ -124,20 +140,34 @@ class SqlSource:
         except sa_exc.SQLAlchemyError as exc:
             self._missing[table] = _reason(exc)
             return None
-        return sa.table(self._names[table], *[sa.column(n) for n in names], schema=self._schema)
+        found = sa.table(self._names[table], *[sa.column(n) for n in names], schema=self._schema)
+        if table in self._mappings:
+            return mapped_select(self._mappings[table], found, names, self._engine.dialect.name, self._where_is(table))
+        return found
+
+    def _where_is(self, table: str) -> str:
+        return f"{self._schema}.{self._names[table]}" if self._schema else self._names[table]
 
     def _require(self, table: str) -> sa.TableClause:
         found = self._table(table)
         if found is None:
-            where = f"{self._schema}.{self._names[table]}" if self._schema else self._names[table]
+            where = self._where_is(table)
             raise DataError(
                 f"The database {self.url} has no table '{where}' for {table} "
                 f"({self._missing.get(table, 'not found')}). Load it with `kpi-advisor data load FILES --to URL`, "
-                f"or map {table} to your table with the KPI_ADVISOR_DATA_TABLES setting (or a mapping file)."
+                f"or point at your own table: KPI_ADVISOR_DATA_TABLES={table}=your_table, KPI_ADVISOR_DATA_SCHEMA "
+                "for its schema, and KPI_ADVISOR_DATA_MAPPING for a column mapping."
             )
         return found
 
     def _column(self, t: sa.TableClause, column: str, table: str) -> sa.ColumnElement[Any]:
+        if column not in t.c and table in self._mappings:
+            spec = self._mappings[table]
+            provided = [c for c in TABLES[table].measures if c in t.c]
+            raise DataError(
+                f"The '{spec.name}' mapping of {self._where_is(table)} provides no {column}: its {table} measures "
+                f"are {', '.join(provided)}. KPIs that need {column} cannot be computed from this table."
+            )
         if column not in t.c:
             raise DataError(
                 f"Table '{t.name}' ({table}) has no column '{column}'; it has {', '.join(t.c.keys())}. "
@@ -271,6 +301,10 @@ class SqlSource:
         col = self._dimension(t, table, dimension)
         rows = self._run(sa.select(col).where(col.is_not(None)).distinct().order_by(col))
         return sorted(str(r[0]) for r in rows)
+
+
+def _mapped_name(mapping: ColumnMapping | None) -> str | None:
+    return mapping.sql_table if mapping is not None else None
 
 
 def _reason(exc: sa_exc.SQLAlchemyError) -> str:
