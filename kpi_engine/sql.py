@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -38,7 +38,7 @@ from kpi_engine.schema import INTERACTIONS, TABLES
 from kpi_engine.source import Dataset, Filters
 from kpi_engine.sql_mapping import mapped_select
 
-__all__ = ["SqlSource", "write_dataset_to_sql"]
+__all__ = ["SqlSource", "open_database", "safe_url", "write_dataset_to_sql"]
 
 
 def _create_engine(url: str) -> sa.Engine:
@@ -63,6 +63,22 @@ def _create_engine(url: str) -> sa.Engine:
             "postgresql+psycopg://... (pip install 'kpi-advisor[postgres]'); for DuckDB pip install "
             "'kpi-advisor[duckdb]'."
         ) from None
+
+
+def open_database(url: str) -> sa.Engine:
+    """An engine for ``url`` that has connected once; a bad URL, driver or server is a DataError."""
+    engine = _create_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except sa_exc.SQLAlchemyError as exc:
+        raise DataError(f"Cannot connect to {_safe(url)}: {_reason(exc)}. Check the URL and the server.") from None
+    return engine
+
+
+def safe_url(url: str) -> str:
+    """``url`` with its password masked, for messages."""
+    return _safe(url)
 
 
 def _safe(url: str) -> str:
@@ -363,6 +379,9 @@ def _prepared(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_CHUNK = 100_000  # rows per write (and per progress report)
+
+
 def write_dataset_to_sql(
     dataset: Dataset,
     url: str,
@@ -371,11 +390,17 @@ def write_dataset_to_sql(
     tables: Mapping[str, str] | None = None,
     schema: str | None = None,
     engine: sa.Engine | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> dict[str, int]:
-    """Write the dataset's canonical frames into tables (with a date index); rows per table."""
+    """Write the dataset's canonical frames into tables (with a date index); rows per table.
+
+    Each table is written in one transaction, in chunks; ``progress(table, rows)`` is called
+    after each chunk with the rows it wrote.
+    """
     if if_exists not in ("replace", "append", "fail"):
         raise DataError(f"if_exists must be replace, append or fail, not '{if_exists}'.")
     engine = engine or _create_engine(url)
+    report = progress or (lambda table, rows: None)
     written: dict[str, int] = {}
     for name in TABLES:
         frame = dataset.table(name)
@@ -386,17 +411,22 @@ def write_dataset_to_sql(
         types = _sql_types(name, prepared)
         try:
             with engine.begin() as conn:
-                if conn.dialect.name == "duckdb":
-                    _write_duckdb(conn, target, schema, prepared, types, if_exists)
-                    written[name] = len(frame)
-                    continue  # DuckDB's zone maps serve date ranges without an index
-                if conn.dialect.name == "postgresql":
+                dialect = conn.dialect.name
+                if dialect == "postgresql":
                     prepared.head(0).to_sql(target, conn, schema=schema, if_exists=if_exists, index=False, dtype=types)
-                    _copy_postgres(conn, target, schema, prepared, name)
+                    _copy_postgres(conn, target, schema, prepared, name, lambda rows, t=name: report(t, rows))
                 else:
-                    prepared.to_sql(target, conn, schema=schema, if_exists=if_exists, index=False,
-                                    dtype=types, chunksize=20_000)
-                _index_date(conn, target, schema)
+                    for begin in range(0, max(len(prepared), 1), _CHUNK):
+                        chunk = prepared.iloc[begin : begin + _CHUNK]
+                        mode = if_exists if begin == 0 else "append"
+                        if dialect == "duckdb":
+                            _write_duckdb(conn, target, schema, chunk, types, mode)
+                        else:
+                            chunk.to_sql(target, conn, schema=schema, if_exists=mode, index=False,
+                                         dtype=types, chunksize=20_000)
+                        report(name, len(chunk))
+                if dialect != "duckdb":  # DuckDB's zone maps serve date ranges without an index
+                    _index_date(conn, target, schema)
         except ValueError as exc:  # pandas: table exists and if_exists="fail"
             raise DataError(f"Cannot write table '{target}': {exc}. Use if_exists='replace' or 'append'.") from None
         except sa_exc.SQLAlchemyError as exc:
@@ -449,7 +479,8 @@ def _write_duckdb(conn: sa.Connection, target: str, schema: str | None, frame: p
         raw.unregister(view)
 
 
-def _copy_postgres(conn: sa.Connection, target: str, schema: str | None, frame: pd.DataFrame, name: str) -> None:
+def _copy_postgres(conn: sa.Connection, target: str, schema: str | None, frame: pd.DataFrame, name: str,
+                   report: Callable[[int], None]) -> None:
     """COPY in CSV chunks: executemany is ~20x slower at benchmark sizes."""
     raw = conn.connection.driver_connection
     quote = '"{}"'.format
@@ -461,7 +492,8 @@ def _copy_postgres(conn: sa.Connection, target: str, schema: str | None, frame: 
         options += f", FORCE_NULL ({', '.join(quote(c) for c in nullable)})"
     columns = ", ".join(quote(c) for c in frame.columns)
     with raw.cursor() as cur, cur.copy(f"COPY {qualified} ({columns}) FROM STDIN WITH ({options})") as copy:
-        for begin in range(0, len(frame), 200_000):
-            chunk = frame.iloc[begin : begin + 200_000]
+        for begin in range(0, len(frame), _CHUNK):
+            chunk = frame.iloc[begin : begin + _CHUNK]
             copy.write(chunk.to_csv(index=False, header=False, quoting=csv.QUOTE_ALL,
                                     date_format="%Y-%m-%d %H:%M:%S%z"))
+            report(len(chunk))

@@ -346,7 +346,10 @@ def test_a_report_sends_no_query_twice_and_only_rollups_come_back(db, dataset):
 def test_duckdb_write_and_read_without_reflection(tmp_path, dataset):
     pytest.importorskip("duckdb_engine")
     url = f"duckdb:///{tmp_path / 'kpis.duckdb'}"
-    write_dataset_to_sql(dataset, url, tables={"posts": "social_posts"})
+    reported: list[tuple[str, int]] = []
+    write_dataset_to_sql(dataset, url, tables={"posts": "social_posts"}, progress=lambda t, n: reported.append((t, n)))
+    assert {t: sum(n for tt, n in reported if tt == t) for t, _ in reported} == {
+        t: len(dataset.table(t)) for t in ("posts", "accounts", "interactions")}
     write_dataset_to_sql(dataset, url, tables={"posts": "social_posts"}, if_exists="append")
     src = SqlSource(url, tables={"posts": "social_posts"})
     assert src.rollup("posts", ["impressions"], START, END)["rows"][0] == 2 * len(dataset.posts)
