@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import gzip
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,6 +38,7 @@ from kpi_engine.source import Dataset
 __all__ = [
     "ColumnMapping",
     "load_dataset",
+    "load_datasets",
     "load_table",
     "load_mapping",
     "available_mappings",
@@ -79,6 +81,24 @@ def load_dataset(
         frame = load_table(path, table=table, mapping=spec, timezone=timezone)
         frames[frame.attrs["table"]] = frame
     return Dataset(timezone=timezone, name=path.stem or str(path), **frames)
+
+
+def load_datasets(
+    paths: Sequence[Path | str], *, mapping: str | Path | None = None, timezone: str = "UTC",
+    progress: Callable[[Path], None] | None = None,
+) -> Dataset:
+    """Several files or folders as one dataset (a table's files concatenated); ``progress`` after each."""
+    frames: dict[str, list[pd.DataFrame]] = {}
+    for path in paths:
+        dataset = load_dataset(path, mapping=mapping, timezone=timezone)
+        for name in TABLES:
+            frame = dataset.table(name)
+            if frame is not None:
+                frames.setdefault(name, []).append(frame)
+        if progress is not None:
+            progress(Path(path))
+    tables = {n: f[0] if len(f) == 1 else pd.concat(f, ignore_index=True) for n, f in frames.items()}
+    return Dataset(timezone=timezone, **tables)
 
 
 def load_table(

@@ -91,23 +91,17 @@ def load(
     if not url:
         fail("Say where to load the data: --to URL (e.g. duckdb:///kpis.duckdb) or set KPI_ADVISOR_DATA_URL.", code=2)
     with user_errors(), _load_progress(disabled=as_json) as progress:
-        from kpi_engine.loaders import load_dataset
-        from kpi_engine.source import Dataset
+        from kpi_engine.loaders import load_datasets
         from kpi_engine.sql import open_database, write_dataset_to_sql
 
         engine = open_database(url)  # a bad URL fails before any file is read
-        reading = progress.add_task("reading", total=len(files))
-        frames: dict[str, list[Any]] = {}
-        for file in files:
-            progress.update(reading, description=f"reading {file.name}")
-            dataset = load_dataset(file, mapping=mapping or settings.data_mapping, timezone=settings.timezone)
-            for name in ("posts", "accounts", "interactions"):
-                if dataset.table(name) is not None:
-                    frames.setdefault(name, []).append(dataset.table(name))
-            progress.advance(reading)
-        progress.update(reading, description="read")
-        combined = Dataset(timezone=settings.timezone, **{n: _concat(f) for n, f in frames.items()})
-        tasks = {n: progress.add_task(f"writing {n}", total=len(combined.table(n))) for n in frames}
+        reading = progress.add_task(f"reading {files[0].name}", total=len(files))
+        combined = load_datasets(
+            files, mapping=mapping or settings.data_mapping, timezone=settings.timezone,
+            progress=lambda path: progress.update(reading, advance=1, description=f"read {path.name}"),
+        )
+        loaded = [n for n in ("posts", "accounts", "interactions") if combined.table(n) is not None]
+        tasks = {n: progress.add_task(f"writing {n}", total=len(combined.table(n))) for n in loaded}
         written = write_dataset_to_sql(
             combined, url, if_exists="append" if append else "replace", tables=settings.data_tables,
             schema=schema or settings.data_schema, engine=engine,
@@ -125,12 +119,6 @@ def load(
         console.print(f"[bold green]{verb}[/] {rows} rows into {r['url']}.")
 
     emit(result, as_json, render)
-
-
-def _concat(frames: list[Any]) -> Any:
-    import pandas as pd
-
-    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def _load_progress(*, disabled: bool) -> Any:
