@@ -42,6 +42,8 @@ class MemoSource:
         self.calls = 0  # calls that reached the source (tests and benchmarks read it)
 
     def __getattr__(self, name: str) -> Any:  # name, timezone, url and anything else of the source
+        if name.startswith("_"):  # never our own state (e.g. while unpickling, before __init__ ran)
+            raise AttributeError(name)
         return getattr(self._source, name)
 
     def _get(self, key: tuple, compute: Callable[[], Any]) -> Any:

@@ -5,7 +5,9 @@ stored as DATE; interactions keep their derived columns (``date``,
 ``responded``, ``response_minutes``, ...) as written by
 :func:`write_dataset_to_sql`, so the interactions ``date`` is the received day
 in the timezone the data was loaded with. Only rollups leave the database:
-sums per group, date ranges, distinct dimension values and percentiles.
+sums per group, date ranges, distinct dimension values and percentiles. One
+exception: projecting a percentile KPI toward a target (:mod:`kpi_engine.pace`)
+pools raw values of the windows it weighs, so it reads those values.
 
 Works through SQLAlchemy on PostgreSQL, SQLite and DuckDB (``duckdb:///file.db``
 or ``duckdb:///:memory:``, with ``pip install 'kpi-advisor[duckdb]'``). Column
