@@ -78,7 +78,9 @@ def load(
     mapping: str | None = typer.Option(
         None, "--mapping", "-m", help="Column mapping: a shipped name (e.g. linkedin_page_updates) or a YAML file."
     ),
-    schema: str | None = typer.Option(None, "--schema", help="Schema of the tables (default: KPI_ADVISOR_DATA_SCHEMA)."),
+    schema: str | None = typer.Option(
+        None, "--schema", help="Schema of the tables (default: KPI_ADVISOR_DATA_SCHEMA)."
+    ),
     append: bool = typer.Option(False, "--append", help="Add the rows to existing tables instead of replacing them."),
     as_json: bool = JsonOpt,
 ) -> None:
