@@ -133,3 +133,28 @@ def test_scorecard_uses_the_batch_and_leaves_the_engine_as_it_was(memory):
                                                                                  "last_28_days")
     assert _same(card.primary.current.value, plain.current.value)
     assert card.primary.previous.verdict == plain.previous.verdict
+
+
+def test_one_cache_over_overlapping_windows_and_new_measures(memory):
+    """Days are read once, as requests reach them; measures join later; every answer stays the source's."""
+    cache = RollupCache(memory)
+    requests = [
+        (["impressions"], PERIOD.start, PERIOD.end, ["platform"]),
+        (["impressions", "clicks"], PERIOD.start - timedelta(days=40), PERIOD.start + timedelta(days=3), ["platform"]),
+        (["engagements"], PERIOD.start - timedelta(days=60), PERIOD.end, ["date", "platform"]),
+        (["clicks"], END - timedelta(days=200), END + timedelta(days=30), ["platform"]),
+        (["impressions"], PERIOD.start, PERIOD.end, ()),
+    ]
+    for measures, start, end, by in requests:
+        got = cache.rollup("posts", measures, start, end, None, by)
+        expected = memory.rollup("posts", measures, start, end, None, by)
+        key = list(by)
+        got = got.sort_values(key).reset_index(drop=True) if key else got
+        expected = expected.sort_values(key).reset_index(drop=True) if key else expected
+        for b in key:
+            got[b] = got[b].astype("datetime64[ns]" if b == "date" else str)
+            expected[b] = expected[b].astype("datetime64[ns]" if b == "date" else str)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False, rtol=1e-12)
+    cube = cache._cubes[("posts", (), "platform")]
+    first = cube.first
+    assert cube.loaded[(END - timedelta(days=200) - first).days:].all() and not cube.loaded[0]
