@@ -356,3 +356,28 @@ def test_duckdb_write_and_read_without_reflection(tmp_path, dataset):
     with pytest.raises(DataError, match="already exists"):
         write_dataset_to_sql(dataset, url, tables={"posts": "social_posts"}, if_exists="fail")
     assert not SqlSource(f"duckdb:///{tmp_path / 'empty.duckdb'}").has_table("posts")
+
+
+def test_a_scorecard_in_a_batch_matches_memory_with_fewer_queries(db, dataset):
+    from kpi_engine import Engine, MemorySource
+
+    url, engine, schema = db
+    today = END + timedelta(days=1)
+    mem = Engine(source=MemorySource(dataset), today=today)
+    for goal in ("awareness", "community"):
+        expected = mem.compute_scorecard(goal, "last_28_days")
+        with _Queries(engine) as batched:
+            card = Engine(source=SqlSource(url, schema=schema, engine=engine), today=today).compute_scorecard(
+                goal, "last_28_days")
+        for a, b in zip([card.primary, *card.diagnostics], [expected.primary, *expected.diagnostics], strict=True):
+            assert a.current.kpi_id == b.current.kpi_id
+            assert a.current.value == (None if b.current.value is None else
+                                       pytest.approx(b.current.value, rel=1e-9, abs=1e-9)), a.current.kpi_id
+            assert a.previous.verdict == b.previous.verdict and a.last_year.verdict == b.last_year.verdict
+        sql = Engine(source=SqlSource(url, schema=schema, engine=engine), today=today)
+        with _Queries(engine) as plain:
+            g = sql.catalog.goal(goal)
+            for kpi_id in (g.primary, *g.diagnostics):
+                sql.compute_report(kpi_id, "last_28_days")
+        assert len(batched.statements) < len(plain.statements), (goal, len(batched.statements),
+                                                                  len(plain.statements))
