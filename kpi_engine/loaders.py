@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import gzip
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,6 +38,7 @@ from kpi_engine.source import Dataset
 __all__ = [
     "ColumnMapping",
     "load_dataset",
+    "load_datasets",
     "load_table",
     "load_mapping",
     "available_mappings",
@@ -79,6 +81,24 @@ def load_dataset(
         frame = load_table(path, table=table, mapping=spec, timezone=timezone)
         frames[frame.attrs["table"]] = frame
     return Dataset(timezone=timezone, name=path.stem or str(path), **frames)
+
+
+def load_datasets(
+    paths: Sequence[Path | str], *, mapping: str | Path | None = None, timezone: str = "UTC",
+    progress: Callable[[Path], None] | None = None,
+) -> Dataset:
+    """Several files or folders as one dataset (a table's files concatenated); ``progress`` after each."""
+    frames: dict[str, list[pd.DataFrame]] = {}
+    for path in paths:
+        dataset = load_dataset(path, mapping=mapping, timezone=timezone)
+        for name in TABLES:
+            frame = dataset.table(name)
+            if frame is not None:
+                frames.setdefault(name, []).append(frame)
+        if progress is not None:
+            progress(Path(path))
+    tables = {n: f[0] if len(f) == 1 else pd.concat(f, ignore_index=True) for n, f in frames.items()}
+    return Dataset(timezone=timezone, **tables)
 
 
 def load_table(
@@ -315,6 +335,23 @@ def _apply_mapping(raw: pd.DataFrame, spec: ColumnMapping, where: _Where) -> pd.
                     f"turn into a platform: {', '.join(unknown[:10])}. Add them under values.platform in the mapping."
                 )
         out[column] = text.map(lambda v, r=recode: r.get(v, v) if isinstance(v, str) else v)
+    if spec.platform_columns and "platform" in out.columns:
+        platform = _text(out["platform"]).str.lower().replace(_PLATFORM_ALIASES)
+        general = {src: dst for src, dst in spec.columns.items()}
+        for name, moved in spec.platform_columns.items():
+            rows = (platform == name).to_numpy()
+            if not rows.any():
+                continue
+            for src, dst in moved.items():
+                if src not in raw.columns:
+                    continue
+                if general.get(src) in out.columns:  # not that measure on this platform
+                    out[general[src]] = out[general[src]].where(~rows, np.nan)
+                if dst is None:
+                    continue
+                if dst not in out.columns:
+                    out[dst] = np.nan
+                out[dst] = out[dst].where(~rows, raw[src])
     for target, parts in spec.sums.items():
         present = [p for p in parts if p in out.columns or p in raw.columns]
         if not present:

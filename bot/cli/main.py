@@ -21,7 +21,6 @@ from . import (  # targets and notes (issue 15)
     target_cmd,
 )
 from .common import console, emit, fail, get_settings, json_option, user_errors
-from .render import render_answer
 
 __all__ = ["app", "run"]
 
@@ -216,6 +215,8 @@ def ask(
                                   "That answer has no options to pick from; ask without --pick.")
             chosen = options[pick - 1]
             answer = advisor.run_action(chosen.id, chosen.payload, workspace="local", thread=thread)
+    from .render import render_answer
+
     emit(answer, as_json, render_answer)
 
 
@@ -226,6 +227,8 @@ def chat(llm: bool | None = typer.Option(None, "--llm/--no-llm")) -> None:
     When an answer lists numbered options (which goal? which KPI?), typing the number picks one.
     """
     import uuid
+
+    from .render import render_answer
 
     settings = get_settings()
     if llm is not None:
