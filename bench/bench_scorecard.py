@@ -96,7 +96,7 @@ def duckdb_scorecard(con, kpis) -> dict:
             f"WHERE date BETWEEN DATE '{WEEKS.start}' AND DATE '{WEEKS.end}' GROUP BY wk ORDER BY wk").fetchall()
         wnames = ["wk", *measures, *[k.id for k in pct]]
         for k in mine:
-            def val(row, names=names, k=k):
+            def val(row, names=names, k=k, measures=measures):
                 d = dict(zip(names, row, strict=True))
                 return d[k.id] if k.formula.kind == "percentile" else _value(k, {m: d[m] or 0.0 for m in measures})
             tot = {r[0]: val(r) for r in rows if r[1] is None}
@@ -125,7 +125,7 @@ def polars_scorecard(frames: dict, kpis) -> dict:
                  .group_by(pl.col("date").dt.truncate("1w").alias("wk")).agg(aggs).sort("wk").iter_rows(named=True))
         weeks = list(weeks)
         for k in mine:
-            def val(d, k=k):
+            def val(d, k=k, measures=measures):
                 if d is None:
                     return None
                 return d[k.id] if k.formula.kind == "percentile" else _value(k, {m: d[m] or 0.0 for m in measures})

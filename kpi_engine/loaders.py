@@ -280,15 +280,8 @@ def _list(columns: object, limit: int = 25) -> str:
     return ", ".join(cols[:limit]) + more
 
 
-def _apply_mapping(raw: pd.DataFrame, spec: ColumnMapping, where: _Where) -> pd.DataFrame:
-    notes: list[str] = []
-    missing = [s for s in spec.required_sources(TABLES[spec.table]) if not any(c in raw.columns for c in s)]
-    if missing:
-        names = ", ".join(" or ".join(f"'{c}'" for c in alts) for alts in missing)
-        raise LoadError(
-            f"{where.path}: this file does not look like a '{spec.name}' export: missing column(s) {names}. "
-            f"Found columns: {_list(raw.columns)}. Check the export type or copy the mapping and adjust its columns."
-        )
+def _keep_rows(raw: pd.DataFrame, spec: ColumnMapping, where: _Where, notes: list[str]) -> pd.DataFrame:
+    """Only the rows the mapping keeps (e.g. one export type out of several in one file)."""
     for column, keep in spec.keep_rows.items():
         if column not in raw.columns:
             raise LoadError(
@@ -299,6 +292,39 @@ def _apply_mapping(raw: pd.DataFrame, spec: ColumnMapping, where: _Where) -> pd.
         if (~mask).any():
             notes.append(f"dropped {int((~mask).sum())} rows whose '{column}' is not {', '.join(keep)}")
         raw = raw[mask]
+    return raw
+
+
+def _move_platform_columns(spec: ColumnMapping, raw: pd.DataFrame, out: pd.DataFrame) -> None:
+    """A column that means something else on one platform moves to its own measure there."""
+    platform = _text(out["platform"]).str.lower().replace(_PLATFORM_ALIASES)
+    for name, moved in spec.platform_columns.items():
+        rows = (platform == name).to_numpy()
+        if not rows.any():
+            continue
+        for src, dst in moved.items():
+            if src not in raw.columns:
+                continue
+            general = spec.columns.get(src)
+            if general in out.columns:  # not that measure on this platform
+                out[general] = out[general].where(~rows, np.nan)
+            if dst is None:
+                continue
+            if dst not in out.columns:
+                out[dst] = np.nan
+            out[dst] = out[dst].where(~rows, raw[src])
+
+
+def _apply_mapping(raw: pd.DataFrame, spec: ColumnMapping, where: _Where) -> pd.DataFrame:
+    notes: list[str] = []
+    missing = [s for s in spec.required_sources(TABLES[spec.table]) if not any(c in raw.columns for c in s)]
+    if missing:
+        names = ", ".join(" or ".join(f"'{c}'" for c in alts) for alts in missing)
+        raise LoadError(
+            f"{where.path}: this file does not look like a '{spec.name}' export: missing column(s) {names}. "
+            f"Found columns: {_list(raw.columns)}. Check the export type or copy the mapping and adjust its columns."
+        )
+    raw = _keep_rows(raw, spec, where, notes)
     out = pd.DataFrame(index=raw.index)
     targets = spec.targets()
     for target, sources in targets.items():
@@ -336,22 +362,7 @@ def _apply_mapping(raw: pd.DataFrame, spec: ColumnMapping, where: _Where) -> pd.
                 )
         out[column] = text.map(lambda v, r=recode: r.get(v, v) if isinstance(v, str) else v)
     if spec.platform_columns and "platform" in out.columns:
-        platform = _text(out["platform"]).str.lower().replace(_PLATFORM_ALIASES)
-        general = {src: dst for src, dst in spec.columns.items()}
-        for name, moved in spec.platform_columns.items():
-            rows = (platform == name).to_numpy()
-            if not rows.any():
-                continue
-            for src, dst in moved.items():
-                if src not in raw.columns:
-                    continue
-                if general.get(src) in out.columns:  # not that measure on this platform
-                    out[general[src]] = out[general[src]].where(~rows, np.nan)
-                if dst is None:
-                    continue
-                if dst not in out.columns:
-                    out[dst] = np.nan
-                out[dst] = out[dst].where(~rows, raw[src])
+        _move_platform_columns(spec, raw, out)
     for target, parts in spec.sums.items():
         present = [p for p in parts if p in out.columns or p in raw.columns]
         if not present:

@@ -81,23 +81,8 @@ def mapped_select(mapping: ColumnMapping, source: sa.TableClause, columns: list[
             exprs[dim] = sa.case(*[(exprs[dim] == k, sa.literal(v, sa.String())) for k, v in recode.items()],
                                  else_=exprs[dim])
     if platform is not None:
-        for name, moved in mapping.platform_columns.items():
-            on = exprs["platform"] == name
-            for src, dst in moved.items():
-                if src not in present:
-                    continue
-                general = mapping.columns.get(src)
-                if general in exprs:  # not that measure on this platform
-                    exprs[general] = sa.case((on, sa.null()), else_=exprs[general])
-                if dst is not None:
-                    exprs[dst] = sa.case((on, c[src]), else_=exprs.get(dst, sa.null()))
-    for target, parts in mapping.sums.items():
-        found = [exprs.get(p, c[p] if p in present else None) for p in parts]
-        found = [f for f in found if f is not None]
-        if not found:
-            missing.append(" or ".join(parts))
-            continue
-        exprs[target] = sum((sa.func.coalesce(f, 0.0) for f in found[1:]), sa.func.coalesce(found[0], 0.0))
+        _move_platform_columns(mapping, exprs, c, present)
+    missing += _sum_columns(mapping, exprs, c, present)
     if spec.name == "posts" and "engagements" not in exprs:
         parts = [exprs[p] for p in _ENGAGEMENT_PARTS if p in exprs]
         if parts:
@@ -119,3 +104,30 @@ def mapped_select(mapping: ColumnMapping, source: sa.TableClause, columns: list[
             raise DataError(f"Mapping '{mapping.name}' keeps rows by column '{column}', which {where} does not have.")
         statement = statement.where(c[column].in_(keep))
     return statement.subquery(spec.name)
+
+
+def _move_platform_columns(mapping: ColumnMapping, exprs: dict[str, Any], c: Any, present: set[str]) -> None:
+    """A column that means something else on one platform moves to its own measure there."""
+    for name, moved in mapping.platform_columns.items():
+        on = exprs["platform"] == name
+        for src, dst in moved.items():
+            if src not in present:
+                continue
+            general = mapping.columns.get(src)
+            if general in exprs:  # not that measure on this platform
+                exprs[general] = sa.case((on, sa.null()), else_=exprs[general])
+            if dst is not None:
+                exprs[dst] = sa.case((on, c[src]), else_=exprs.get(dst, sa.null()))
+
+
+def _sum_columns(mapping: ColumnMapping, exprs: dict[str, Any], c: Any, present: set[str]) -> list[str]:
+    """Measures the mapping builds as sums of columns; returns the sums none of whose columns exist."""
+    missing = []
+    for target, parts in mapping.sums.items():
+        found = [exprs.get(p, c[p] if p in present else None) for p in parts]
+        found = [f for f in found if f is not None]
+        if not found:
+            missing.append(" or ".join(parts))
+            continue
+        exprs[target] = sum((sa.func.coalesce(f, 0.0) for f in found[1:]), sa.func.coalesce(found[0], 0.0))
+    return missing
