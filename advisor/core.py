@@ -296,7 +296,7 @@ class Advisor:
         elif intent == "why":
             answer = compose_why(engine, parsed)
         elif intent == "digest":
-            goal = parsed.goal or engine.catalog.get(parsed.kpi_id).families[0]
+            goal = parsed.goal or (engine.catalog.get(parsed.kpi_id).families[0] if parsed.kpi_id else None)
             answer = compose_digest(engine, goal=goal, kpis=None, period=parsed.period or "last_7_days",
                                     filters=parsed.filters)
         elif intent == "help":

@@ -21,7 +21,7 @@ from .errors import WorkspaceError
 if TYPE_CHECKING:
     from sqlalchemy import Engine as SqlEngine
 
-    from kpi_engine import Engine
+    from kpi_engine import Engine, Source
 
 __all__ = ["WorkspaceConfig", "WorkspaceStore", "EngineProvider", "settings_defaults"]
 
@@ -151,6 +151,7 @@ class EngineProvider:
                           config.data_tables, config.data_schema], sort_keys=True)
         if key in self._sources:
             return self._sources[key]
+        source: Source
         if config.data_url:
             from kpi_engine.sql import SqlSource
 

@@ -25,6 +25,7 @@ import gzip
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -77,8 +78,7 @@ def load_dataset(
             own = spec if spec is not None and spec.table == table else None
             frames[table] = load_table(file, table=table, mapping=own, timezone=timezone)
     else:
-        table = spec.table if spec else None
-        frame = load_table(path, table=table, mapping=spec, timezone=timezone)
+        frame = load_table(path, table=spec.table if spec else None, mapping=spec, timezone=timezone)
         frames[frame.attrs["table"]] = frame
     return Dataset(timezone=timezone, name=path.stem or str(path), **frames)
 
@@ -98,7 +98,8 @@ def load_datasets(
         if progress is not None:
             progress(Path(path))
     tables = {n: f[0] if len(f) == 1 else pd.concat(f, ignore_index=True) for n, f in frames.items()}
-    return Dataset(timezone=timezone, **tables)
+    return Dataset(timezone=timezone, posts=tables.get("posts"), accounts=tables.get("accounts"),
+                   interactions=tables.get("interactions"))
 
 
 def load_table(
@@ -214,7 +215,7 @@ def _header_line(path: Path, spec: ColumnMapping) -> int:
 def _read_csv(path: Path, spec: ColumnMapping | None) -> pd.DataFrame:
     text_columns = _text_columns(spec)
     skip = _header_line(path, spec) if spec else 0
-    kwargs = dict(
+    kwargs: dict[str, Any] = dict(
         skiprows=skip,
         thousands=spec.thousands if spec else None,
         decimal=spec.decimal if spec else ".",
@@ -487,8 +488,7 @@ def _dimension(series: pd.Series, dim: str) -> pd.Series:
 def _text(series: pd.Series) -> pd.Series:
     """Strings with surrounding space removed; missing stays missing."""
     text = series.astype("str").str.strip()
-    text[series.isna()] = np.nan
-    return text
+    return text.where(series.notna(), np.nan)
 
 
 def _numeric(series: pd.Series, column: str, where: _Where) -> pd.Series:
@@ -498,10 +498,10 @@ def _numeric(series: pd.Series, column: str, where: _Where) -> pd.Series:
     values = pd.to_numeric(text, errors="coerce")
     bad = values.isna() & series.notna() & (text != "")
     if bad.any():
-        first = bad.idxmax()
+        first: Any = bad.idxmax()
         raise LoadError(
             f"{where.path}: column '{column}' should hold numbers but {where.at(first)} has "
-            f"'{series[first]}' ({int(bad.sum())} such cells in all). Fix or blank those cells, "
+            f"'{series.loc[first]}' ({int(bad.sum())} such cells in all). Fix or blank those cells, "
             "or set `thousands`/`decimal` in the mapping if the export formats numbers."
         )
     return values.astype("float64")
@@ -540,11 +540,11 @@ def _bad_dates(series: pd.Series, parsed: pd.Series, column: str, where: _Where,
     if bad.any():
         bad[bad] = series[bad].astype("str").str.strip() != ""
     if bad.any():
-        first = bad.idxmax()
+        first: Any = bad.idxmax()
         expected = fmt or "YYYY-MM-DD (ISO 8601)"
         raise LoadError(
             f"{where.path}: column '{column}' has a value that is not a date on {where.at(first)}: "
-            f"'{series[first]}' ({int(bad.sum())} such cells in all). Expected {expected}; fix the cells "
+            f"'{series.loc[first]}' ({int(bad.sum())} such cells in all). Expected {expected}; fix the cells "
             "or set date.format in the column mapping."
         )
 

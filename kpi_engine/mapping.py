@@ -78,10 +78,10 @@ class ColumnMapping(BaseModel):
         for key in self.constants:
             if key not in allowed:
                 problems.append(f"constants: '{key}' is not a {self.table} column")
-        for platform, moved in self.platform_columns.items():
-            for src, dst in moved.items():
-                if dst is not None and dst not in spec.measures:
-                    problems.append(f"platform_columns.{platform}: '{src}' maps to '{dst}', which is not a "
+        for platform_name, moved in self.platform_columns.items():
+            for src, moved_to in moved.items():
+                if moved_to is not None and moved_to not in spec.measures:
+                    problems.append(f"platform_columns.{platform_name}: '{src}' maps to '{moved_to}', which is not a "
                                     f"{self.table} measure")
         for key in self.values:
             if key not in spec.dimensions:

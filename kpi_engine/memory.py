@@ -62,8 +62,8 @@ class _Table:
                     cats = np.append(cats, "")
                     c = np.where(c < 0, len(cats) - 1, c)
             else:
-                c, cats = pd.factorize(col.fillna("").astype(str), sort=True)
-                cats = np.asarray(cats, dtype=object)
+                c, uniques = pd.factorize(col.fillna("").astype(str), sort=True)
+                cats = np.asarray(uniques, dtype=object)
             codes[dim] = np.ascontiguousarray(c[order].astype(np.int32))
             labels[dim] = cats
         measures = {m: np.ascontiguousarray(_measure(frame[m])[order]) for m in spec.measures if m in frame.columns}

@@ -69,7 +69,7 @@ class _Cube:
         if self._index is None:
             group = np.zeros(len(frame), dtype=np.int64)
         else:
-            group = self._index.get_indexer(frame[self._dim].astype(str))
+            group = self._index.get_indexer(pd.Index(frame[self._dim].astype(str)))
             if (group < 0).any():
                 raise _Unusable
         return frame, day, group

@@ -41,6 +41,11 @@ class Dataset:
     def table(self, name: str) -> pd.DataFrame | None:
         return getattr(self, name)
 
+    def rows(self, name: str) -> int:
+        """Rows in table ``name``; 0 when the dataset has no such table."""
+        frame = self.table(name)
+        return 0 if frame is None else len(frame)
+
 
 class Source(Protocol):
     """What the computation layer asks of data. Dates are inclusive."""

@@ -27,7 +27,8 @@ import csv
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -119,7 +120,7 @@ class SqlSource:
             )
         self._mappings: dict[str, ColumnMapping] = {}
         for m in mappings:
-            spec = load_mapping(m)
+            spec = m if isinstance(m, ColumnMapping) else load_mapping(m)
             if spec.table in self._mappings:
                 raise DataError(f"Two column mappings for the {spec.table} table: "
                                 f"'{self._mappings[spec.table].name}' and '{spec.name}'; keep one.")
@@ -130,7 +131,7 @@ class SqlSource:
         self._schema = schema
         self._names = {t: (tables or {}).get(t) or _mapped_name(self._mappings.get(t)) or t for t in TABLES}
         self._engine = engine or _create_engine(url)
-        self._tables: dict[str, sa.TableClause | None] = {}
+        self._tables: dict[str, sa.FromClause | None] = {}
         self._missing: dict[str, str] = {}
         try:
             with self._engine.connect():
@@ -142,14 +143,14 @@ class SqlSource:
 
     # -- metadata -------------------------------------------------------------
 
-    def _table(self, table: str) -> sa.TableClause | None:
+    def _table(self, table: str) -> sa.FromClause | None:
         if table not in TABLES:
             raise DataError(f"Unknown table '{table}': use posts, accounts or interactions.")
         if table not in self._tables:
             self._tables[table] = self._read_columns(table)
         return self._tables[table]
 
-    def _read_columns(self, table: str) -> sa.TableClause | None:
+    def _read_columns(self, table: str) -> sa.FromClause | None:
         """The table with the columns a ``SELECT * ... LIMIT 0`` returns; None when it cannot be read."""
         bare = sa.table(self._names[table], schema=self._schema)
         try:
@@ -166,7 +167,7 @@ class SqlSource:
     def _where_is(self, table: str) -> str:
         return f"{self._schema}.{self._names[table]}" if self._schema else self._names[table]
 
-    def _require(self, table: str) -> sa.TableClause:
+    def _require(self, table: str) -> sa.FromClause:
         found = self._table(table)
         if found is None:
             where = self._where_is(table)
@@ -178,7 +179,7 @@ class SqlSource:
             )
         return found
 
-    def _column(self, t: sa.TableClause, column: str, table: str) -> sa.ColumnElement[Any]:
+    def _column(self, t: sa.FromClause, column: str, table: str) -> sa.ColumnElement[Any]:
         if column not in t.c and table in self._mappings:
             spec = self._mappings[table]
             provided = [c for c in TABLES[table].measures if c in t.c]
@@ -188,18 +189,18 @@ class SqlSource:
             )
         if column not in t.c:
             raise DataError(
-                f"Table '{t.name}' ({table}) has no column '{column}'; it has {', '.join(t.c.keys())}. "
+                f"Table '{self._names[table]}' ({table}) has no column '{column}'; it has {', '.join(t.c.keys())}. "
                 "Add the column (0 when not measured) or reload the table with write_dataset_to_sql."
             )
         return t.c[column]
 
-    def _dimension(self, t: sa.TableClause, table: str, dim: str) -> sa.ColumnElement[Any]:
+    def _dimension(self, t: sa.FromClause, table: str, dim: str) -> sa.ColumnElement[Any]:
         allowed = ("date", "post_id", *TABLES[table].dimensions)
         if dim not in allowed:
             raise FilterError(f"The {table} table has no dimension '{dim}'; use one of {', '.join(allowed)}.")
         return self._column(t, dim, table)
 
-    def _where(self, t: sa.TableClause, table: str, start: date, end: date, filters: Filters | None) -> list[Any]:
+    def _where(self, t: sa.FromClause, table: str, start: date, end: date, filters: Filters | None) -> list[Any]:
         day = self._column(t, "date", table)
         # Half-open range: also right when a DATE was stored as a timestamp.
         conditions: list[Any] = [day >= sa.literal(start, sa.Date()),
@@ -208,7 +209,7 @@ class SqlSource:
             conditions.append(self._dimension(t, table, dim).in_([str(v) for v in values]))
         return conditions
 
-    def _run(self, statement: sa.Executable) -> list[sa.Row[Any]]:
+    def _run(self, statement: sa.Executable) -> list[Any]:  # rows, unpacked by position
         try:
             with self._engine.connect() as conn:
                 return list(conn.execute(statement))
@@ -267,7 +268,7 @@ class SqlSource:
         where = [*self._where(t, table, start, end, filters), col.is_not(None)]
         dialect = self._engine.dialect.name
         if dialect in ("postgresql", "duckdb"):
-            x = sa.cast(col, sa.Double())  # FLOAT is 32-bit on DuckDB
+            x: Any = sa.cast(col, sa.Double())  # FLOAT is 32-bit on DuckDB
             pick = (sa.func.percentile_cont(q).within_group(x) if dialect == "postgresql"
                     else sa.func.quantile_cont(x, q))
             value, count = self._run(sa.select(pick, sa.func.count(col)).where(*where))[0]
@@ -388,7 +389,7 @@ def write_dataset_to_sql(
     dataset: Dataset,
     url: str,
     *,
-    if_exists: str = "replace",
+    if_exists: Literal["fail", "replace", "append"] = "replace",
     tables: Mapping[str, str] | None = None,
     schema: str | None = None,
     engine: sa.Engine | None = None,
@@ -416,11 +417,11 @@ def write_dataset_to_sql(
                 dialect = conn.dialect.name
                 if dialect == "postgresql":
                     prepared.head(0).to_sql(target, conn, schema=schema, if_exists=if_exists, index=False, dtype=types)
-                    _copy_postgres(conn, target, schema, prepared, name, lambda rows, t=name: report(t, rows))
+                    _copy_postgres(conn, target, schema, prepared, name, partial(report, name))
                 else:
                     for begin in range(0, max(len(prepared), 1), _CHUNK):
                         chunk = prepared.iloc[begin : begin + _CHUNK]
-                        mode = if_exists if begin == 0 else "append"
+                        mode: Literal["fail", "replace", "append"] = if_exists if begin == 0 else "append"
                         if dialect == "duckdb":
                             _write_duckdb(conn, target, schema, chunk, types, mode)
                         else:
@@ -457,9 +458,9 @@ _DUCKDB_TYPES = {sa.Date: "DATE", sa.DateTime: "TIMESTAMPTZ", sa.Float: "DOUBLE"
 
 
 def _write_duckdb(conn: sa.Connection, target: str, schema: str | None, frame: pd.DataFrame,
-                  types: dict[str, Any], if_exists: str) -> None:
+                  types: dict[str, Any], if_exists: Literal["fail", "replace", "append"]) -> None:
     """Hand the frame to DuckDB as a view and copy it in one statement (executemany is ~100x slower)."""
-    raw = conn.connection.driver_connection
+    raw: Any = conn.connection.driver_connection
     qualified = _qualified(conn, target, schema)
     quote = conn.dialect.identifier_preparer.quote
     # all on DuckDB's own connection (same transaction): it refuses a view while a result is open
@@ -484,7 +485,7 @@ def _write_duckdb(conn: sa.Connection, target: str, schema: str | None, frame: p
 def _copy_postgres(conn: sa.Connection, target: str, schema: str | None, frame: pd.DataFrame, name: str,
                    report: Callable[[int], None]) -> None:
     """COPY in CSV chunks: executemany is ~20x slower at benchmark sizes."""
-    raw = conn.connection.driver_connection
+    raw: Any = conn.connection.driver_connection
     quote = '"{}"'.format
     qualified = f"{quote(schema)}.{quote(target)}" if schema else quote(target)
     nullable = [c for c in frame.columns if c in TABLES[name].measures or c in INTERACTIONS.timestamps]

@@ -61,7 +61,7 @@ def mapped_select(mapping: ColumnMapping, source: sa.TableClause, columns: list[
             exprs["date"] = _day(c[mapping.date.column], dialect)
         else:
             missing.append(mapping.date.column)
-    platform = None
+    platform: Any = None
     if mapping.platform is not None:
         platform = sa.literal(mapping.platform, sa.String())
     elif mapping.platform_column is not None:

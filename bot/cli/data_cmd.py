@@ -103,7 +103,7 @@ def load(
             progress=lambda path: progress.update(reading, advance=1, description=f"read {path.name}"),
         )
         loaded = [n for n in ("posts", "accounts", "interactions") if combined.table(n) is not None]
-        tasks = {n: progress.add_task(f"writing {n}", total=len(combined.table(n))) for n in loaded}
+        tasks = {n: progress.add_task(f"writing {n}", total=combined.rows(n)) for n in loaded}
         written = write_dataset_to_sql(
             combined, url, if_exists="append" if append else "replace", tables=settings.data_tables,
             schema=schema or settings.data_schema, engine=engine,
@@ -162,7 +162,7 @@ def sample(
         result = {
             "directory": str(target),
             "files": [str(f) for f in files],
-            "rows": {name: len(dataset.table(name)) for name in ("posts", "accounts", "interactions")},
+            "rows": {name: dataset.rows(name) for name in ("posts", "accounts", "interactions")},
             "end": str(last_day),
             "seed": seed,
             "planted_events": [
