@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.render.mrkdwn import escape
 from bot.threads import thread_key
 from kpi_engine.errors import KpiAdvisorError
 
@@ -242,7 +243,7 @@ class DigestService(Subscriptions):
             reason, fix = _PAUSE_TEXT.get(exc.error, (exc.error, "Fix the channel"))
             self.pause(sub.team_id, sub.id, reason=f"{reason} ({exc.error})")
             told = self.poster.notify(client, sub.owner_id, (
-                f"I paused {sub.kind} #{sub.id} for {_where(sub)} (`{sub.spec_text}`) because {reason}. "
+                f"I paused {sub.kind} #{sub.id} for {_where(sub)} (`{escape(sub.spec_text)}`) because {escape(reason)}. "
                 f"{fix}, then run `/kpi digest resume {sub.id}`."))
             report.paused.append(info | {"error": exc.error, "owner_told": told})
             return
@@ -284,7 +285,7 @@ class DigestService(Subscriptions):
         if final:
             self.poster.notify(client, sub.owner_id, (
                 f"Your {sub.kind} #{sub.id} for {_where(sub)} could not be posted for {claim.period_key} "
-                f"after {claim.attempts} attempt(s): {error}. The next one will be tried as scheduled; "
+                f"after {claim.attempts} attempt(s): {escape(error)}. The next one will be tried as scheduled; "
                 f"`/kpi digest list` shows its status."))
 
     def _set_alert_state(self, sub: Subscription, state: str) -> None:

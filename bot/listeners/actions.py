@@ -16,7 +16,7 @@ from bot.listeners.common import (
     team_of, upload_chart,
 )
 from bot.render.blocks import render_answer, render_text
-from bot.render.errors import describe_error
+from bot.render.errors import describe_error, modal_error
 from bot.render.home import subscribe_modal, subscription_fields
 
 __all__ = ["register", "button_payload"]
@@ -123,7 +123,7 @@ def register(app: App, services: Any) -> None:
         channel = view.get("private_metadata") or picked or user_id
         spec = (values.get("spec", {}).get("value", {}).get("value") or "").strip()
         if services.digests is None:
-            ack(response_action="errors", errors={"spec": NO_DIGESTS})
+            ack(response_action="errors", errors={"spec": modal_error(NO_DIGESTS)})
             return
         if not first_request(services, request):  # a replayed submission must not subscribe twice
             ack()
@@ -131,7 +131,7 @@ def register(app: App, services: Any) -> None:
         try:
             sub = services.digests.subscribe(team_id, channel, user_id, spec)
         except Exception as exc:  # a bad schedule is shown on the field itself
-            ack(response_action="errors", errors={"spec": describe_error(exc)[:150]})
+            ack(response_action="errors", errors={"spec": modal_error(exc)})
             return
         ack()
         f = subscription_fields(sub)

@@ -7,6 +7,7 @@ from typing import Any
 
 from advisor.answer import Answer
 from advisor.narrator import fallback_note
+from bot.render.mrkdwn import escape, to_mrkdwn
 
 __all__ = [
     "MAX_BLOCKS", "MAX_SECTION_CHARS", "escape", "split_text", "chunk_blocks",
@@ -26,19 +27,7 @@ Block = dict[str, Any]
 Message = dict[str, Any]
 
 
-def escape(text: str) -> str:
-    """Escape mrkdwn control characters so advisor or user text can never ping @channel."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _mrkdwn(text: str) -> str:
-    lines = []
-    for line in escape(text).splitlines():
-        stripped = line.lstrip()
-        if stripped.startswith("- "):  # Slack has no list syntax in mrkdwn sections
-            line = line[: len(line) - len(stripped)] + "• " + stripped[2:]
-        lines.append(line)
-    return "\n".join(lines)
+_mrkdwn = to_mrkdwn  # escaped, with light Markdown (**bold**, bullets) turned into Slack's own
 
 
 def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:

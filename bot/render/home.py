@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.render.blocks import MAX_BLOCKS, escape, render_text
+from bot.render.blocks import MAX_BLOCKS, render_text
+from bot.render.mrkdwn import escape
 
 __all__ = [
     "HELP_TEXT", "render_help", "render_home", "render_subscriptions",
@@ -102,7 +103,7 @@ def render_home(*, config: Any, subscriptions: list[Any], targets: list[dict[str
         {"type": "divider"},
         {"type": "section", "text": {"type": "mrkdwn", "text": "*Followed KPIs*\n" + (
             "\n".join(f"• `{escape(str(k))}`" for k in followed[:40])
-            or "None yet. Use `/kpi recommend <goal>` to pick one.")}},
+            or escape("None yet. Use `/kpi recommend <goal>` to pick one."))}},
     ]
     details = [f"{label}: {escape(str(value))}" for label, value in (
         ("Timezone", _attr(config, "timezone")),
