@@ -58,6 +58,7 @@ class AlertResult:
     driver_dimension: str = ""
     caveat: str | None = None
     numbers: list[str] = field(default_factory=list)
+    chart_alt: str = ""  # what the alert's chart shows, with its numbers
 
 
 def _where(filters: dict[str, list[str]] | None) -> str:
@@ -182,7 +183,11 @@ def render_alert_chart(engine: Engine, res: AlertResult,
              kind="custom")
     grain = "day" if res.period.days <= 14 else "week"
     trend = engine.compute_trend(res.kpi_id, span, grain, filters)
-    return render_trend_png(trend, highlight=res.period, title=f"{res.name}{_where(filters)}, last 8 weeks")
+    title = f"{res.name}{_where(filters)}, last 8 weeks"
+    from advisor.compose_trend import describe_trend
+
+    res.chart_alt = describe_trend(trend, title=title)
+    return render_trend_png(trend, highlight=res.period, title=title)
 
 
 def compute_alert(advisor: Any, team_id: str, *, kpi_id: str, period: Period | str, timezone: str,

@@ -290,5 +290,5 @@ def render_alert(result: AlertResult, *, png: bytes | None = None, due: Due | No
         blocks.extend(_section(part))
     blocks.append(_context("Every number is computed by the KPI engine. Reply in this thread to ask about it."))
     text = "\n\n".join([result.title] + ([late] if late else []) + lines)
-    return _message("alert", text, blocks, png=png,
-                   chart_title=f"{result.name} trend", numbers=result.numbers)
+    return _message("alert", text, blocks, png=png, chart_title=f"{result.name} trend",
+                    numbers=result.numbers, alt_text=getattr(result, "chart_alt", ""))

@@ -252,7 +252,8 @@ class DigestService(Subscriptions):
             return
         if message.png and not claim.chart_posted:
             try:
-                self.poster.upload_chart(client, channel, ts, message.png, message.chart_title)
+                self.poster.upload_chart(client, channel, ts, message.png, message.chart_title,
+                                         alt=message.alt_text or self._chart_alt(sub, message))
                 claim.chart_posted = True
             except Exception as exc:  # the text carries every number; a missing chart is not a failure
                 log.warning("chart upload for digest #%s failed: %s", sub.id, exc)
@@ -268,6 +269,22 @@ class DigestService(Subscriptions):
                 log.warning("could not remember digest #%s for follow-ups: %s", sub.id, exc)
         report.posted.append(info | {"ts": ts, "message_channel": channel, "recovered": recovered,
                                      "kind": message.kind, "missed": [d.key for d in missed_dues]})
+
+    def _chart_alt(self, sub: Subscription, message: Any) -> str | None:
+        """Alt text for a digest's chart, with the numbers it shows (None: the title will do)."""
+        from advisor.compose_trend import describe_chart
+        from bot.advisor_client import call_in_advisor
+
+        answer = message.answer
+        if answer is None or answer.chart is None:
+            return None
+        as_of = date.fromisoformat(answer.context.as_of) if answer.context.as_of else None
+        spec = answer.chart.model_copy(update={"title": message.chart_title})
+        try:
+            return call_in_advisor(self.advisor, describe_chart, spec, workspace=sub.team_id, as_of=as_of)
+        except Exception as exc:  # the chart still goes out, titled
+            log.info("digest #%s chart alt text: %s", sub.id, type(exc).__name__)
+            return None
 
     def _log_missed(self, sub: Subscription, missed: list[Due], now: datetime, report: RunReport, *,
                     note: str, channel: str | None = None, ts: str | None = None) -> None:
