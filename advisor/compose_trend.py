@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["asks_for_trend", "compose_trend", "describe_breakdown", "describe_chart", "describe_trend", "sparkline"]
 
 _BARS = "▁▂▃▄▅▆▇█"
-_TREND_WORDS = re.compile(r"\b(trend|trending|over time|week by week|by week|weekly values|sparkline)\b", re.I)
+_TREND_WORDS = re.compile(r"\b(trend|trending|over time|week by week|by week|weekly values|sparkline)\b", re.IGNORECASE)
 ALT_LIMIT = 1000  # Slack's alt text limit for files
 
 
@@ -65,8 +65,8 @@ def describe_trend(trend: Trend, *, title: str = "") -> str:
     if not pts:
         return f"{head}: no data from {trend.period.start} to {trend.period.end}."
     unit = trend.unit
-    lo = min(pts, key=lambda p: p.value)
-    hi = max(pts, key=lambda p: p.value)
+    lo = min(pts, key=lambda p: p.value or 0.0)  # pts holds only points with a value
+    hi = max(pts, key=lambda p: p.value or 0.0)
     text = (f"{head}, line chart, {trend.period.start} to {trend.period.end}: from "
             f"{fmt_value(pts[0].value, unit)} ({_bucket(pts[0], trend.grain)}) to {fmt_value(pts[-1].value, unit)} "
             f"({_bucket(pts[-1], trend.grain)}); low {fmt_value(lo.value, unit)} ({_bucket(lo, trend.grain)}), "
@@ -119,8 +119,8 @@ def compose_trend(engine: Engine, kpi_id: str, *, period: str | None = None,
     when = f"{_day(span.start)} to {_day(span.end)} {span.end.year}"
     if known:
         first, last = known[0], known[-1]
-        lo = min(known, key=lambda p: p.value)
-        hi = max(known, key=lambda p: p.value)
+        lo = min(known, key=lambda p: p.value or 0.0)
+        hi = max(known, key=lambda p: p.value or 0.0)
         summary = (f"{kpi.name}{scope} by {grain}, {when}: {fmt_value(first.value, unit)} in the "
                    f"{_bucket(first, grain)}, {fmt_value(last.value, unit)} in the {_bucket(last, grain)}; "
                    f"low {fmt_value(lo.value, unit)}, high {fmt_value(hi.value, unit)}.")

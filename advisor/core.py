@@ -358,7 +358,7 @@ def _grain_asked(question: str) -> str | None:
     """'by week' / 'weekly' / 'by day' / 'monthly' in a trend question, else None (the span decides)."""
     import re
 
-    m = re.search(r"\b(?:by|per)\s+(day|week|month)\b|\b(daily|weekly|monthly)\b", question, re.I)
+    m = re.search(r"\b(?:by|per)\s+(day|week|month)\b|\b(daily|weekly|monthly)\b", question, re.IGNORECASE)
     if not m:
         return None
     word = (m.group(1) or m.group(2)).lower()

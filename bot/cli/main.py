@@ -13,6 +13,7 @@ import typer
 
 from . import data_cmd, db_cmd, digest_cmd, knowledge_cmd, serve_cmd
 from . import note_cmd, target_cmd  # targets and notes (issue 15)
+from . import slack_cmd  # Slack message previews (issue 19)
 from .common import console, emit, fail, get_settings, json_option, user_errors
 from .render import render_answer
 
@@ -31,6 +32,7 @@ app.add_typer(digest_cmd.app, name="digest")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(target_cmd.app, name="target")
 app.add_typer(note_cmd.app, name="note")
+app.add_typer(slack_cmd.app, name="slack")
 
 JsonOpt = json_option()
 

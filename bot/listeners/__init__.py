@@ -11,7 +11,15 @@ __all__ = ["register_listeners"]
 
 def register_listeners(app: App, services: Any, *, oauth: bool) -> None:
     """Register every listener; order matters for `message` (specific first, catch-all last)."""
-    from bot.listeners import actions, commands, details, governance, home, ignored, messages
+    from bot.listeners import (
+        actions,
+        commands,
+        details,
+        governance,
+        home,
+        ignored,
+        messages,
+    )
 
     messages.register(app, services)
     commands.register(app, services)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from advisor.answer import Answer
@@ -77,7 +78,7 @@ def share_value(question: str, token: str | None = None) -> str | None:
     return value if len(value) <= MAX_BUTTON_VALUE else None
 
 
-def _buttons(answer: Answer, share: bool, token: str | None, extra: list[Block] = ()) -> list[Block]:
+def _buttons(answer: Answer, share: bool, token: str | None, extra: Sequence[Block] = ()) -> list[Block]:
     elements: list[Block] = []
     seen: set[str] = set()
     for action in answer.actions:
