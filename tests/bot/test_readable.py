@@ -178,3 +178,12 @@ def test_scorecard_without_a_goal_uses_the_team_default_or_asks(real_bot, slack)
                        "actions": [{"action_id": "home.scorecard", "type": "button", "block_id": "b"}]})
     dm = _final_post(slack)
     assert dm["channel"] == "U1" and "Click-through rate" in json.dumps(dm)
+
+
+def test_guidance_excerpts_end_on_a_whole_sentence():
+    from advisor.compose_guidance import _excerpt
+
+    text = "First sentence is here. Second one goes on; and on. " + "Third is very long " * 30
+    assert _excerpt(text, limit=120) == "First sentence is here. Second one goes on; and on."
+    one = _excerpt("word " * 100, limit=50)
+    assert one.endswith("…") and len(one) <= 51 and "wor…" not in one
