@@ -40,6 +40,9 @@ _KIND_WORDS = {"numerator": "numerator", "denominator": "denominator", "volume":
                "share": "share", "mix": "mix effect", "rate": "rate effect", "mde": "smallest detectable change"}
 
 
+_SIGNED = ("abs_change", "rel_change", "contribution", "mix", "rate", "mde")
+
+
 def _plain_number(v: float, decimals: int = 4) -> str:
     if float(v).is_integer():
         return f"{v:,.0f}"
@@ -53,19 +56,22 @@ def exact_value(f: Fact) -> str:
         return f.display
     if f.unit == "percent":
         return f"{_plain_number(v)}%"
+    sign = "+" if v > 0 and f.kind in _SIGNED else ""  # a change says its direction; a share does not
     if f.unit == "pp":
-        return f"{'+' if v > 0 else ''}{_plain_number(v)} pp"
+        return f"{sign}{_plain_number(v)} pp"
     if f.unit == "fraction":
-        return f"{'+' if v > 0 else ''}{_plain_number(v * 100, 2)}%"
+        return f"{sign}{_plain_number(v * 100, 2)}%"
     if f.unit == "currency":
-        return f"{v:,.2f}"
-    return _plain_number(v) + _UNIT_WORDS.get(f.unit, "")
+        return f"{sign}{v:,.2f}"
+    return sign + _plain_number(v) + _UNIT_WORDS.get(f.unit, "")
 
 
 def _group_key(f: Fact) -> tuple[str, str, str]:
     if not f.kind:  # a fact that does not say what it is stands alone, under its own label
         return ("", "", f.key)
-    return (f.kpi_id or "", f.segment or "", f.period or "")
+    if f.segment:  # a segment's numbers, this period and the previous one, on one line
+        return (f.kpi_id or "", f.segment, "")
+    return (f.kpi_id or "", "", f.period or "")
 
 
 def _dates(group: list[Fact]) -> str:
@@ -81,11 +87,14 @@ def numbers_text(answer: Answer) -> str:
         groups.setdefault(_group_key(f), []).append(f)
     lines = []
     for group in groups.values():
-        head = next((f for f in group if f.kind in ("value", None)), None)
+        head = next((f for f in group if f.kind in ("value", None) and f.period in (None, "current")), None) \
+            or next((f for f in group if f.kind in ("value", None)), None)
         rest = [f for f in group if f is not head and f.kind not in ("start", "end")]
         items = []
         for f in rest:
             word = _KIND_WORDS.get(f.kind or "")
+            if f.kind == "value" and head is not None and f.segment:
+                word = f"{f.period_label or f.period or 'other period'}"
             name = word if word and (head is not None or f.kind != "value") else f.label
             items.append(f"{name}: {exact_value(f)}")
         if head is not None:
@@ -131,6 +140,12 @@ def sources_text(answer: Answer) -> str:
     return "\n\n".join(parts)
 
 
+def _norm(text: str) -> str:
+    """Text without bullets, emphasis and end punctuation, for "was this already said?"."""
+    text = re.sub(r"^\s*[-•*]\s+", "", text.strip())
+    return re.sub(r"[*_`]", "", text).strip().rstrip(".").lower()
+
+
 def split_sections(answer: Answer, max_lines: int) -> tuple[list[tuple[Section, list[str]]], list[Section]]:
     """(sections shown first with the lines shown, what is left for the details view).
 
@@ -150,8 +165,9 @@ def split_sections(answer: Answer, max_lines: int) -> tuple[list[tuple[Section, 
     main = [s for s in order if s.kind in kinds or (answer.intent == "digest" and s.kind == "narrative")]
     if answer.intent in FIRST_ONLY and main:
         main = [s for s in main if s.kind == main[0].kind]
+    said = _norm(answer.summary)
     for s in main:
-        lines = [ln for ln in s.text.splitlines() if ln.strip()]
+        lines = [ln for ln in s.text.splitlines() if ln.strip() and not (len(_norm(ln)) > 20 and _norm(ln) in said)]
         take = lines[:room] if room > 0 else []
         # a bullet list cut short says so; a cut that would leave one line shows it instead
         if len(lines) - len(take) == 1 and room > 0:
