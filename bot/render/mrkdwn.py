@@ -18,7 +18,6 @@ import re
 __all__ = ["escape", "to_mrkdwn", "plain", "cut_words", "cut_sentences"]
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_BOLD_UNDERSCORE = re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+")
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
@@ -37,7 +36,8 @@ def _link(m: re.Match[str]) -> str:
 
 def to_mrkdwn(text: str) -> str:
     """Escaped Slack mrkdwn from light Markdown: ``**bold**`` -> ``*bold*``, headings bold,
-    ``- item`` -> ``• item``, ``[text](https://...)`` -> a link. Everything else is escaped text."""
+    ``- item`` -> ``• item``, ``[text](https://...)`` -> a link. Everything else is escaped text
+    (``__x__`` is left alone: in this data it is more often a name than emphasis)."""
     lines = []
     for line in escape(text).splitlines():
         heading = _HEADING.match(line)
@@ -47,7 +47,6 @@ def to_mrkdwn(text: str) -> str:
         if bullet and not line.lstrip().startswith("**"):
             line = f"{bullet.group(1)}• {line[bullet.end():]}"
         line = _BOLD.sub(r"*\1*", line)
-        line = _BOLD_UNDERSCORE.sub(r"_\1_", line)
         # the URL was escaped with the rest; Slack wants the link's own characters escaped the same way
         line = _LINK.sub(_link, line)
         lines.append(line)

@@ -187,3 +187,14 @@ def test_guidance_excerpts_end_on_a_whole_sentence():
     assert _excerpt(text, limit=120) == "First sentence is here. Second one goes on; and on."
     one = _excerpt("word " * 100, limit=50)
     assert one.endswith("…") and len(one) <= 51 and "wor…" not in one
+
+
+def test_show_numbers_on_a_private_reply_answers_privately(real_bot, slack):
+    real_bot.command("engagement_rate last 28 days by platform")
+    details = _buttons(_reply(slack))["kpi.details"]
+    slack.clear()
+    real_bot.interact(block_action("kpi.details", details["value"], ephemeral=True, message_ts=None,
+                                   response_url=slack.url + "response/btn"))
+    shown = _reply(slack)
+    assert shown["response_type"] == "ephemeral" and shown["replace_original"] is False
+    assert shown["text"].startswith("Numbers: ") and slack.of("chat.postMessage") == []
