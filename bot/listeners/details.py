@@ -25,7 +25,7 @@ from bot.render.blocks import ACTION_PREFIX, render_details, render_text
 from bot.render.errors import describe_error
 from bot.render.home import subscription_fields
 
-__all__ = ["register", "scorecard_goals", "compute_scorecard", "goal_picker", "GONE"]
+__all__ = ["register", "scorecard_goals", "kpi_choices", "compute_scorecard", "goal_picker", "GONE"]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,14 @@ def scorecard_goals(advisor: Any, team_id: str) -> list[tuple[str, str]]:
     if not callable(engine_for):
         return []
     return [(g.id, g.name) for g in engine_for(team_id).catalog.goals.values()]
+
+
+def kpi_choices(advisor: Any, team_id: str) -> list[tuple[str, str]]:
+    """(id, name) of the workspace catalog's KPIs, by name; runs where the advisor's engine lives."""
+    engine_for = getattr(advisor, "engine", None)
+    if not callable(engine_for):
+        return []
+    return sorted(((k.id, k.name) for k in engine_for(team_id).catalog.kpis.values()), key=lambda p: p[1])
 
 
 def _team_default(services: Any, team_id: str) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from bot.listeners.common import (
 from bot.listeners.details import compute_scorecard
 from bot.render.blocks import render_text
 from bot.render.errors import describe_error
-from bot.render.home import HELP_TEXT, ask_modal, render_home, subscribe_modal
+from bot.render.home import HELP_TEXT, ask_modal, follow_modal, render_home, subscribe_modal
 
 __all__ = ["register", "register_following", "publish_home", "follow_kpi"]
 
@@ -159,6 +159,44 @@ def register_following(app: App, services: Any) -> None:
                 respond(response_type="ephemeral", replace_original=False, **render_text(describe_error(exc)))
 
         submit_or_apologise(services, job, lambda text: None, request=request)
+
+    @app.action("home.follow")
+    def on_home_follow(ack: Any, body: dict[str, Any], client: Any, context: Any) -> None:
+        ack()
+        team_id = team_of(context)
+
+        def open_view() -> None:  # the catalog comes from the advisor; the trigger lasts 3 seconds
+            try:
+                from bot.advisor_client import call_in_advisor
+                from bot.listeners.details import kpi_choices
+
+                kpis = call_in_advisor(services.advisor, kpi_choices, team_id)
+                client.views_open(trigger_id=body["trigger_id"],
+                                  view=follow_modal(kpis, _followed(services, team_id)))
+            except Exception as exc:
+                describe_error(exc)
+
+        (services.urgent.submit if services.urgent is not None else lambda f: f())(open_view)
+
+    @app.view("follow_modal")
+    def on_follow_submit(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any,
+                         context: Any) -> None:
+        picked = ((view["state"]["values"].get("kpi") or {}).get("value") or {}).get("selected_option") or {}
+        kpi_id = str(picked.get("value") or "")
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", kpi_id):
+            ack(response_action="errors", errors={"kpi": "Pick a KPI from the list."})
+            return
+        ack()
+        team_id, user_id = team_of(context), body["user"]["id"]
+
+        def job() -> None:
+            try:
+                follow_kpi(services, team_id, kpi_id)
+                publish_home(services, client, team_id=team_id, user_id=user_id)
+            except Exception as exc:
+                post_messages(client, channel=user_id, messages=[render_text(describe_error(exc))])
+
+        services.workers.submit(job)
 
     @app.action("home.unfollow")
     def on_unfollow(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any, context: Any,

@@ -10,7 +10,7 @@ from bot.render.mrkdwn import escape
 
 __all__ = [
     "HELP_TEXT", "render_help", "render_home", "render_subscriptions",
-    "ask_modal", "subscribe_modal", "subscribed_modal", "subscription_fields",
+    "ask_modal", "follow_modal", "subscribe_modal", "subscribed_modal", "subscription_fields",
 ]
 
 MAX_HOME_BLOCKS = 100  # Slack's limit for a Home tab (messages: 50)
@@ -102,11 +102,12 @@ def render_home(*, config: Any, subscriptions: list[Any], targets: list[dict[str
             _button("home.ask", "Ask a question", style="primary"),
             _button("home.scorecard", "Scorecard"),
             _button("home.subscribe", "Subscribe a channel to a digest"),
+            _button("home.follow", "Follow a KPI"),
             _button("home.help", "Help"),
         ]},
         {"type": "divider"},
         {"type": "section", "text": {"type": "mrkdwn", "text": "*Followed KPIs*" + ("" if followed else "\n" + escape(
-            "None yet. Press \"Follow\" on an answer about a KPI, or ask `/kpi recommend <goal>` to pick one."))}},
+            "None yet. Press \"Follow a KPI\" above or \"Follow\" on an answer, or ask `/kpi recommend <goal>`."))}},
     ]
     for kpi in followed[:MAX_FOLLOWED]:  # one line each: its value on demand, unfollow in place
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"• `{escape(str(kpi))}`"},
@@ -194,3 +195,20 @@ def subscribed_modal(done: str) -> dict[str, Any]:
                    {"type": "context", "elements": [{"type": "mrkdwn", "text":
                        "I sent you this in a DM too. Your Home tab lists every digest, with pause and resume."}]}],
     }
+
+
+def follow_modal(kpis: list[tuple[str, str]], followed: list[str]) -> dict[str, Any]:
+    """Pick a KPI to follow (the catalog's, minus those already followed; Slack shows at most 100)."""
+    options = [{"text": {"type": "plain_text", "text": f"{name} ({kid})"[:75]}, "value": kid}
+               for kid, name in kpis if kid not in followed][:100]
+    view: dict[str, Any] = {"type": "modal", "callback_id": "follow_modal",
+                            "title": {"type": "plain_text", "text": "Follow a KPI"}}
+    if not options:
+        view["blocks"] = [{"type": "section", "text": {"type": "mrkdwn", "text":
+                           "Every KPI in the catalog is followed already." if kpis else "No KPIs to follow."}}]
+        return view
+    view["submit"] = {"type": "plain_text", "text": "Follow"}
+    view["blocks"] = [{"type": "input", "block_id": "kpi", "label": {"type": "plain_text", "text": "KPI"},
+                       "element": {"type": "static_select", "action_id": "value", "options": options,
+                                   "placeholder": {"type": "plain_text", "text": "Engagement rate"}}}]
+    return view

@@ -198,3 +198,23 @@ def test_show_numbers_on_a_private_reply_answers_privately(real_bot, slack):
     shown = _reply(slack)
     assert shown["response_type"] == "ephemeral" and shown["replace_original"] is False
     assert shown["text"].startswith("Numbers: ") and slack.of("chat.postMessage") == []
+
+
+def test_follow_a_kpi_from_home(real_bot, slack, real_advisor):
+    home = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U1", "team_id": "T1"},
+            "api_app_id": "A1", "token": "legacy", "trigger_id": "trig-follow",
+            "container": {"type": "view", "view_id": "V1"}, "view": {"id": "V1", "type": "home"}}
+    real_bot.interact({**home, "actions": [{"action_id": "home.follow", "type": "button", "block_id": "b"}]})
+    view = slack.wait_for("views.open", timeout=30)[0]["params"]["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    options = {o["value"] for o in view["blocks"][0]["element"]["options"]}
+    assert "click_through_rate" in options and len(options) <= 100
+    real_bot.interact({"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U1", "team_id": "T1"},
+                       "api_app_id": "A1", "token": "legacy", "trigger_id": "t",
+                       "view": {"id": "V2", "type": "modal", "callback_id": "follow_modal", "team_id": "T1",
+                                "state": {"values": {"kpi": {"value": {
+                                    "type": "static_select", "selected_option": {"value": "click_through_rate"}}}}}}})
+    published = slack.wait_for("views.publish", timeout=30)[0]["params"]["view"]
+    assert "click_through_rate" in json.dumps(published)
+    assert "click_through_rate" in real_advisor.workspace("T1").followed_kpis
+    real_advisor.update_workspace("T1", followed_kpis=[])
