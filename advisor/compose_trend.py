@@ -46,7 +46,7 @@ def sparkline(values: list[float | None]) -> str:
         if v is None or not math.isfinite(v):
             out.append(" ")
         else:
-            out.append(_BARS[int(round((v - lo) / span * (len(_BARS) - 1))) if span else 3])
+            out.append(_BARS[round((v - lo) / span * (len(_BARS) - 1)) if span else 3])
     return "".join(out)
 
 

@@ -15,7 +15,7 @@ import typer
 
 from .common import console, emit, fail, get_settings, json_option, user_errors
 
-__all__ = ["app", "KINDS", "build_preview"]
+__all__ = ["KINDS", "app", "build_preview"]
 
 app = typer.Typer(help="Slack messages, rendered for review without Slack.", no_args_is_help=True)
 

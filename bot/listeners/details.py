@@ -19,13 +19,18 @@ from slack_bolt import App
 from bot.listeners.actions import _where, button_payload
 from bot.listeners.commands import command_thread
 from bot.listeners.common import (
-    answer_ephemeral, answer_in_thread, chart_alt_text, post_messages, submit_or_apologise, team_of,
+    answer_ephemeral,
+    answer_in_thread,
+    chart_alt_text,
+    post_messages,
+    submit_or_apologise,
+    team_of,
 )
 from bot.render.blocks import ACTION_PREFIX, render_details, render_text
 from bot.render.errors import describe_error
 from bot.render.home import subscription_fields
 
-__all__ = ["register", "scorecard_goals", "kpi_choices", "compute_scorecard", "goal_picker", "GONE"]
+__all__ = ["GONE", "compute_scorecard", "goal_picker", "kpi_choices", "register", "scorecard_goals"]
 
 log = logging.getLogger(__name__)
 
@@ -161,11 +166,11 @@ def register(app: App, services: Any) -> None:
         channel, thread_ts, ephemeral = _where(body)
         data = button_payload(action)
         goal, period = str(data.get("goal") or ""), str(data.get("period") or "last_week")
-        compute = lambda: services.advisor.compose_digest(workspace=team_id, goal=goal, period=period)  # noqa: E731
+        compute = lambda: services.advisor.compose_digest(workspace=team_id, goal=goal, period=period)
         if ephemeral or not thread_ts:
-            job = lambda: answer_ephemeral(services, respond, team_id=team_id, compute=compute)  # noqa: E731
+            job = lambda: answer_ephemeral(services, respond, team_id=team_id, compute=compute)
         else:
-            job = lambda: answer_in_thread(services, client, team_id=team_id, channel=channel,  # noqa: E731
+            job = lambda: answer_in_thread(services, client, team_id=team_id, channel=channel,
                                            thread_ts=thread_ts, compute=compute)
         submit_or_apologise(services, job, lambda text: respond(text=text, response_type="ephemeral",
                                                                 replace_original=False), request=request)

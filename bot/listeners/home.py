@@ -9,14 +9,25 @@ from typing import Any
 from slack_bolt import App
 
 from bot.listeners.common import (
-    first_delivery, open_view_soon, post_messages, render_reply, submit_or_apologise, team_of,
+    first_delivery,
+    open_view_soon,
+    post_messages,
+    render_reply,
+    submit_or_apologise,
+    team_of,
 )
 from bot.listeners.details import compute_scorecard
 from bot.render.blocks import render_text
 from bot.render.errors import describe_error
-from bot.render.home import HELP_TEXT, ask_modal, follow_modal, render_home, subscribe_modal
+from bot.render.home import (
+    HELP_TEXT,
+    ask_modal,
+    follow_modal,
+    render_home,
+    subscribe_modal,
+)
 
-__all__ = ["register", "register_following", "publish_home", "follow_kpi"]
+__all__ = ["follow_kpi", "publish_home", "register", "register_following"]
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,16 @@ from bot.render.measure import phone_lines
 from bot.render.mrkdwn import escape, to_mrkdwn
 
 __all__ = [
-    "escape", "to_mrkdwn", "render_answer", "render_details", "render_text", "split_text",
-    "describe_error", "modal_error", "render_help", "render_home", "render_subscriptions", "phone_lines",
+    "describe_error",
+    "escape",
+    "modal_error",
+    "phone_lines",
+    "render_answer",
+    "render_details",
+    "render_help",
+    "render_home",
+    "render_subscriptions",
+    "render_text",
+    "split_text",
+    "to_mrkdwn",
 ]

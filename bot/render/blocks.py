@@ -11,8 +11,16 @@ from advisor.narrator import fallback_note
 from bot.render.mrkdwn import escape, to_mrkdwn
 
 __all__ = [
-    "MAX_BLOCKS", "MAX_SECTION_CHARS", "escape", "split_text", "chunk_blocks",
-    "render_answer", "render_details", "render_text", "share_value", "ACTION_PREFIX",
+    "ACTION_PREFIX",
+    "MAX_BLOCKS",
+    "MAX_SECTION_CHARS",
+    "chunk_blocks",
+    "escape",
+    "render_answer",
+    "render_details",
+    "render_text",
+    "share_value",
+    "split_text",
 ]
 
 MAX_BLOCKS = 50

@@ -15,7 +15,7 @@ from typing import Any
 from advisor.answer import Answer, Fact, Section
 from bot.render.mrkdwn import cut_sentences, escape, to_mrkdwn
 
-__all__ = ["exact_value", "numbers_text", "sources_text", "unique_citations", "MAIN_KINDS", "split_sections"]
+__all__ = ["MAIN_KINDS", "exact_value", "numbers_text", "sources_text", "split_sections", "unique_citations"]
 
 # The sections an answer's first message shows (the "why"), by intent, in order; the rest
 # (definitions, traps, full lists) are behind "Show numbers" / "More detail".

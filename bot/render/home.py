@@ -9,8 +9,15 @@ from bot.render.blocks import MAX_BLOCKS, render_text
 from bot.render.mrkdwn import escape
 
 __all__ = [
-    "HELP_TEXT", "render_help", "render_home", "render_subscriptions",
-    "ask_modal", "follow_modal", "subscribe_modal", "subscribed_modal", "subscription_fields",
+    "HELP_TEXT",
+    "ask_modal",
+    "follow_modal",
+    "render_help",
+    "render_home",
+    "render_subscriptions",
+    "subscribe_modal",
+    "subscribed_modal",
+    "subscription_fields",
 ]
 
 MAX_HOME_BLOCKS = 100  # Slack's limit for a Home tab (messages: 50)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["escape", "to_mrkdwn", "plain", "cut_words", "cut_sentences"]
+__all__ = ["cut_sentences", "cut_words", "escape", "plain", "to_mrkdwn"]
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")

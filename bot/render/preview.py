@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.render.measure import PHONE_SCREEN_LINES, phone_lines
 
-__all__ = ["render_html", "mrkdwn_html"]
+__all__ = ["mrkdwn_html", "render_html"]
 
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)\|([^>]+)>")
 _MENTION = re.compile(r"<([@#!])([^|>]+)(?:\|([^>]+))?>")
