@@ -11,13 +11,14 @@ from typing import Any
 
 import typer
 
-from . import (  # targets and notes (issue 15)
+from . import (
     data_cmd,
     db_cmd,
     digest_cmd,
     knowledge_cmd,
     note_cmd,
     serve_cmd,
+    slack_cmd,
     target_cmd,
 )
 from .common import console, emit, fail, get_settings, json_option, user_errors
@@ -37,6 +38,7 @@ app.add_typer(digest_cmd.app, name="digest")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(target_cmd.app, name="target")
 app.add_typer(note_cmd.app, name="note")
+app.add_typer(slack_cmd.app, name="slack")
 
 JsonOpt = json_option()
 
