@@ -327,15 +327,16 @@ def _apply_mapping(raw: pd.DataFrame, spec: ColumnMapping, where: _Where) -> pd.
         )
     raw = _keep_rows(raw, spec, where, notes)
     out = pd.DataFrame(index=raw.index)
-    targets = spec.targets()
+    targets, consumed = spec.targets(), spec.consumed()
     for target, sources in targets.items():
         present = [s for s in sources if s in raw.columns]
         if present:
             out[target] = raw[present[0]]
     spec_table = TABLES[spec.table]
     for column in ("date", "interaction_id", *spec_table.dimensions, *spec_table.measures, *spec_table.timestamps):
-        # Columns already named canonically pass through unless the mapping fills them.
-        if column in raw.columns and column not in out.columns and column not in targets:
+        # Columns already named canonically pass through unless the mapping fills them or reads them as
+        # something else.
+        if column in raw.columns and column not in out.columns and column not in targets.keys() | consumed:
             out[column] = raw[column]
     if spec.date is not None and spec.date.column in raw.columns:
         out[spec.date_target] = raw[spec.date.column]

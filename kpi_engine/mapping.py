@@ -106,6 +106,12 @@ class ColumnMapping(BaseModel):
             out.setdefault(dst, []).append(src)
         return out
 
+    def consumed(self) -> set[str]:
+        """Export columns the mapping reads as something else; they never also pass through under their own
+        name (a warehouse column called ``clicks`` that holds YouTube views is not link clicks)."""
+        moved = {src for by_platform in self.platform_columns.values() for src in by_platform}
+        return set(self.columns) | moved
+
     def required_sources(self, table: TableSpec) -> list[list[str]]:
         """Export columns (alternatives) that must exist for the required canonical ones."""
         provided = set(self.constants) | set(self.sums)

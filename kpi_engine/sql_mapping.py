@@ -47,13 +47,13 @@ def mapped_select(mapping: ColumnMapping, source: sa.TableClause, columns: list[
     present = set(columns)
     c = source.c
     exprs: dict[str, Any] = {}
-    targets = mapping.targets()
+    targets, consumed = mapping.targets(), mapping.consumed()
     for target, sources in targets.items():
         found = [s for s in sources if s in present]
         if found:
             exprs[target] = c[found[0]]
     for name in ("date", *spec.dimensions, *spec.measures):
-        if name in present and name not in exprs and name not in targets:
+        if name in present and name not in exprs and name not in targets.keys() | consumed:
             exprs[name] = c[name]
     missing: list[str] = []
     if mapping.date is not None:

@@ -220,7 +220,7 @@ def submit_or_apologise(services: Any, job: Callable[[], object], apologise: Cal
             services.urgent.submit(say_busy)
 
 
-def _once(services: Any, request: Any, job: Callable[[], None]) -> Callable[[], None]:
+def _once(services: Any, request: Any, job: Callable[[], object]) -> Callable[[], None]:
     def claimed_job() -> None:
         if first_request(services, request):
             job()
