@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from kpi_engine.errors import DataError, FilterError
+from kpi_engine.multiplicity import adjust_comparisons, adjust_reports, fdr_note
 from kpi_engine.periods import Period
-from kpi_engine.results import Breakdown, KpiReport, Scorecard
+from kpi_engine.results import Breakdown, Comparison, KpiReport, Scorecard, Trend, TrendPoint
 
-from .answer import Action, Answer, ChartSpec, Context, ParsedQuestion, Section
-from .facts import breakdown_facts, fmt_contribution, report_facts, verdict_phrase
+from .answer import Action, Answer, ChartSpec, Context, Fact, ParsedQuestion, Section
+from .facts import (
+    breakdown_facts,
+    comparison_uncertainty_facts,
+    fmt_contribution,
+    fmt_rel,
+    report_facts,
+    verdict_phrase,
+)
 from .format import fmt_change, fmt_compact, fmt_value
 
 if TYPE_CHECKING:
@@ -20,6 +29,7 @@ __all__ = ["compose_value", "compose_compare", "compose_why", "compose_digest", 
 
 DRIVER_DIMENSIONS = ("platform", "content_type", "topic", "account", "campaign")
 BROAD_BASED = 0.15
+MATERIAL_SHARE = 0.25  # a segment carrying a quarter of a change that holds up is worth naming
 
 
 def _scope(filters: dict[str, list[str]]) -> str:
@@ -236,15 +246,161 @@ def _drivers(engine: Engine, kpi_id: str, period: Period, filters, *, limit: int
     return b, movers
 
 
+def _material_movers(b: Breakdown, movers: list) -> list:
+    """Segments carrying a material share (MATERIAL_SHARE) of a change that holds up."""
+    if b.total.value is None or b.previous_total.value is None:
+        return []
+    total = b.total.value - b.previous_total.value
+    if not total:
+        return []
+    return [s for s in movers if abs(s.contribution) >= MATERIAL_SHARE * abs(total)]
+
+
+def _standout_segments(engine: Engine, kpi_id: str, period: Period, filters,
+                       dimensions=DRIVER_DIMENSIONS) -> list[tuple[str, str, Comparison]]:
+    """Segments whose own change holds up, after a BH control over every segment tested.
+
+    Used when the total change does not hold up: a segment is named only on its own evidence,
+    never for its share of a change that may be chance.
+    """
+    tested: list[tuple[str, str, Comparison]] = []
+    for dim in dimensions:
+        if dim in filters:
+            continue
+        try:
+            b = engine.compute_breakdown(kpi_id, dim, period, filters)
+        except (FilterError, DataError):
+            continue
+        if len(b.segments) < 2:
+            continue
+        for s in b.segments:
+            if not s.key or s.status != "ok" or s.value is None or s.previous_value is None:
+                continue
+            try:
+                c = engine.compute_comparison(kpi_id, period, {**filters, dim: [s.key]})
+            except (FilterError, DataError):
+                continue
+            tested.append((dim, s.key, c))
+    adjusted = adjust_comparisons([c for _, _, c in tested])
+    return [(dim, key, c) for (dim, key, _), c in zip(tested, adjusted, strict=True) if c.verdict in ("up", "down")]
+
+
+def _standout_facts(kpi_id: str, name: str, unit: str, good, found) -> list:
+    facts = []
+    for dim, key, c in found:
+        about = {"period": "previous", "period_label": c.reference.period.label, "good_direction": good,
+                 "name": name, "segment": key, "dimension": dim}
+        if c.rel_change is not None:
+            facts.append(Fact(key=f"{kpi_id}.by_{dim}.{key}.rel_change", label=f"{name} for {key}: relative change",
+                              value=c.rel_change, display=f"{c.rel_change * 100:+.1f}%", unit="fraction",
+                              kpi_id=kpi_id, source=f"compute_comparison({kpi_id}, {dim}={key})",
+                              kind="rel_change", **about))
+        facts += comparison_uncertainty_facts(c, f"{kpi_id}.by_{dim}.{key}", unit, "previous", about)
+    return [f.model_copy(update={"kpi_id": kpi_id}) for f in facts]
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Consecutive flagged trend points and how far their total sits from its usual level."""
+
+    start: date
+    end: date
+    days: int
+    rel: float
+
+
+MAX_RUNS = 6
+
+
+def _flagged_runs(trend: Trend, kind: str) -> list[_Run]:
+    """Flagged points grouped into runs of consecutive buckets, each with its move vs expected."""
+    runs: list[list[TrendPoint]] = []
+    for point in trend.points:
+        if not point.anomaly:
+            continue
+        if runs and (point.start - runs[-1][-1].end).days <= 1:
+            runs[-1].append(point)
+        else:
+            runs.append([point])
+    out = []
+    for pts in runs:
+        usable = [p for p in pts if p.value is not None and p.expected is not None]
+        rel = 0.0
+        if usable:
+            if kind == "ratio" and all(p.denominator for p in usable):
+                actual = sum(p.value * p.denominator for p in usable)  # type: ignore[operator]
+                usual = sum(p.expected * p.denominator for p in usable)  # type: ignore[operator]
+            else:
+                actual = sum(p.value for p in usable)  # type: ignore[misc]
+                usual = sum(p.expected for p in usable)  # type: ignore[misc]
+            rel = actual / usual - 1 if usual else 0.0
+        out.append(_Run(start=pts[0].start, end=pts[-1].end, days=len(pts), rel=rel))
+    return out
+
+
+def _run_text(r: _Run) -> str:
+    when = str(r.start) if r.start == r.end else f"{r.start} to {r.end}"
+    return f"{when} ({fmt_rel(r.rel)} against usual)"
+
+
+def _run_facts(kpi_id: str, name: str, runs: list[_Run]) -> list[Fact]:
+    facts = []
+    for i, r in enumerate(runs):
+        key = f"{kpi_id}.unusual.{i + 1}"
+        src = f"compute_trend({kpi_id})"
+        about = {"period": "current", "name": name}
+        facts += [
+            Fact(key=f"{key}.start", label=f"unusual run {i + 1} start", value=None, display=str(r.start),
+                 unit="date", kpi_id=kpi_id, source=src, kind="start", **about),
+            Fact(key=f"{key}.end", label=f"unusual run {i + 1} end", value=None, display=str(r.end),
+                 unit="date", kpi_id=kpi_id, source=src, kind="end", **about),
+            Fact(key=f"{key}.vs_usual", label=f"unusual run {i + 1}: move against its usual level", value=r.rel,
+                 display=fmt_rel(r.rel), unit="fraction", kpi_id=kpi_id, source=src, kind="anomaly", **about),
+            Fact(key=f"{key}.days", label=f"unusual run {i + 1}: flagged buckets", value=float(r.days),
+                 display=str(r.days), kpi_id=kpi_id, source=src, kind="count", **about),
+        ]
+    if runs:
+        total = sum(r.days for r in runs)
+        facts.append(Fact(key=f"{kpi_id}.unusual.flagged", label="flagged buckets in the period", value=float(total),
+                          display=str(total), kpi_id=kpi_id, source=f"compute_trend({kpi_id})", kind="count"))
+        more = sum(r.days for r in runs[MAX_RUNS:])
+        if more:
+            facts.append(Fact(key=f"{kpi_id}.unusual.more", label="flagged buckets not listed", value=float(more),
+                              display=str(more), kpi_id=kpi_id, source=f"compute_trend({kpi_id})", kind="count"))
+    return facts
+
+
 def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
     kpi, period, report, filters, scope = _report(engine, q)
     facts = report_facts(report)
     sections = [_values_section("What changed", report)]
-    b, movers = _drivers(engine, kpi.id, period, filters)
-    if b is None and report.previous.verdict in ("up", "down"):
-        sections.append(Section(title="Drivers", kind="note", text=(
-            "Broad-based: no platform, format, topic, account or campaign moved out of proportion "
-            "to its size, so look for causes that touch everything (tracking, seasonality, an algorithm change).")))
+    c = report.previous
+    b, movers, standouts = None, [], []
+    if c.verdict in ("up", "down"):
+        b, movers = _drivers(engine, kpi.id, period, filters)
+        if b is not None:
+            movers = _material_movers(b, movers)
+            if not movers:
+                b = None
+        if b is None:
+            sections.append(Section(title="Drivers", kind="note", text=(
+                "Broad-based: no platform, format, topic, account or campaign moved out of proportion "
+                "to its size, so look for causes that touch everything (tracking, seasonality, an algorithm "
+                "change).")))
+    elif report.current.value is not None and c.verdict != "not_enough_data":
+        standouts = _standout_segments(engine, kpi.id, period, filters)
+        if standouts:
+            facts += _standout_facts(kpi.id, kpi.name, kpi.unit, kpi.direction, standouts)
+            lines = ["The total does not hold up, but these segments moved clearly on their own:"]
+            lines += [f"- {key} ({dim.replace('_', ' ')}): {fmt_change(sc.abs_change, sc.rel_change, kpi.unit)}, "
+                      f"{verdict_phrase(sc, kpi.unit)}" for dim, key, sc in standouts[:4]]
+            if len(standouts) > 4:
+                lines.append(f"- ... and {len(standouts) - 4} more")
+            sections.append(Section(title="Segments that stand out", kind="drivers", text="\n".join(lines)))
+        else:
+            sections.append(Section(title="Drivers", kind="note", text=(
+                "No single segment stands out: no platform, format, topic, account or campaign moved clearly "
+                "on its own, and the total change does not hold up, so shares of it would explain chance.")))
     if b is not None and movers:
         facts += breakdown_facts(b)
         lines = [f"Most of the change comes from {b.dimension.replace('_', ' ')}:"]
@@ -252,22 +408,39 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
         sections.append(Section(title="Drivers", kind="drivers", text="\n".join(lines)))
     trend = engine.compute_trend(kpi.id, Period(start=period.start, end=period.end, label=period.label),
                                  "day" if period.days <= 92 else "week", filters)
-    odd = [p for p in trend.points if p.anomaly]
-    if odd:
-        days = ", ".join(f"{p.start}" + (f" to {p.end}" if p.end != p.start else "") for p in odd[:6])
-        sections.append(Section(title="Unusual days", kind="note",
-                                text=f"The engine flags these as unusual against their usual level: {days}."))
+    runs = _flagged_runs(trend, kpi.formula.kind)
+    if runs:
+        facts += _run_facts(kpi.id, kpi.name, runs)
+        flagged = sum(r.days for r in runs)
+        shown = ", ".join(_run_text(r) for r in runs[:MAX_RUNS])
+        more = sum(r.days for r in runs[MAX_RUNS:])
+        text = (f"The engine flags {flagged} {trend.grain}{'s' if flagged != 1 else ''} as unusual against their "
+                f"usual level: {shown}" + (f", and {more} more" if more else "") + ".")
+        sections.append(Section(title="Unusual days", kind="note", text=text))
     c = report.previous
     if report.current.value is None:
         summary = report.current.message or "No data."
-    elif c.verdict in ("noise", "flat"):
+    elif c.verdict == "flat":
         summary = (f"{kpi.name}{scope} moved {fmt_change(c.abs_change, c.rel_change, kpi.unit)} vs the previous "
-                   f"period, which is {verdict_phrase(c)}: there may be nothing to explain yet.")
+                   f"period: {verdict_phrase(c)}, so there is no change to explain.")
+    elif c.verdict == "unclear":
+        summary = (f"{kpi.name}{scope} moved {fmt_change(c.abs_change, c.rel_change, kpi.unit)} vs the previous "
+                   f"period, but it is {verdict_phrase(c)}: the move may be chance, so it cannot be "
+                   f"explained yet.")
+        if standouts:
+            dim, key, sc = standouts[0]
+            summary += (f" On its own, {key} ({dim.replace('_', ' ')}) moved clearly: "
+                        f"{fmt_change(sc.abs_change, sc.rel_change, kpi.unit)}.")
     else:
         lead = f" Biggest driver: {movers[0].key or '(untagged)'} ({b.dimension.replace('_', ' ')})." if movers else ""
         summary = (f"{kpi.name}{scope} was {fmt_value(report.current.value, kpi.unit)} for {_period_text(period)}, "
-                   f"{fmt_change(c.abs_change, c.rel_change, kpi.unit)} vs the previous period "
-                   f"({verdict_phrase(c)}).{lead}")
+                   f"{fmt_change(c.abs_change, c.rel_change, kpi.unit)} vs the previous period: "
+                   f"{verdict_phrase(c)}.{lead}")
+    if runs and report.current.value is not None and c.verdict in ("flat", "unclear", "not_enough_data"):
+        top = max(runs, key=lambda r: r.days * abs(r.rel))
+        what = "sharp drop" if top.rel < 0 else "sharp rise"
+        summary += (f" Inside the period, though, a {what} on {_run_text(top)} is flagged as unusual; over the "
+                    f"whole {_period_text(period)} it is diluted.")
     sections.append(Section(title="Check next", kind="guardrails",
                             text="\n".join(f"- {g}" for g in report.guardrails[:3])))
     chart = ChartSpec(kind="trend", kpi_id=kpi.id, period=_period_key(period),
@@ -307,7 +480,8 @@ def compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None, 
             from .errors import BadQuestion
 
             raise BadQuestion("A digest needs a goal (goal=awareness) or a list of KPIs (kpis=a,b).")
-        reports = [engine.compute_report(k, p, {d: v for d, v in (filters or {}).items()}) for k in kpis]
+        reports = adjust_reports([engine.compute_report(k, p, {d: v for d, v in (filters or {}).items()})
+                                  for k in kpis])  # one FDR family, as the goal scorecard does
         card = Scorecard(goal="custom", goal_name="Custom", objective="", period=p,
                          primary=reports[0], diagnostics=reports[1:])
         title_goal = ", ".join(r.current.name for r in reports[:3])
@@ -319,8 +493,9 @@ def compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None, 
     for r in movers[:3]:
         b, segs = _drivers(engine, r.current.kpi_id, p, r.current.filters, limit=2,
                            dimensions=("platform", "content_type", "topic"))
+        segs = _material_movers(b, segs) if b is not None else []
         line = (f"- {r.current.name} {fmt_change(r.previous.abs_change, r.previous.rel_change, r.current.unit)}"
-                f" ({verdict_phrase(r.previous)})")
+                f": {verdict_phrase(r.previous)}")
         if b is not None and segs:
             facts += breakdown_facts(b.model_copy(update={"segments": segs}))
             line += "; driven by " + ", ".join(
@@ -330,8 +505,13 @@ def compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None, 
         sections.append(Section(title="Movers that matter", kind="drivers", text="\n".join(driver_lines)))
     else:
         sections.append(Section(title="Movers", kind="note",
-                                text="Nothing material changed: every move is within normal variation."))
+                                text="No change holds up: each KPI shows either no meaningful change or one too early to "
+                                     "tell."))
     sections.append(Section(title="Narrative", kind="narrative", text=_narrative(card, movers)))
+    family = max((c.family_size or 0 for r in reports for c in (r.previous, r.last_year)), default=0)
+    if family:
+        facts.append(Fact(key="digest.comparisons", label="comparisons tested in this digest", value=float(family),
+                          display=str(family), source="kpi_engine.multiplicity", kind="count"))
     primary = card.primary.current
     history = Period(start=p.start - timedelta(days=max(56, p.days * 4)), end=p.end, label="trend", kind="custom")
     chart = ChartSpec(kind="trend", kpi_id=primary.kpi_id, period=_period_key(history),
@@ -339,7 +519,7 @@ def compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None, 
                       title=f"{primary.name}: {p.label} highlighted", highlight=_period_key(p))
     return Answer(
         question="", intent="digest", title=f"{title_goal} digest: {p.label} ({p.start} to {p.end})",
-        summary=_narrative(card, movers), goal=goal, kpi_id=primary.kpi_id,
+        summary=_narrative(card, movers), goal=goal, kpi_id=primary.kpi_id, footnote=fdr_note(reports),
         diagnostics=[r.current.kpi_id for r in card.diagnostics], sections=sections, facts=facts, chart=chart,
         actions=[Action(id="explain", label=f"Explain {primary.name}", payload={"kpi_id": primary.kpi_id}),
                  Action(id="breakdown", label="Break down by platform",
@@ -357,13 +537,13 @@ def _narrative(card: Scorecard, movers: list[KpiReport]) -> str:
         return f"No data for {v.name} in {card.period.label}: {v.message}"
     c = card.primary.previous
     text = (f"{v.name} was {fmt_value(v.value, v.unit)} for {card.period.label}, "
-            f"{fmt_change(c.abs_change, c.rel_change, v.unit)} vs the previous period ({verdict_phrase(c)}).")
+            f"{fmt_change(c.abs_change, c.rel_change, v.unit)} vs the previous period: {verdict_phrase(c)}.")
     others = [r for r in movers if r is not card.primary]
     if others:
         text += " Also moving: " + "; ".join(
             f"{r.current.name} {fmt_change(r.previous.abs_change, r.previous.rel_change, r.current.unit)}"
             for r in others[:3]) + "."
     elif not movers:
-        text += " Nothing else moved beyond normal variation."
+        text += " No other KPI shows a meaningful change."
     return text
 

@@ -177,7 +177,7 @@ def _add_facts(table: SlotTable, facts: list[Fact]) -> None:
             name += "_"
         roles = {f.period} if f.period else set()
         labels = {normalise_label(f.period_label)} if f.period_label else set()
-        if f.kind in CHANGE_KINDS or f.kind == "interval":
+        if f.kind in CHANGE_KINDS or f.kind in ("interval", "mde"):
             roles.add("current")  # a change is the current period's, against the reference
             now = current.get((f.kpi_id, f.segment)) or current.get((f.kpi_id, None))
             if now:

@@ -27,7 +27,9 @@ __all__ = [
 ]
 
 Status = Literal["ok", "no_data", "not_enough_data"]
-Verdict = Literal["up", "down", "flat", "noise", "not_enough_data"]
+# up / down: a meaningful change (the 95% interval excludes 0); flat: no meaningful change (a
+# material move would likely have shown); unclear: too early to tell (the interval is wide)
+Verdict = Literal["up", "down", "flat", "unclear", "not_enough_data"]
 
 
 class _Model(BaseModel):
@@ -50,6 +52,9 @@ class KpiValue(_Model):
     message: str | None = None
     filters: dict[str, list[str]] = {}
     caveat: str | None = None
+    # stocks' growth is like-for-like: accounts without a level at both ends are left out and named
+    accounts_started: list[str] = []
+    accounts_stopped: list[str] = []
 
 
 class Comparison(_Model):
@@ -63,6 +68,19 @@ class Comparison(_Model):
     good: bool | None  # the change is in the KPI's good direction (None if no verdict)
     p_value: float | None = None
     method: str  # how the verdict was decided, in words
+    # the uncertainty behind the verdict, in KPI units (absolute change) ...
+    se: float | None = None  # standard error of abs_change
+    ci_low: float | None = None  # 95% interval of abs_change
+    ci_high: float | None = None
+    mde: float | None = None  # minimum detectable change at 80% power (two-sided 5% test)
+    # ... and relative to the reference value (None when it is 0): fractions, 0.12 == 12%
+    rel_ci_low: float | None = None
+    rel_ci_high: float | None = None
+    rel_mde: float | None = None
+    material_change: float | None = None  # relative move the KPI calls material ("no change" needs rel_mde <= it)
+    # multiplicity: when the comparison is one of several tests in a digest or scorecard
+    q_value: float | None = None  # Benjamini-Hochberg adjusted p-value over the family
+    family_size: int | None = None  # tests in that family
 
 
 class KpiReport(_Model):
