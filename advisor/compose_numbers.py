@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from kpi_engine.errors import DataError, FilterError
-from kpi_engine.multiplicity import adjust_comparisons, adjust_reports, fdr_note
+from kpi_engine.multiplicity import adjust_reports, fdr_note
 from kpi_engine.periods import Period
-from kpi_engine.results import Breakdown, Comparison, KpiReport, Scorecard, Trend, TrendPoint
+from kpi_engine.results import Breakdown, KpiReport, Scorecard
 
 from .answer import Action, Answer, ChartSpec, Context, Fact, ParsedQuestion, Section
-from .facts import (
-    breakdown_facts,
-    comparison_uncertainty_facts,
-    fmt_contribution,
-    fmt_rel,
-    report_facts,
-    verdict_phrase,
-)
+from .facts import breakdown_facts, fmt_contribution, report_facts, verdict_phrase
 from .format import fmt_change, fmt_compact, fmt_value
+from .why_evidence import (
+    DRIVER_DIMENSIONS,
+    MAX_RUNS,
+    concentration_facts,
+    concentration_text,
+    find_drivers,
+    flagged_runs,
+    material_movers,
+    run_facts,
+    run_text,
+    standout_facts,
+    standout_segments,
+)
 
 if TYPE_CHECKING:
     from kpi_engine import Engine
 
 __all__ = ["compose_value", "compose_compare", "compose_why", "compose_digest", "DRIVER_DIMENSIONS"]
 
-DRIVER_DIMENSIONS = ("platform", "content_type", "topic", "account", "campaign")
-BROAD_BASED = 0.15
-MATERIAL_SHARE = 0.25  # a segment carrying a quarter of a change that holds up is worth naming
 
 
 def _scope(filters: dict[str, list[str]]) -> str:
@@ -203,173 +204,6 @@ def _span(a: Period, b: Period) -> Period:
     return Period(start=min(a.start, b.start), end=max(a.end, b.end), label="span", kind="custom")
 
 
-def _previous_shares(b: Breakdown) -> dict[str, float]:
-    """Each segment's weight before the change: its share of the denominator (rates) or total."""
-    weights = {s.key: (s.previous_denominator if s.previous_denominator is not None else s.previous_numerator)
-               for s in b.segments}
-    total = sum(w for w in weights.values() if w and w > 0)
-    return {k: (w / total if total and w and w > 0 else 0.0) for k, w in weights.items()}
-
-
-def _drivers(engine: Engine, kpi_id: str, period: Period, filters, *, limit: int = 3,
-             dimensions=DRIVER_DIMENSIONS) -> tuple[Breakdown | None, list]:
-    """The dimension whose segments explain the change out of proportion to their size.
-
-    A segment that holds 95% of the volume and 95% of the change explains nothing; one
-    with 20% of the volume and 80% of the change does. The score is a segment's share of
-    the change minus its earlier share of the volume; below 0.15 on every dimension the
-    move is broad-based and no driver is named.
-    """
-    best: tuple[float, Breakdown] | None = None
-    for dim in dimensions:
-        if dim in filters:
-            continue
-        try:
-            b = engine.compute_breakdown(kpi_id, dim, period, filters)
-        except (FilterError, DataError):  # a dimension this KPI's table lacks
-            continue
-        if b.total.value is None or b.previous_total.value is None or len(b.segments) < 2:
-            continue  # one segment explains nothing
-        total_change = b.total.value - b.previous_total.value
-        if not total_change:
-            continue
-        sign = 1 if total_change > 0 else -1
-        shares = _previous_shares(b)
-        score = max(s.contribution * sign / abs(total_change) - shares.get(s.key, 0.0) for s in b.segments)
-        if score >= BROAD_BASED and (best is None or score > best[0]):
-            best = (score, b)
-    if best is None:
-        return None, []
-    b = best[1]
-    sign = 1 if (b.total.value - b.previous_total.value) > 0 else -1
-    movers = [s for s in b.segments if s.contribution * sign > 0][:limit]
-    return b, movers
-
-
-def _material_movers(b: Breakdown, movers: list) -> list:
-    """Segments carrying a material share (MATERIAL_SHARE) of a change that holds up."""
-    if b.total.value is None or b.previous_total.value is None:
-        return []
-    total = b.total.value - b.previous_total.value
-    if not total:
-        return []
-    return [s for s in movers if abs(s.contribution) >= MATERIAL_SHARE * abs(total)]
-
-
-def _standout_segments(engine: Engine, kpi_id: str, period: Period, filters,
-                       dimensions=DRIVER_DIMENSIONS) -> list[tuple[str, str, Comparison]]:
-    """Segments whose own change holds up, after a BH control over every segment tested.
-
-    Used when the total change does not hold up: a segment is named only on its own evidence,
-    never for its share of a change that may be chance.
-    """
-    tested: list[tuple[str, str, Comparison]] = []
-    for dim in dimensions:
-        if dim in filters:
-            continue
-        try:
-            b = engine.compute_breakdown(kpi_id, dim, period, filters)
-        except (FilterError, DataError):
-            continue
-        if len(b.segments) < 2:
-            continue
-        for s in b.segments:
-            if not s.key or s.status != "ok" or s.value is None or s.previous_value is None:
-                continue
-            try:
-                c = engine.compute_comparison(kpi_id, period, {**filters, dim: [s.key]})
-            except (FilterError, DataError):
-                continue
-            tested.append((dim, s.key, c))
-    adjusted = adjust_comparisons([c for _, _, c in tested])
-    return [(dim, key, c) for (dim, key, _), c in zip(tested, adjusted, strict=True) if c.verdict in ("up", "down")]
-
-
-def _standout_facts(kpi_id: str, name: str, unit: str, good, found) -> list:
-    facts = []
-    for dim, key, c in found:
-        about = {"period": "previous", "period_label": c.reference.period.label, "good_direction": good,
-                 "name": name, "segment": key, "dimension": dim}
-        if c.rel_change is not None:
-            facts.append(Fact(key=f"{kpi_id}.by_{dim}.{key}.rel_change", label=f"{name} for {key}: relative change",
-                              value=c.rel_change, display=f"{c.rel_change * 100:+.1f}%", unit="fraction",
-                              kpi_id=kpi_id, source=f"compute_comparison({kpi_id}, {dim}={key})",
-                              kind="rel_change", **about))
-        facts += comparison_uncertainty_facts(c, f"{kpi_id}.by_{dim}.{key}", unit, "previous", about)
-    return [f.model_copy(update={"kpi_id": kpi_id}) for f in facts]
-
-
-@dataclass(frozen=True)
-class _Run:
-    """Consecutive flagged trend points and how far their total sits from its usual level."""
-
-    start: date
-    end: date
-    days: int
-    rel: float
-
-
-MAX_RUNS = 6
-
-
-def _flagged_runs(trend: Trend, kind: str) -> list[_Run]:
-    """Flagged points grouped into runs of consecutive buckets, each with its move vs expected."""
-    runs: list[list[TrendPoint]] = []
-    for point in trend.points:
-        if not point.anomaly:
-            continue
-        if runs and (point.start - runs[-1][-1].end).days <= 1:
-            runs[-1].append(point)
-        else:
-            runs.append([point])
-    out = []
-    for pts in runs:
-        usable = [p for p in pts if p.value is not None and p.expected is not None]
-        rel = 0.0
-        if usable:
-            if kind == "ratio" and all(p.denominator for p in usable):
-                actual = sum(p.value * p.denominator for p in usable)  # type: ignore[operator]
-                usual = sum(p.expected * p.denominator for p in usable)  # type: ignore[operator]
-            else:
-                actual = sum(p.value for p in usable)  # type: ignore[misc]
-                usual = sum(p.expected for p in usable)  # type: ignore[misc]
-            rel = actual / usual - 1 if usual else 0.0
-        out.append(_Run(start=pts[0].start, end=pts[-1].end, days=len(pts), rel=rel))
-    return out
-
-
-def _run_text(r: _Run) -> str:
-    when = str(r.start) if r.start == r.end else f"{r.start} to {r.end}"
-    return f"{when} ({fmt_rel(r.rel)} against usual)"
-
-
-def _run_facts(kpi_id: str, name: str, runs: list[_Run]) -> list[Fact]:
-    facts = []
-    for i, r in enumerate(runs):
-        key = f"{kpi_id}.unusual.{i + 1}"
-        src = f"compute_trend({kpi_id})"
-        about = {"period": "current", "name": name}
-        facts += [
-            Fact(key=f"{key}.start", label=f"unusual run {i + 1} start", value=None, display=str(r.start),
-                 unit="date", kpi_id=kpi_id, source=src, kind="start", **about),
-            Fact(key=f"{key}.end", label=f"unusual run {i + 1} end", value=None, display=str(r.end),
-                 unit="date", kpi_id=kpi_id, source=src, kind="end", **about),
-            Fact(key=f"{key}.vs_usual", label=f"unusual run {i + 1}: move against its usual level", value=r.rel,
-                 display=fmt_rel(r.rel), unit="fraction", kpi_id=kpi_id, source=src, kind="anomaly", **about),
-            Fact(key=f"{key}.days", label=f"unusual run {i + 1}: flagged buckets", value=float(r.days),
-                 display=str(r.days), kpi_id=kpi_id, source=src, kind="count", **about),
-        ]
-    if runs:
-        total = sum(r.days for r in runs)
-        facts.append(Fact(key=f"{kpi_id}.unusual.flagged", label="flagged buckets in the period", value=float(total),
-                          display=str(total), kpi_id=kpi_id, source=f"compute_trend({kpi_id})", kind="count"))
-        more = sum(r.days for r in runs[MAX_RUNS:])
-        if more:
-            facts.append(Fact(key=f"{kpi_id}.unusual.more", label="flagged buckets not listed", value=float(more),
-                              display=str(more), kpi_id=kpi_id, source=f"compute_trend({kpi_id})", kind="count"))
-    return facts
-
-
 def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
     kpi, period, report, filters, scope = _report(engine, q)
     facts = report_facts(report)
@@ -377,9 +211,9 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
     c = report.previous
     b, movers, standouts = None, [], []
     if c.verdict in ("up", "down"):
-        b, movers = _drivers(engine, kpi.id, period, filters)
+        b, movers = find_drivers(engine, kpi.id, period, filters)
         if b is not None:
-            movers = _material_movers(b, movers)
+            movers = material_movers(b, movers)
             if not movers:
                 b = None
         if b is None:
@@ -388,9 +222,9 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
                 "to its size, so look for causes that touch everything (tracking, seasonality, an algorithm "
                 "change).")))
     elif report.current.value is not None and c.verdict != "not_enough_data":
-        standouts = _standout_segments(engine, kpi.id, period, filters)
+        standouts = standout_segments(engine, kpi.id, period, filters)
         if standouts:
-            facts += _standout_facts(kpi.id, kpi.name, kpi.unit, kpi.direction, standouts)
+            facts += standout_facts(kpi.id, kpi.name, kpi.unit, kpi.direction, standouts)
             lines = ["The total does not hold up, but these segments moved clearly on their own:"]
             lines += [f"- {key} ({dim.replace('_', ' ')}): {fmt_change(sc.abs_change, sc.rel_change, kpi.unit)}, "
                       f"{verdict_phrase(sc, kpi.unit)}" for dim, key, sc in standouts[:4]]
@@ -408,11 +242,15 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
         sections.append(Section(title="Drivers", kind="drivers", text="\n".join(lines)))
     trend = engine.compute_trend(kpi.id, Period(start=period.start, end=period.end, label=period.label),
                                  "day" if period.days <= 92 else "week", filters)
-    runs = _flagged_runs(trend, kpi.formula.kind)
+    conc = engine.compute_concentration(kpi.id, period, filters)
+    if conc is not None and conc.notable() and report.current.value is not None:
+        facts += concentration_facts(conc, kpi.name)
+        sections.append(Section(title="One post carries much of it", kind="note", text=concentration_text(conc)))
+    runs = flagged_runs(trend, kpi.formula.kind)
     if runs:
-        facts += _run_facts(kpi.id, kpi.name, runs)
+        facts += run_facts(kpi.id, kpi.name, runs)
         flagged = sum(r.days for r in runs)
-        shown = ", ".join(_run_text(r) for r in runs[:MAX_RUNS])
+        shown = ", ".join(run_text(r) for r in runs[:MAX_RUNS])
         more = sum(r.days for r in runs[MAX_RUNS:])
         text = (f"The engine flags {flagged} {trend.grain}{'s' if flagged != 1 else ''} as unusual against their "
                 f"usual level: {shown}" + (f", and {more} more" if more else "") + ".")
@@ -439,7 +277,7 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
     if runs and report.current.value is not None and c.verdict in ("flat", "unclear", "not_enough_data"):
         top = max(runs, key=lambda r: r.days * abs(r.rel))
         what = "sharp drop" if top.rel < 0 else "sharp rise"
-        summary += (f" Inside the period, though, a {what} on {_run_text(top)} is flagged as unusual; over the "
+        summary += (f" Inside the period, though, a {what} on {run_text(top)} is flagged as unusual; over the "
                     f"whole {_period_text(period)} it is diluted.")
     sections.append(Section(title="Check next", kind="guardrails",
                             text="\n".join(f"- {g}" for g in report.guardrails[:3])))
@@ -491,9 +329,9 @@ def compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None, 
     movers = [r for r in reports if r.previous.verdict in ("up", "down")]
     driver_lines = []
     for r in movers[:3]:
-        b, segs = _drivers(engine, r.current.kpi_id, p, r.current.filters, limit=2,
+        b, segs = find_drivers(engine, r.current.kpi_id, p, r.current.filters, limit=2,
                            dimensions=("platform", "content_type", "topic"))
-        segs = _material_movers(b, segs) if b is not None else []
+        segs = material_movers(b, segs) if b is not None else []
         line = (f"- {r.current.name} {fmt_change(r.previous.abs_change, r.previous.rel_change, r.current.unit)}"
                 f": {verdict_phrase(r.previous)}")
         if b is not None and segs:

@@ -13,7 +13,13 @@ from .periods import Period, previous_period, same_period_last_year
 from .results import Comparison, KpiReport, KpiValue
 from .schema import TABLES
 from .source import Filters, Source
-from .stats import ALPHA, ChangeTest, decide_verdict, difference_change_test, ratio_change_test
+from .stats import (
+    ALPHA,
+    ChangeTest,
+    decide_verdict,
+    difference_change_test,
+    ratio_change_test,
+)
 
 __all__ = [
     "compute_value",

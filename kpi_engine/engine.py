@@ -7,9 +7,22 @@ from typing import Literal
 
 from .breakdown import compute_breakdown
 from .catalog import Catalog, Kpi, default_catalog
-from .compute import compute_comparison, compute_report, compute_value, normalise_filters
+from .compute import (
+    compute_comparison,
+    compute_report,
+    compute_value,
+    normalise_filters,
+)
 from .periods import Period, resolve_period, today_in
-from .results import Breakdown, Comparison, KpiReport, KpiValue, Scorecard, Trend
+from .results import (
+    Breakdown,
+    Comparison,
+    Concentration,
+    KpiReport,
+    KpiValue,
+    Scorecard,
+    Trend,
+)
 from .source import Filters, Source
 from .trend import compute_trend
 
@@ -67,6 +80,14 @@ class Engine:
         """The change vs the previous period with its test, and nothing else (cheaper than a report)."""
         kpi, p, f = self._prepare(kpi_id, period, filters)
         return compute_comparison(self.source, kpi, p, f)
+
+    def compute_concentration(self, kpi_id: str, period: str | Period = "last_28_days",
+                              filters: Filters | None = None) -> Concentration | None:
+        """The post carrying the most of a post KPI in the period (None for other KPIs)."""
+        from .concentration import compute_concentration
+
+        kpi, p, f = self._prepare(kpi_id, period, filters)
+        return compute_concentration(self.source, kpi, p, f)
 
     def compute_breakdown(self, kpi_id: str, by: str, period: str | Period = "last_28_days",
                           filters: Filters | None = None, *, reference: str | Period | None = None,

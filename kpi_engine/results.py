@@ -24,6 +24,7 @@ __all__ = [
     "TrendPoint",
     "Trend",
     "Scorecard",
+    "Concentration",
 ]
 
 Status = Literal["ok", "no_data", "not_enough_data"]
@@ -142,6 +143,25 @@ class Trend(_Model):
     period: Period
     points: list[TrendPoint]
     caveat: str | None = None
+
+
+class Concentration(_Model):
+    """The post with the largest numerator in a period, and how much of the KPI it carries."""
+
+    kpi_id: str
+    post_id: str
+    posts: int  # posts with data in the period
+    numerator: float
+    numerator_name: str  # "watch_time_seconds"
+    platform: str = ""
+    content_type: str = ""
+    share_of_numerator: float  # of the period's numerator, 0.44 == 44%
+    share_of_variance: float | None = None  # rates: of the clustered variance (its squared residual's share)
+    share_of_change: float | None = None  # counts: of the change vs the previous period (when it is not tiny)
+
+    def notable(self, threshold: float = 0.30) -> bool:
+        return (self.share_of_numerator >= threshold or (self.share_of_change or 0.0) >= threshold
+                or (self.share_of_variance or 0.0) >= 0.5)
 
 
 class Scorecard(_Model):

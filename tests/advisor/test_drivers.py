@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from advisor.compose_numbers import _drivers
+from advisor.why_evidence import find_drivers as _drivers
 from kpi_engine import Engine, MemorySource
 from kpi_engine.periods import Period
 from tests.kpi_engine.frames import dataset, posts
@@ -65,9 +65,10 @@ def test_a_change_that_does_not_hold_up_names_no_segment():
 
 
 def test_a_segment_that_moved_clearly_on_its_own_is_named_with_its_interval():
-    # instagram is all over the place (the total cannot be told); tiktok rose from 5% to 8% on every post
-    engine = _posts_engine({"instagram": ([10, 300, 50, 250], [300, 20, 40, 150]),
-                            "tiktok": ([50, 51, 49, 50], [80, 81, 79, 80])})
+    # instagram is all over the place (the total cannot be told); tiktok rose from 5% to 8% on every
+    # one of its 12 posts (segments need at least 10 posts in both periods to be tested on their own)
+    engine = _posts_engine({"instagram": ([10, 300, 50, 250] * 3, [300, 20, 40, 150] * 3),
+                            "tiktok": ([50, 51, 49, 50] * 3, [80, 81, 79, 80] * 3)})
     answer = _why(engine)
     assert "too early to tell" in answer.summary and "On its own, tiktok (platform) moved clearly" in answer.summary
     section = next(s for s in answer.sections if s.kind == "drivers")
@@ -78,8 +79,15 @@ def test_a_segment_that_moved_clearly_on_its_own_is_named_with_its_interval():
             "engagement_rate.by_platform.tiktok.previous.rel_mde"} <= keys
 
 
+def test_a_segment_with_few_posts_is_not_tested_on_its_own():
+    engine = _posts_engine({"instagram": ([10, 300, 50, 250], [300, 20, 40, 150]),
+                            "tiktok": ([50, 51, 49, 50], [80, 81, 79, 80])})
+    answer = _why(engine)
+    assert not any(s.kind == "drivers" for s in answer.sections)
+
+
 def test_a_segment_with_a_sliver_of_a_real_change_is_not_named():
-    from advisor.compose_numbers import _material_movers
+    from advisor.why_evidence import material_movers as _material_movers
 
     engine = _posts_engine({"instagram": ([100] * 4, [200] * 4), "tiktok": ([100] * 4, [104] * 4)})
     b = engine.compute_breakdown("engagement_rate", "platform", PERIOD)

@@ -7,7 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from advisor.answer import ParsedQuestion
-from advisor.compose_numbers import _flagged_runs, _run_text, compose_why
+from advisor.compose_numbers import compose_why
+from advisor.why_evidence import flagged_runs as _flagged_runs
+from advisor.why_evidence import run_text as _run_text
 from kpi_engine import Engine, MemorySource
 from kpi_engine.periods import Period
 from kpi_engine.results import Trend, TrendPoint

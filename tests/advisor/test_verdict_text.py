@@ -24,9 +24,9 @@ def _report(cur, prev):
 
 
 def test_too_early_to_tell_shows_the_interval():
-    # +10 pp from 10%, se 5.77 pp: 95% interval -1.32 pp to +21.3 pp, i.e. -13% to +213% of 10%
+    # +10 pp from 10%, se 5.77 pp, t with 1 df (12.71): -63.4 pp to +83.4 pp, i.e. -634% to +834% of 10%
     c = _report([100, 200, 300], [100, 100]).previous
-    assert verdict_phrase(c) == "too early to tell (95% interval -13% to +213%)"
+    assert verdict_phrase(c) == "too early to tell (95% interval -634% to +834%)"
 
 
 def test_no_meaningful_change_shows_the_mde():
@@ -56,12 +56,12 @@ def test_interval_and_mde_are_facts_with_units_and_slots():
     r = _report([100, 200, 300], [100, 100])
     facts = {f.key: f for f in report_facts(r)}
     low, rel_low = facts["engagement_rate.previous.ci_low"], facts["engagement_rate.previous.rel_ci_low"]
-    assert (low.display, low.unit, low.kind) == ("-1.32 pp", "pp", "interval")
-    assert (rel_low.display, rel_low.unit) == ("-13%", "fraction")
-    assert facts["engagement_rate.previous.ci_high"].display == "+21.32 pp"
+    assert (low.display, low.unit, low.kind) == ("-63.36 pp", "pp", "interval")
+    assert (rel_low.display, rel_low.unit) == ("-634%", "fraction")
+    assert facts["engagement_rate.previous.ci_high"].display == "+83.36 pp"
     mde, rel_mde = facts["engagement_rate.previous.mde"], facts["engagement_rate.previous.rel_mde"]
-    assert (mde.display, mde.unit, mde.kind) == ("\u00b116.17 pp", "pp", "mde")
-    assert rel_mde.display == "\u00b1162%"
+    assert (mde.display, mde.unit, mde.kind) == ("\u00b181.31 pp", "pp", "mde")
+    assert rel_mde.display == "\u00b1813%"
     slots = build_slots(list(facts.values()), primary_kpi="engagement_rate")
     slot = slots.get("engagement_rate.previous.rel_ci_low")
-    assert slot is not None and slot.text == "-13%" and "current" in slot.roles and not slot.signed
+    assert slot is not None and slot.text == "-634%" and "current" in slot.roles and not slot.signed

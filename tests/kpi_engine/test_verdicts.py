@@ -21,21 +21,31 @@ from tests.kpi_engine.frames import dataset, posts
 
 Z = 1.959963984540054
 ZP = 0.8416212335729143
+T1, T1P = 12.706204736174694, 1.3763819204711738  # t quantiles 0.975 and 0.80 with 1 df
 
 
 def test_ratio_interval_and_mde_by_hand():
     # current: rates 0.1, 0.2, 0.3 on equal denominators -> r1 = 0.2, residuals (-1, 0, 1) / 30
     # previous: both posts at 0.1 -> r0 = 0.1, residuals 0
-    # var = 3/2 * 2/900 = 1/300, se = 0.057735
+    # leverage h = 1/3 for every post: e^2 / (1 - h) = 3/2 * e^2 -> var = 3/2 * 2/900 = 1/300
+    # t quantiles with min(3, 2) - 1 = 1 df
     t = ratio_change_test(["a", "b", "c"], np.array([1.0, 2, 3]), np.array([10.0, 10, 10]),
                           ["d", "e"], np.array([1.0, 1]), np.array([10.0, 10]))
     se = math.sqrt(1 / 300)
-    assert t.estimate == pytest.approx(0.1)
+    assert t.estimate == pytest.approx(0.1) and t.df == 1
     assert t.se == pytest.approx(se)
-    assert (t.low, t.high) == pytest.approx((0.1 - Z * se, 0.1 + Z * se))
-    assert t.low == pytest.approx(-0.0131586, abs=1e-6) and t.high == pytest.approx(0.2131586, abs=1e-6)
-    assert t.mde == pytest.approx((Z + ZP) * se) and t.mde == pytest.approx(0.161750, abs=1e-6)
-    assert t.p_value == pytest.approx(math.erfc(0.1 / se / math.sqrt(2)))
+    assert (t.low, t.high) == pytest.approx((0.1 - T1 * se, 0.1 + T1 * se))
+    assert t.low == pytest.approx(-0.633593, abs=1e-6) and t.high == pytest.approx(0.833593, abs=1e-6)
+    assert t.mde == pytest.approx((T1 + T1P) * se) and t.mde == pytest.approx(0.813059, abs=1e-6)
+    assert t.p_value == pytest.approx(2 * (0.5 - math.atan(0.1 / se) / math.pi))  # t with 1 df is Cauchy
+
+
+def test_a_post_with_a_large_share_of_impressions_counts_for_more():
+    # previous: rates 0.1 on 10 and 0.3 on 30 -> r0 = 10/40 = 0.25; residuals (1 - 2.5, 9 - 7.5) / 40
+    # = (-0.0375, +0.0375); leverage 0.25 and 0.75 -> e^2/(1-h) = 0.001875 + 0.005625 = 0.0075
+    t = ratio_change_test(["a", "b"], np.array([1.0, 1]), np.array([10.0, 10]),
+                          ["c", "d"], np.array([1.0, 9]), np.array([10.0, 30]))
+    assert t.se == pytest.approx(math.sqrt(0.0075))
 
 
 def test_a_post_in_both_periods_is_one_cluster_and_its_covariance_counts():
@@ -99,17 +109,17 @@ DAY = Period(start=date(2025, 3, 3), end=date(2025, 3, 3), label="that day", kin
 
 
 def test_report_carries_estimate_se_interval_and_mde_in_pp_and_relative():
-    # the first hand computation at scale 100: +10 pp from 10%, se 5.7735 pp
+    # the first hand computation at scale 100: +10 pp from 10%, se 5.7735 pp, 1 df
     r = _engine([100, 200, 300], [100, 100]).compute_report("engagement_rate", DAY)
     c = r.previous
     se = 100 * math.sqrt(1 / 300)
     assert c.abs_change == pytest.approx(10.0) and c.rel_change == pytest.approx(1.0)
     assert c.se == pytest.approx(se)
-    assert (c.ci_low, c.ci_high) == pytest.approx((10 - Z * se, 10 + Z * se))
-    assert c.mde == pytest.approx((Z + ZP) * se)
+    assert (c.ci_low, c.ci_high) == pytest.approx((10 - T1 * se, 10 + T1 * se))
+    assert c.mde == pytest.approx((T1 + T1P) * se)
     # relative figures are the absolute ones over the previous value (10%)
-    assert (c.rel_ci_low, c.rel_ci_high) == pytest.approx(((10 - Z * se) / 10, (10 + Z * se) / 10))
-    assert c.rel_mde == pytest.approx((Z + ZP) * se / 10)
+    assert (c.rel_ci_low, c.rel_ci_high) == pytest.approx(((10 - T1 * se) / 10, (10 + T1 * se) / 10))
+    assert c.rel_mde == pytest.approx((T1 + T1P) * se / 10)
     assert c.verdict == "unclear" and c.good is None
     assert c.material_change == pytest.approx(0.10)
     assert r.last_year.verdict == "not_enough_data" and r.last_year.ci_low is None
