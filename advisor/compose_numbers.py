@@ -10,7 +10,15 @@ from kpi_engine.periods import Period
 from kpi_engine.results import Breakdown, KpiReport, Scorecard
 
 from .answer import Action, Answer, ChartSpec, Context, Fact, ParsedQuestion, Section
-from .facts import breakdown_facts, fmt_contribution, report_facts, verdict_phrase
+from .facts import (
+    breakdown_facts,
+    change_unit,
+    comparison_uncertainty_facts,
+    fmt_contribution,
+    interval_text,
+    report_facts,
+    verdict_phrase,
+)
 from .format import fmt_change, fmt_compact, fmt_value
 from .why_evidence import (
     DRIVER_DIMENSIONS,
@@ -277,8 +285,26 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
     if runs and report.current.value is not None and c.verdict in ("flat", "unclear", "not_enough_data"):
         top = max(runs, key=lambda r: r.days * abs(r.rel))
         what = "sharp drop" if top.rel < 0 else "sharp rise"
-        summary += (f" Inside the period, though, a {what} on {run_text(top)} is flagged as unusual; over the "
-                    f"whole {_period_text(period)} it is diluted.")
+        summary += f" Inside the period, though, a {what} on {run_text(top)} is flagged as unusual"
+        # the run against the run-length window before it: is it clear on its own?
+        own = None
+        if top.start > period.start or top.end < period.end:
+            own = engine.compute_comparison(kpi.id, Period(start=top.start, end=top.end, label="flagged run",
+                                                           kind="custom"), filters)
+        if own is not None and own.verdict in ("up", "down"):
+            about = {"period": "previous", "name": kpi.name}
+            facts += comparison_uncertainty_facts(own, f"{kpi.id}.unusual_run", kpi.unit, "previous", about)
+            if own.abs_change is not None:
+                facts.append(Fact(key=f"{kpi.id}.unusual_run.abs_change", label="flagged run vs the days before it",
+                                  value=own.abs_change, display=fmt_change(own.abs_change, None, kpi.unit),
+                                  unit=change_unit(kpi.unit), kpi_id=kpi.id, kind="abs_change", **about))
+            if own.rel_change is not None:
+                facts.append(Fact(key=f"{kpi.id}.unusual_run.rel_change", label="flagged run vs the days before it, relative",
+                                  value=own.rel_change, display=f"{own.rel_change * 100:+.1f}%", unit="fraction",
+                                  kpi_id=kpi.id, kind="rel_change", **about))
+            summary += (f" and clear on its own ({fmt_change(own.abs_change, own.rel_change, kpi.unit)} vs the "
+                        f"days before it, {interval_text(own, kpi.unit)})")
+        summary += f"; over the whole {_period_text(period)} it is diluted."
     sections.append(Section(title="Check next", kind="guardrails",
                             text="\n".join(f"- {g}" for g in report.guardrails[:3])))
     chart = ChartSpec(kind="trend", kpi_id=kpi.id, period=_period_key(period),

@@ -77,3 +77,23 @@ def test_a_diluted_run_is_named_when_the_period_verdict_is_not_meaningful():
     assert "too early to tell" in answer.summary
     assert ("Inside the period, though, a sharp drop on 2025-05-02 (-77% against usual) is flagged as unusual; "
             "over the whole 2025-04-10 to 2025-05-07 it is diluted.") in answer.summary
+
+
+def test_planted_drop_inside_a_longer_period_is_named_as_clear_on_its_own():
+    # the case: over 28 days the TikTok drop is diluted (too early to tell), but its week is
+    # flagged and, tested against the week before it, clear
+    from advisor.numbers import check_numbers
+
+    end = date(2025, 6, 30)
+    event = {e.name: e for e in PLANTED_EVENTS}["tiktok_engagement_drop"]
+    start, stop = event.window(end)
+    engine = Engine(source=MemorySource(generate_sample(end=end)), today=end + timedelta(days=1))
+    first = start - timedelta(days=14)
+    q = ParsedQuestion(intent="why", kpi_id="engagement_rate", period=f"{first}..{first + timedelta(days=27)}",
+                       filters={"platform": ["tiktok"]})
+    answer = compose_why(engine, q)
+    assert "too early to tell" in answer.summary
+    assert f"a sharp drop on {start} to {stop} (" in answer.summary
+    assert "is flagged as unusual and clear on its own (" in answer.summary and "it is diluted." in answer.summary
+    names = [k.name for k in engine.catalog.kpis.values()]
+    assert check_numbers(answer.summary, answer.facts, allowed=names) == []
