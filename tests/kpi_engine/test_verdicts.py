@@ -66,14 +66,15 @@ def test_too_few_posts_gives_no_test():
 
 
 def test_window_test_interval_and_mde_use_t_quantiles():
-    # earlier windows 10, 12, 11, 13, 12 -> differences 2, -1, 2, -1: scale sqrt(2.5), 4 df
+    # earlier windows 10, 12, 11, 13, 12 -> differences 2, -1, 2, -1: scale sqrt(2.5); 4 differences
+    # of one series -> 3 df
     t = difference_change_test(20.0, 12.0, np.array([10.0, 12, 11, 13, 12]))
     scale = math.sqrt(2.5)
-    t975, t80 = 2.7764451051977934, 0.9409645772351816  # t quantiles, 4 df
-    assert t.df == 4 and t.se == pytest.approx(scale)
+    t975, t80 = 3.1824463052837078, 0.9784723123633042  # t quantiles, 3 df
+    assert t.df == 3 and t.se == pytest.approx(scale)
     assert (t.low, t.high) == pytest.approx((8 - t975 * scale, 8 + t975 * scale))
-    assert t.low == pytest.approx(3.6101, abs=1e-4)
-    assert t.mde == pytest.approx((t975 + t80) * scale) and t.mde == pytest.approx(5.8777, abs=1e-4)
+    assert t.low == pytest.approx(2.9681, abs=1e-4)
+    assert t.mde == pytest.approx((t975 + t80) * scale) and t.mde == pytest.approx(6.5790, abs=1e-4)
     assert t.p_value < 0.05
 
 
