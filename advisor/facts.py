@@ -141,10 +141,12 @@ def _comparison_facts(c: Comparison, kpi_id: str, unit: str, tag: str, good: Dir
 
 def comparison_uncertainty_facts(c: Comparison, kpi_id: str, unit: str, tag: str,
                                  about: dict[str, Any]) -> list[Fact]:
-    """The 95% interval and the MDE of a change, absolute (pp for a percentage) and relative (%)."""
+    """The 95% interval and the MDE of a change as the text shows them: relative (%) when there is a
+    reference value, else in the KPI's change unit (pp for a percentage)."""
     facts: list[Fact] = []
     vs = f"vs {c.against}"
-    if c.ci_low is not None and c.ci_high is not None:
+    relative = c.rel_ci_low is not None and c.rel_ci_high is not None
+    if not relative and c.ci_low is not None and c.ci_high is not None:
         for end, x in (("low", c.ci_low), ("high", c.ci_high)):
             facts.append(_fact(f"{kpi_id}.{tag}.ci_{end}", f"95% interval of the change {vs}, {end} end", x,
                                _abs_text(x, unit), change_unit(unit), kpi_id, kind="interval", **about))
@@ -152,7 +154,7 @@ def comparison_uncertainty_facts(c: Comparison, kpi_id: str, unit: str, tag: str
         for end, x in (("low", c.rel_ci_low), ("high", c.rel_ci_high)):
             facts.append(_fact(f"{kpi_id}.{tag}.rel_ci_{end}", f"95% interval of the relative change {vs}, {end} end",
                                x, fmt_rel(x), "fraction", kpi_id, kind="interval", **about))
-    if c.mde is not None:
+    if c.mde is not None and c.rel_mde is None:
         facts.append(_fact(f"{kpi_id}.{tag}.mde", f"smallest change {vs} the test would likely see (80% power)",
                            c.mde, "\u00b1" + _abs_text(c.mde, unit).lstrip("+"), change_unit(unit), kpi_id,
                            kind="mde", **about))

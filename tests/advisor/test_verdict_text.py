@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from advisor.facts import report_facts, verdict_phrase
+from advisor.facts import comparison_uncertainty_facts, report_facts, verdict_phrase
 from advisor.slots import build_slots
 from kpi_engine import Engine, MemorySource
 from kpi_engine.periods import Period
@@ -55,13 +55,27 @@ def test_a_change_that_fails_the_fdr_control_says_so():
 def test_interval_and_mde_are_facts_with_units_and_slots():
     r = _report([100, 200, 300], [100, 100])
     facts = {f.key: f for f in report_facts(r)}
-    low, rel_low = facts["engagement_rate.previous.ci_low"], facts["engagement_rate.previous.rel_ci_low"]
-    assert (low.display, low.unit, low.kind) == ("-63.36 pp", "pp", "interval")
-    assert (rel_low.display, rel_low.unit) == ("-634%", "fraction")
-    assert facts["engagement_rate.previous.ci_high"].display == "+83.36 pp"
-    mde, rel_mde = facts["engagement_rate.previous.mde"], facts["engagement_rate.previous.rel_mde"]
-    assert (mde.display, mde.unit, mde.kind) == ("\u00b181.31 pp", "pp", "mde")
-    assert rel_mde.display == "\u00b1813%"
+    rel_low, rel_high = facts["engagement_rate.previous.rel_ci_low"], facts["engagement_rate.previous.rel_ci_high"]
+    assert (rel_low.display, rel_low.unit, rel_low.kind) == ("-634%", "fraction", "interval")
+    assert rel_high.display == "+834%"
+    rel_mde = facts["engagement_rate.previous.rel_mde"]
+    assert (rel_mde.display, rel_mde.kind) == ("\u00b1813%", "mde")
+    # the text shows the relative figures, so the absolute ones are not repeated as facts
+    assert "engagement_rate.previous.ci_low" not in facts and "engagement_rate.previous.mde" not in facts
     slots = build_slots(list(facts.values()), primary_kpi="engagement_rate")
     slot = slots.get("engagement_rate.previous.rel_ci_low")
     assert slot is not None and slot.text == "-634%" and "current" in slot.roles and not slot.signed
+    # the model sees values and changes before the intervals
+    kinds = [row.get("is", "") for row in slots.describe()]
+    first_interval = next(i for i, k in enumerate(kinds) if "95% interval" in k)
+    assert all("95% interval" in k or "likely see" in k for k in kinds[first_interval:])
+
+
+def test_without_a_reference_value_the_interval_is_in_pp():
+    ref = KpiValue(kpi_id="x", name="X", unit="percent", period=DAY, value=0.0, status="ok")
+    c = Comparison(against="previous period", reference=ref, abs_change=0.4, rel_change=None, verdict="unclear",
+                   good=None, method="m", se=0.3, ci_low=-0.19, ci_high=0.99, mde=0.84)
+    facts = {f.key: f for f in comparison_uncertainty_facts(c, "x", "percent", "previous", {})}
+    assert (facts["x.previous.ci_low"].display, facts["x.previous.ci_low"].unit) == ("-0.19 pp", "pp")
+    assert (facts["x.previous.mde"].display, facts["x.previous.mde"].unit) == ("\u00b10.84 pp", "pp")
+    assert verdict_phrase(c) == "too early to tell (95% interval -0.19 pp to +0.99 pp)"

@@ -17,7 +17,7 @@ def _engine() -> Engine:
 
 def test_goal_digest_footer_names_the_fdr_control_and_the_count():
     answer = compose_digest(_engine(), goal="engagement", kpis=None, period="last_7_days")
-    n = [f for f in answer.facts if f.key.endswith(".ci_low")]  # one per tested comparison
+    n = [f for f in answer.facts if f.key.endswith("ci_low")]  # one per tested comparison
     assert answer.footnote and "survive a false-discovery-rate control" in answer.footnote
     assert f"over the {len(n)} comparisons in this digest" in answer.footnote
     msg = render_digest(answer)
@@ -27,5 +27,5 @@ def test_goal_digest_footer_names_the_fdr_control_and_the_count():
 
 def test_custom_digest_is_one_family_too():
     answer = compose_digest(_engine(), goal=None, kpis=["engagement_rate", "impressions"], period="last_28_days")
-    tested = [f for f in answer.facts if f.key.endswith(".ci_low")]
+    tested = [f for f in answer.facts if f.key.endswith("ci_low")]
     assert answer.footnote and f"over the {len(tested)} comparisons" in answer.footnote
