@@ -34,7 +34,8 @@ class Fact(_Model):
     source: str = "kpi_engine"  # the engine call that produced it
     # What the number is, so a narrator can refer to it as a slot (advisor.slots) and check the
     # words around it; None on facts that do not say. Kinds: value, numerator, denominator,
-    # volume, start, end, abs_change, rel_change, interval, contribution, share, mix, rate.
+    # volume, start, end, abs_change, rel_change, interval (a 95% interval's end), mde (minimum
+    # detectable change at 80% power), contribution, share, mix, rate.
     kind: str | None = None
     period: str | None = None  # whose period: "current", "previous" or "last_year" (a change: against which)
     period_label: str | None = None  # the engine's words for that period: "last week", "previous period"
@@ -133,6 +134,7 @@ class Answer(_Model):
     # Why the language model's wording was not used ("timeout", "http 500", "rejected: invented
     # number ..."); None when it was used or not asked for.
     fallback_reason: str | None = None
+    footnote: str | None = None  # how the answer's verdicts were made, for a footer ("... survive a FDR control")
     warnings: list[str] = Field(default_factory=list)
     # how the question was understood: how sure (0-1), in words, and from which evidence
     confidence: float | None = None
@@ -146,4 +148,6 @@ class Answer(_Model):
         for s in self.sections:
             parts.append(f"{s.title}\n{s.text}" if s.title else s.text)
         parts += [f"Note: {w}" for w in self.warnings]
+        if self.footnote:
+            parts.append(self.footnote)
         return "\n\n".join(p for p in parts if p)

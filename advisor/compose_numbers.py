@@ -5,21 +5,40 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from kpi_engine.errors import DataError, FilterError
+from kpi_engine.multiplicity import adjust_reports, fdr_note
 from kpi_engine.periods import Period
 from kpi_engine.results import Breakdown, KpiReport, Scorecard
 
-from .answer import Action, Answer, ChartSpec, Context, ParsedQuestion, Section
-from .facts import breakdown_facts, fmt_contribution, report_facts, verdict_phrase
+from .answer import Action, Answer, ChartSpec, Context, Fact, ParsedQuestion, Section
+from .facts import (
+    breakdown_facts,
+    change_unit,
+    comparison_uncertainty_facts,
+    fmt_contribution,
+    interval_text,
+    report_facts,
+    verdict_phrase,
+)
 from .format import fmt_change, fmt_compact, fmt_value
+from .why_evidence import (
+    DRIVER_DIMENSIONS,
+    MAX_RUNS,
+    concentration_facts,
+    concentration_text,
+    find_drivers,
+    flagged_runs,
+    material_movers,
+    run_facts,
+    run_text,
+    standout_facts,
+    standout_segments,
+)
 
 if TYPE_CHECKING:
     from kpi_engine import Engine
 
 __all__ = ["compose_value", "compose_compare", "compose_why", "compose_digest", "DRIVER_DIMENSIONS"]
 
-DRIVER_DIMENSIONS = ("platform", "content_type", "topic", "account", "campaign")
-BROAD_BASED = 0.15
 
 
 def _scope(filters: dict[str, list[str]]) -> str:
@@ -193,58 +212,37 @@ def _span(a: Period, b: Period) -> Period:
     return Period(start=min(a.start, b.start), end=max(a.end, b.end), label="span", kind="custom")
 
 
-def _previous_shares(b: Breakdown) -> dict[str, float]:
-    """Each segment's weight before the change: its share of the denominator (rates) or total."""
-    weights = {s.key: (s.previous_denominator if s.previous_denominator is not None else s.previous_numerator)
-               for s in b.segments}
-    total = sum(w for w in weights.values() if w and w > 0)
-    return {k: (w / total if total and w and w > 0 else 0.0) for k, w in weights.items()}
-
-
-def _drivers(engine: Engine, kpi_id: str, period: Period, filters, *, limit: int = 3,
-             dimensions=DRIVER_DIMENSIONS) -> tuple[Breakdown | None, list]:
-    """The dimension whose segments explain the change out of proportion to their size.
-
-    A segment that holds 95% of the volume and 95% of the change explains nothing; one
-    with 20% of the volume and 80% of the change does. The score is a segment's share of
-    the change minus its earlier share of the volume; below 0.15 on every dimension the
-    move is broad-based and no driver is named.
-    """
-    best: tuple[float, Breakdown] | None = None
-    for dim in dimensions:
-        if dim in filters:
-            continue
-        try:
-            b = engine.compute_breakdown(kpi_id, dim, period, filters)
-        except (FilterError, DataError):  # a dimension this KPI's table lacks
-            continue
-        if b.total.value is None or b.previous_total.value is None or len(b.segments) < 2:
-            continue  # one segment explains nothing
-        total_change = b.total.value - b.previous_total.value
-        if not total_change:
-            continue
-        sign = 1 if total_change > 0 else -1
-        shares = _previous_shares(b)
-        score = max(s.contribution * sign / abs(total_change) - shares.get(s.key, 0.0) for s in b.segments)
-        if score >= BROAD_BASED and (best is None or score > best[0]):
-            best = (score, b)
-    if best is None:
-        return None, []
-    b = best[1]
-    sign = 1 if (b.total.value - b.previous_total.value) > 0 else -1
-    movers = [s for s in b.segments if s.contribution * sign > 0][:limit]
-    return b, movers
-
-
 def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
     kpi, period, report, filters, scope = _report(engine, q)
     facts = report_facts(report)
     sections = [_values_section("What changed", report)]
-    b, movers = _drivers(engine, kpi.id, period, filters)
-    if b is None and report.previous.verdict in ("up", "down"):
-        sections.append(Section(title="Drivers", kind="note", text=(
-            "Broad-based: no platform, format, topic, account or campaign moved out of proportion "
-            "to its size, so look for causes that touch everything (tracking, seasonality, an algorithm change).")))
+    c = report.previous
+    b, movers, standouts = None, [], []
+    if c.verdict in ("up", "down"):
+        b, movers = find_drivers(engine, kpi.id, period, filters)
+        if b is not None:
+            movers = material_movers(b, movers)
+            if not movers:
+                b = None
+        if b is None:
+            sections.append(Section(title="Drivers", kind="note", text=(
+                "Broad-based: no platform, format, topic, account or campaign moved out of proportion "
+                "to its size, so look for causes that touch everything (tracking, seasonality, an algorithm "
+                "change).")))
+    elif report.current.value is not None and c.verdict != "not_enough_data":
+        standouts = standout_segments(engine, kpi.id, period, filters)
+        if standouts:
+            facts += standout_facts(kpi.id, kpi.name, kpi.unit, kpi.direction, standouts)
+            lines = ["The total does not hold up, but these segments moved clearly on their own:"]
+            lines += [f"- {key} ({dim.replace('_', ' ')}): {fmt_change(sc.abs_change, sc.rel_change, kpi.unit)}, "
+                      f"{verdict_phrase(sc, kpi.unit)}" for dim, key, sc in standouts[:4]]
+            if len(standouts) > 4:
+                lines.append(f"- ... and {len(standouts) - 4} more")
+            sections.append(Section(title="Segments that stand out", kind="drivers", text="\n".join(lines)))
+        else:
+            sections.append(Section(title="Drivers", kind="note", text=(
+                "No single segment stands out: no platform, format, topic, account or campaign moved clearly "
+                "on its own, and the total change does not hold up, so shares of it would explain chance.")))
     if b is not None and movers:
         facts += breakdown_facts(b)
         lines = [f"Most of the change comes from {b.dimension.replace('_', ' ')}:"]
@@ -252,22 +250,61 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
         sections.append(Section(title="Drivers", kind="drivers", text="\n".join(lines)))
     trend = engine.compute_trend(kpi.id, Period(start=period.start, end=period.end, label=period.label),
                                  "day" if period.days <= 92 else "week", filters)
-    odd = [p for p in trend.points if p.anomaly]
-    if odd:
-        days = ", ".join(f"{p.start}" + (f" to {p.end}" if p.end != p.start else "") for p in odd[:6])
-        sections.append(Section(title="Unusual days", kind="note",
-                                text=f"The engine flags these as unusual against their usual level: {days}."))
+    conc = engine.compute_concentration(kpi.id, period, filters)
+    if conc is not None and conc.notable() and report.current.value is not None:
+        facts += concentration_facts(conc, kpi.name)
+        sections.append(Section(title="One post carries much of it", kind="note", text=concentration_text(conc)))
+    runs = flagged_runs(trend, kpi.formula.kind)
+    if runs:
+        facts += run_facts(kpi.id, kpi.name, runs)
+        flagged = sum(r.days for r in runs)
+        shown = ", ".join(run_text(r) for r in runs[:MAX_RUNS])
+        more = sum(r.days for r in runs[MAX_RUNS:])
+        text = (f"The engine flags {flagged} {trend.grain}{'s' if flagged != 1 else ''} as unusual against their "
+                f"usual level: {shown}" + (f", and {more} more" if more else "") + ".")
+        sections.append(Section(title="Unusual days", kind="note", text=text))
     c = report.previous
     if report.current.value is None:
         summary = report.current.message or "No data."
-    elif c.verdict in ("noise", "flat"):
+    elif c.verdict == "flat":
         summary = (f"{kpi.name}{scope} moved {fmt_change(c.abs_change, c.rel_change, kpi.unit)} vs the previous "
-                   f"period, which is {verdict_phrase(c)}: there may be nothing to explain yet.")
+                   f"period: {verdict_phrase(c)}, so there is no change to explain.")
+    elif c.verdict == "unclear":
+        summary = (f"{kpi.name}{scope} moved {fmt_change(c.abs_change, c.rel_change, kpi.unit)} vs the previous "
+                   f"period, but it is {verdict_phrase(c)}: the move may be chance, so it cannot be "
+                   f"explained yet.")
+        if standouts:
+            dim, key, sc = standouts[0]
+            summary += (f" On its own, {key} ({dim.replace('_', ' ')}) moved clearly: "
+                        f"{fmt_change(sc.abs_change, sc.rel_change, kpi.unit)}.")
     else:
         lead = f" Biggest driver: {movers[0].key or '(untagged)'} ({b.dimension.replace('_', ' ')})." if movers else ""
         summary = (f"{kpi.name}{scope} was {fmt_value(report.current.value, kpi.unit)} for {_period_text(period)}, "
-                   f"{fmt_change(c.abs_change, c.rel_change, kpi.unit)} vs the previous period "
-                   f"({verdict_phrase(c)}).{lead}")
+                   f"{fmt_change(c.abs_change, c.rel_change, kpi.unit)} vs the previous period: "
+                   f"{verdict_phrase(c)}.{lead}")
+    if runs and report.current.value is not None and c.verdict in ("flat", "unclear", "not_enough_data"):
+        top = max(runs, key=lambda r: r.days * abs(r.rel))
+        what = "sharp drop" if top.rel < 0 else "sharp rise"
+        summary += f" Inside the period, though, a {what} on {run_text(top)} is flagged as unusual"
+        # the run against the run-length window before it: is it clear on its own?
+        own = None
+        if top.start > period.start or top.end < period.end:
+            own = engine.compute_comparison(kpi.id, Period(start=top.start, end=top.end, label="flagged run",
+                                                           kind="custom"), filters)
+        if own is not None and own.verdict in ("up", "down"):
+            about = {"period": "previous", "name": kpi.name}
+            facts += comparison_uncertainty_facts(own, f"{kpi.id}.unusual_run", kpi.unit, "previous", about)
+            if own.abs_change is not None:
+                facts.append(Fact(key=f"{kpi.id}.unusual_run.abs_change", label="flagged run vs the days before it",
+                                  value=own.abs_change, display=fmt_change(own.abs_change, None, kpi.unit),
+                                  unit=change_unit(kpi.unit), kpi_id=kpi.id, kind="abs_change", **about))
+            if own.rel_change is not None:
+                facts.append(Fact(key=f"{kpi.id}.unusual_run.rel_change", label="flagged run vs the days before it, relative",
+                                  value=own.rel_change, display=f"{own.rel_change * 100:+.1f}%", unit="fraction",
+                                  kpi_id=kpi.id, kind="rel_change", **about))
+            summary += (f" and clear on its own ({fmt_change(own.abs_change, own.rel_change, kpi.unit)} vs the "
+                        f"days before it, {interval_text(own, kpi.unit)})")
+        summary += f"; over the whole {_period_text(period)} it is diluted."
     sections.append(Section(title="Check next", kind="guardrails",
                             text="\n".join(f"- {g}" for g in report.guardrails[:3])))
     chart = ChartSpec(kind="trend", kpi_id=kpi.id, period=_period_key(period),
@@ -323,7 +360,8 @@ def _compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None,
             from .errors import BadQuestion
 
             raise BadQuestion("A digest needs a goal (goal=awareness) or a list of KPIs (kpis=a,b).")
-        reports = [engine.compute_report(k, p, {d: v for d, v in (filters or {}).items()}) for k in kpis]
+        reports = adjust_reports([engine.compute_report(k, p, {d: v for d, v in (filters or {}).items()})
+                                  for k in kpis])  # one FDR family, as the goal scorecard does
         card = Scorecard(goal="custom", goal_name="Custom", objective="", period=p,
                          primary=reports[0], diagnostics=reports[1:])
         title_goal = ", ".join(r.current.name for r in reports[:3])
@@ -333,10 +371,11 @@ def _compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None,
     movers = [r for r in reports if r.previous.verdict in ("up", "down")]
     driver_lines = []
     for r in movers[:3]:
-        b, segs = _drivers(engine, r.current.kpi_id, p, r.current.filters, limit=2,
+        b, segs = find_drivers(engine, r.current.kpi_id, p, r.current.filters, limit=2,
                            dimensions=("platform", "content_type", "topic"))
+        segs = material_movers(b, segs) if b is not None else []
         line = (f"- {r.current.name} {fmt_change(r.previous.abs_change, r.previous.rel_change, r.current.unit)}"
-                f" ({verdict_phrase(r.previous)})")
+                f": {verdict_phrase(r.previous)}")
         if b is not None and segs:
             facts += breakdown_facts(b.model_copy(update={"segments": segs}))
             line += "; driven by " + ", ".join(
@@ -346,8 +385,13 @@ def _compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None,
         sections.append(Section(title="Movers that matter", kind="drivers", text="\n".join(driver_lines)))
     else:
         sections.append(Section(title="Movers", kind="note",
-                                text="Nothing material changed: every move is within normal variation."))
+                                text="No change holds up: each KPI shows either no meaningful change or one too early to "
+                                     "tell."))
     sections.append(Section(title="Narrative", kind="narrative", text=_narrative(card, movers)))
+    family = max((c.family_size or 0 for r in reports for c in (r.previous, r.last_year)), default=0)
+    if family:
+        facts.append(Fact(key="digest.comparisons", label="comparisons tested in this digest", value=float(family),
+                          display=str(family), source="kpi_engine.multiplicity", kind="count"))
     primary = card.primary.current
     history = Period(start=p.start - timedelta(days=max(56, p.days * 4)), end=p.end, label="trend", kind="custom")
     chart = ChartSpec(kind="trend", kpi_id=primary.kpi_id, period=_period_key(history),
@@ -355,7 +399,7 @@ def _compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None,
                       title=f"{primary.name}: {p.label} highlighted", highlight=_period_key(p))
     return Answer(
         question="", intent="digest", title=f"{title_goal} digest: {p.label} ({p.start} to {p.end})",
-        summary=_narrative(card, movers), goal=goal, kpi_id=primary.kpi_id,
+        summary=_narrative(card, movers), goal=goal, kpi_id=primary.kpi_id, footnote=fdr_note(reports),
         diagnostics=[r.current.kpi_id for r in card.diagnostics], sections=sections, facts=facts, chart=chart,
         actions=[Action(id="explain", label=f"Explain {primary.name}", payload={"kpi_id": primary.kpi_id}),
                  Action(id="breakdown", label="Break down by platform",
@@ -373,13 +417,13 @@ def _narrative(card: Scorecard, movers: list[KpiReport]) -> str:
         return f"No data for {v.name} in {card.period.label}: {v.message}"
     c = card.primary.previous
     text = (f"{v.name} was {fmt_value(v.value, v.unit)} for {card.period.label}, "
-            f"{fmt_change(c.abs_change, c.rel_change, v.unit)} vs the previous period ({verdict_phrase(c)}).")
+            f"{fmt_change(c.abs_change, c.rel_change, v.unit)} vs the previous period: {verdict_phrase(c)}.")
     others = [r for r in movers if r is not card.primary]
     if others:
         text += " Also moving: " + "; ".join(
             f"{r.current.name} {fmt_change(r.previous.abs_change, r.previous.rel_change, r.current.unit)}"
             for r in others[:3]) + "."
     elif not movers:
-        text += " Nothing else moved beyond normal variation."
+        text += " No other KPI shows a meaningful change."
     return text
 

@@ -7,11 +7,11 @@ from typing import Any, Literal
 from kpi_engine.results import Breakdown, Comparison, KpiReport, KpiValue
 
 from .answer import Fact
-from .format import fmt_change, fmt_compact, fmt_value
+from .format import fmt_change, fmt_compact, fmt_signed, fmt_value
 
 __all__ = [
     "value_facts", "report_facts", "breakdown_facts", "fmt_contribution", "VERDICT_WORDS", "verdict_phrase",
-    "change_unit",
+    "change_unit", "interval_text", "mde_text", "fmt_rel", "comparison_uncertainty_facts",
 ]
 
 Direction = Literal["up", "down"]
@@ -19,19 +19,69 @@ Direction = Literal["up", "down"]
 VERDICT_WORDS = {
     "up": "a meaningful rise",
     "down": "a meaningful drop",
-    "flat": "flat",
-    "noise": "within normal variation (noise)",
+    "flat": "no meaningful change",
+    "unclear": "too early to tell",
     "not_enough_data": "not enough data to judge",
 }
 
 
-def verdict_phrase(c: Comparison) -> str:
+def fmt_rel(x: float) -> str:
+    """A relative figure: '+4%', '-12%', '+3.5%' (one decimal under 10%)."""
+    a = abs(x) * 100
+    return fmt_signed(f"{a:.1f}%" if a < 10 else f"{a:.0f}%", x < 0)
+
+
+def _abs_text(x: float, unit: str) -> str:
+    return fmt_change(x, None, unit)
+
+
+def interval_text(c: Comparison, unit: str) -> str | None:
+    """'95% interval +4% to +86%' (relative to the reference), or in KPI units without a reference."""
+    if c.rel_ci_low is not None and c.rel_ci_high is not None:
+        return f"95% interval {fmt_rel(c.rel_ci_low)} to {fmt_rel(c.rel_ci_high)}"
+    if c.ci_low is not None and c.ci_high is not None:
+        return f"95% interval {_abs_text(c.ci_low, unit)} to {_abs_text(c.ci_high, unit)}"
+    return None
+
+
+def mde_text(c: Comparison, unit: str) -> str | None:
+    """'±9.5%': the move the test would have seen 80% of the time."""
+    if c.rel_mde is not None:
+        return "\u00b1" + fmt_rel(c.rel_mde).lstrip("+")
+    if c.mde is not None:
+        return "\u00b1" + _abs_text(c.mde, unit).lstrip("+")
+    return None
+
+
+def _failed_fdr(c: Comparison) -> bool:
+    """Clear on its own (interval excludes 0) but not once the family's other tests are counted."""
+    return (c.verdict == "unclear" and c.q_value is not None and c.ci_low is not None
+            and c.ci_high is not None and (c.ci_low > 0 or c.ci_high < 0))
+
+
+def verdict_phrase(c: Comparison, unit: str | None = None) -> str:
+    """The verdict with the numbers it rests on.
+
+    'a meaningful rise (good; 95% interval +4% to +86%)', 'no meaningful change (a move of ±9.5%
+    would likely have shown)', 'too early to tell (95% interval -12% to +31%)'.
+    """
+    unit = unit or c.reference.unit
     words = VERDICT_WORDS[c.verdict]
+    interval = interval_text(c, unit)
+    inside: list[str] = []
     if c.good is True:
-        words += " (good)"
+        inside.append("good")
     elif c.good is False:
-        words += " (bad)"
-    return words
+        inside.append("bad")
+    if c.verdict in ("up", "down", "unclear") and interval:
+        inside.append(interval)
+    if c.verdict == "flat":
+        mde = mde_text(c, unit)
+        if mde:
+            inside.append(f"a move of {mde} would likely have shown")
+    if _failed_fdr(c):
+        inside.append(f"not clear once all {c.family_size} comparisons here are counted")
+    return f"{words} ({'; '.join(inside)})" if inside else words
 
 
 def _fact(key: str, label: str, value: float | None, display: str, unit: str = "", kpi: str | None = None,
@@ -85,6 +135,34 @@ def _comparison_facts(c: Comparison, kpi_id: str, unit: str, tag: str, good: Dir
     if c.rel_change is not None:
         facts.append(_fact(f"{kpi_id}.{tag}.rel_change", f"relative change vs {c.against}", c.rel_change,
                            f"{c.rel_change * 100:+.1f}%", "fraction", kpi_id, kind="rel_change", **about))
+    facts += comparison_uncertainty_facts(c, kpi_id, unit, tag, about)
+    return facts
+
+
+def comparison_uncertainty_facts(c: Comparison, kpi_id: str, unit: str, tag: str,
+                                 about: dict[str, Any]) -> list[Fact]:
+    """The 95% interval and the MDE of a change as the text shows them: relative (%) when there is a
+    reference value, else in the KPI's change unit (pp for a percentage)."""
+    facts: list[Fact] = []
+    vs = f"vs {c.against}"
+    relative = c.rel_ci_low is not None and c.rel_ci_high is not None
+    if not relative and c.ci_low is not None and c.ci_high is not None:
+        for end, x in (("low", c.ci_low), ("high", c.ci_high)):
+            facts.append(_fact(f"{kpi_id}.{tag}.ci_{end}", f"95% interval of the change {vs}, {end} end", x,
+                               _abs_text(x, unit), change_unit(unit), kpi_id, kind="interval", **about))
+    if c.rel_ci_low is not None and c.rel_ci_high is not None:
+        for end, x in (("low", c.rel_ci_low), ("high", c.rel_ci_high)):
+            facts.append(_fact(f"{kpi_id}.{tag}.rel_ci_{end}", f"95% interval of the relative change {vs}, {end} end",
+                               x, fmt_rel(x), "fraction", kpi_id, kind="interval", **about))
+    if c.mde is not None and c.rel_mde is None:
+        facts.append(_fact(f"{kpi_id}.{tag}.mde", f"smallest change {vs} the test would likely see (80% power)",
+                           c.mde, "\u00b1" + _abs_text(c.mde, unit).lstrip("+"), change_unit(unit), kpi_id,
+                           kind="mde", **about))
+    if c.rel_mde is not None:
+        facts.append(_fact(f"{kpi_id}.{tag}.rel_mde",
+                           f"smallest relative change {vs} the test would likely see (80% power)",
+                           c.rel_mde, "\u00b1" + fmt_rel(c.rel_mde).lstrip("+"), "fraction", kpi_id,
+                           kind="mde", **about))
     return facts
 
 

@@ -360,6 +360,8 @@ def _propagate_range_units(text: str, found: list[NumberMention]) -> list[Number
 _DURATIONS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0}
 _PERIOD_PHRASE = re.compile(
     r"\b(?:last|past|previous|prior|next|trailing)\s+\d+\s+(?:days?|weeks?|months?|quarters?|years?)\b", _I)
+# the confidence level and power a verdict is stated at: structure, not a claim about the data
+STRUCTURE_PHRASES = ("95% interval", "80% power", "q = 0.05")
 
 
 @dataclass(frozen=True)
@@ -464,7 +466,7 @@ def check_numbers(text: str, facts: Sequence[Fact], *, allowed: Iterable[str] = 
     a display shows it: same kind, no coarser rounding, no raw value, no list numbering.
     """
     allowed = list(allowed)
-    phrases = allowed + [m.group(0) for f in facts for m in _PERIOD_PHRASE.finditer(f.label)]
+    phrases = allowed + list(STRUCTURE_PHRASES) + [m.group(0) for f in facts for m in _PERIOD_PHRASE.finditer(f.label)]
     masked = _mask(text, phrases)
     candidates = [c for f in facts for c in (_display_candidates(f) if strict else _fact_candidates(f))]
     matches = _reading_matches_display if strict else _reading_matches

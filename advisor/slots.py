@@ -21,6 +21,7 @@ __all__ = ["CHANGE_KINDS", "SLOT_REF", "Slot", "SlotTable", "build_slots"]
 
 CHANGE_KINDS = frozenset({"abs_change", "rel_change", "contribution", "mix", "rate"})
 LABEL_KINDS = frozenset({"name", "period", "segment_name"})
+SUPPORT_KINDS = frozenset({"interval", "mde"})  # the uncertainty behind a change
 SLOT_REF = re.compile(r"\{\s*([^{}\s]{1,160})\s*\}")
 
 
@@ -142,7 +143,9 @@ class SlotTable:
         return [s.text for s in self.slots.values() if s.kind in LABEL_KINDS]
 
     def describe(self, limit: int = 90) -> list[dict[str, Any]]:
-        return [s.describe() for s in list(self.slots.values())[:limit]]
+        """The slots the model is shown; intervals and MDEs last, so they never crowd out values."""
+        ordered = sorted(self.slots.values(), key=lambda s: s.kind in SUPPORT_KINDS)
+        return [s.describe() for s in ordered[:limit]]
 
     def extend(self, facts: Iterable[Fact]) -> list[Slot]:
         """Add slots for more facts (tool results); returns the new ones."""
@@ -177,7 +180,7 @@ def _add_facts(table: SlotTable, facts: list[Fact]) -> None:
             name += "_"
         roles = {f.period} if f.period else set()
         labels = {normalise_label(f.period_label)} if f.period_label else set()
-        if f.kind in CHANGE_KINDS or f.kind == "interval":
+        if f.kind in CHANGE_KINDS or f.kind in SUPPORT_KINDS:
             roles.add("current")  # a change is the current period's, against the reference
             now = current.get((f.kpi_id, f.segment)) or current.get((f.kpi_id, None))
             if now:

@@ -13,7 +13,7 @@ contribution is its own change. Contributions add up to the total change.
 from __future__ import annotations
 
 from .catalog import Kpi
-from .compute import _combine, compute_value
+from .compute import _combine, compute_value, matched_filters
 from .errors import FilterError
 from .periods import Period, previous_period
 from .results import Breakdown, Segment
@@ -65,8 +65,9 @@ def compute_breakdown(
 
 def _additive_segments(source, kpi, period, reference, by, filters, total, previous_total):
     f = kpi.formula
-    cur = source.rollup(f.table, f.measures, period.start, period.end, filters, by=[by])
-    prev = source.rollup(f.table, f.measures, reference.start, reference.end, filters, by=[by])
+    scoped = matched_filters(source, kpi, filters)
+    cur = source.rollup(f.table, f.measures, period.start, period.end, scoped, by=[by])
+    prev = source.rollup(f.table, f.measures, reference.start, reference.end, scoped, by=[by])
     keys = sorted(set(cur[by].astype(str)) | set(prev[by].astype(str)))
 
     def sums(frame):

@@ -13,13 +13,21 @@ from .periods import Period, overlaps, previous_period, same_period_last_year
 from .results import Comparison, KpiReport, KpiValue
 from .schema import TABLES
 from .source import Filters, Source, compute_quantile
-from .stats import difference_test, ratio_test, verdict_for
+from .stats import (
+    ALPHA,
+    ChangeTest,
+    decide_verdict,
+    difference_change_test,
+    ratio_change_test,
+)
 
 __all__ = [
     "compute_value",
     "compute_report",
+    "compute_comparison",
     "compare_values",
     "normalise_filters",
+    "matched_filters",
     "fmt_filters",
     "cluster_dimension",
 ]
@@ -54,6 +62,31 @@ def normalise_filters(source: Source, kpi: Kpi, filters: Filters | None) -> dict
             resolved.append(hit)
         out[dim] = resolved
     return out
+
+
+def matched_filters(source: Source, kpi: Kpi, filters: Filters | None) -> Filters | None:
+    """``filters`` narrowed to the platforms that report the numerator, for a matched denominator.
+
+    A platform reports the numerator when it has any of it anywhere in the data (a platform
+    with saves but none this week still counts). Unchanged for every other KPI.
+    """
+    f = kpi.formula
+    if not f.matched_denominator or not source.has_table(f.table):
+        return filters
+    span = source.date_range(f.table)
+    if span is None:
+        return filters
+    names = [m for _, m in f.numerator_terms]
+    frame = source.rollup(f.table, names, span[0], span[1], None, by=["platform"])
+    if frame.empty:
+        return filters
+    totals = frame[names].abs().sum(axis=1).to_numpy()
+    reporting = {str(p) for p, t in zip(frame["platform"], totals, strict=True) if t > 0}
+    wanted = (filters or {}).get("platform")
+    keep = sorted(reporting if wanted is None else reporting & set(wanted))
+    if not keep:  # none of the chosen platforms reports it: nothing to match against
+        return filters
+    return {**(filters or {}), "platform": keep}
 
 
 def fmt_filters(filters: Filters | None) -> str:
@@ -98,7 +131,7 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
                         message=_empty_message(source, kpi, period, filters))
     num = den = None
     if f.kind in ("sum", "ratio"):
-        frame = source.rollup(f.table, f.measures, period.start, period.end, filters)
+        frame = source.rollup(f.table, f.measures, period.start, period.end, matched_filters(source, kpi, filters))
         rows = int(frame["rows"].iloc[0])
         num = float(_combine(frame, f.numerator_terms)[0])
         if f.kind == "ratio":
@@ -115,8 +148,18 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
         num = source.snapshot(f.table, f.measure, period.end, filters)
         value, volume = num, (num or 0.0)
     elif f.kind == "stock_growth":
-        start = source.snapshot(f.table, f.measure, period.start - timedelta(days=1), filters)
-        end = source.snapshot(f.table, f.measure, period.end, filters)
+        # like-for-like: only accounts with a level at both ends; the others are named, not mixed in
+        before = _account_levels(source, kpi, period.start - timedelta(days=1), filters)
+        after = _account_levels(source, kpi, period.end, filters)
+        common = sorted(before.keys() & after.keys())
+        start = sum(before[k] for k in common) if common else None
+        end = sum(after[k] for k in common) if common else None
+        started, stopped = sorted(after.keys() - before.keys()), sorted(before.keys() - after.keys())
+        base["accounts_started"] = [_account_label(k) for k in started]
+        base["accounts_stopped"] = [_account_label(k) for k in stopped]
+        if started or stopped:
+            base["caveat"] = " ".join(x for x in (_like_for_like_note(len(common), started, stopped, period),
+                                                  kpi.caveat) if x)
         if start is None or end is None or start <= 0:
             value = None
             volume = start or 0.0
@@ -148,6 +191,37 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
                     status=status, message=message)
 
 
+def _account_levels(source: Source, kpi: Kpi, at, filters: Filters | None,
+                    lookback_days: int = 14) -> dict[tuple[str, str], float]:
+    """Each (platform, account)'s latest level of the stock on or before ``at`` (within the lookback)."""
+    f = kpi.formula
+    measure = str(f.measure)
+    frame = source.rollup(f.table, [measure], at - timedelta(days=lookback_days), at, filters,
+                          by=["date", "platform", "account"])
+    if frame.empty:
+        return {}
+    if "rows" in frame.columns:
+        frame = frame[frame["rows"] > 0]
+    frame = frame[frame[measure].notna()].sort_values("date")
+    latest = frame.groupby(["platform", "account"], sort=True)[measure].last()
+    return {(str(p), str(a)): float(v) for (p, a), v in latest.items()}
+
+
+def _account_label(key: tuple[str, str]) -> str:
+    return f"{key[1]} ({key[0]})"
+
+
+def _like_for_like_note(n: int, started: list, stopped: list, period: Period) -> str:
+    parts = []
+    if started:
+        parts.append(f"{', '.join(_account_label(k) for k in started)} started reporting during the period")
+    if stopped:
+        parts.append(f"{', '.join(_account_label(k) for k in stopped)} stopped reporting "
+                     f"(no level within 14 days of {period.end})")
+    return (f"Like-for-like: growth over the {n} account{'s' if n != 1 else ''} present at both ends; "
+            f"left out: {'; '.join(parts)}.")
+
+
 def _window_values(source: Source, kpi: Kpi, period: Period, filters: Filters | None,
                    count: int) -> np.ndarray:
     """The KPI over ``count`` earlier windows of the period's length, shifted by whole weeks."""
@@ -175,10 +249,32 @@ def _window_values(source: Source, kpi: Kpi, period: Period, filters: Filters | 
 
 
 def _cluster_sums(source: Source, kpi: Kpi, period: Period, filters: Filters | None):
+    """(cluster keys, numerator, denominator) per post (or day): a post in both periods shares its key."""
     f = kpi.formula
-    frame = source.rollup(f.table, f.measures, period.start, period.end, filters,
-                          by=[cluster_dimension(kpi)])
-    return _combine(frame, f.numerator_terms), _combine(frame, f.denominator_terms)
+    dim = cluster_dimension(kpi)
+    frame = source.rollup(f.table, f.measures, period.start, period.end, matched_filters(source, kpi, filters),
+                          by=[dim])
+    return frame[dim].astype(str).tolist(), _combine(frame, f.numerator_terms), _combine(frame, f.denominator_terms)
+
+
+def change_test(source: Source, kpi: Kpi, current: KpiValue, reference: KpiValue, against: str,
+                filters: Filters | None) -> tuple[ChangeTest | None, str]:
+    """The test behind a comparison (in KPI units) and how it was made, in words."""
+    assert current.value is not None and reference.value is not None
+    if kpi.formula.kind == "ratio":
+        ck, cn, cd = _cluster_sums(source, kpi, current.period, filters)
+        pk, pn, pd_ = _cluster_sums(source, kpi, reference.period, filters)
+        t = ratio_change_test(ck, cn, cd, pk, pn, pd_)
+        if t is not None and kpi.formula.scale != 1:
+            s = kpi.formula.scale
+            t = ChangeTest(t.estimate * s, t.se * s, t.low * s, t.high * s, t.mde * s, t.p_value, t.df)
+        unit = "post" if cluster_dimension(kpi) == "post_id" else "day"
+        return t, f"delta-method z test on the ratio of sums, clustered by {unit}"
+    history = _window_values(source, kpi, reference.period if against != "previous period"
+                             else current.period, filters, count=8)
+    # history[0] is the window being compared itself; the rest show ordinary movement
+    return (difference_change_test(current.value, reference.value, history[1:]),
+            "difference against the movement between earlier week-aligned windows (t test)")
 
 
 def compare_values(source: Source, kpi: Kpi, current: KpiValue, reference: KpiValue,
@@ -194,24 +290,36 @@ def compare_values(source: Source, kpi: Kpi, current: KpiValue, reference: KpiVa
         return Comparison(against=against, reference=reference, abs_change=abs_change,
                           rel_change=rel_change, verdict="not_enough_data", good=None,
                           method=f"below the minimum volume of {kpi.min_volume:,.0f}")
-    if kpi.formula.kind == "ratio":
-        cn, cd = _cluster_sums(source, kpi, current.period, filters)
-        pn, pd_ = _cluster_sums(source, kpi, reference.period, filters)
-        p = ratio_test(cn, cd, pn, pd_)
-        unit = "post" if cluster_dimension(kpi) == "post_id" else "day"
-        method = f"delta-method z test on the ratio of sums, clustered by {unit}"
-    else:
-        history = _window_values(source, kpi, reference.period if against != "previous period"
-                                 else current.period, filters, count=8)
-        # history[0] is the window being compared itself; the rest show ordinary movement
-        p = difference_test(current.value, reference.value, history[1:])
-        method = "difference against the movement between earlier week-aligned windows (t test)"
-    verdict = verdict_for(rel_change, abs_change, p)
+    t, method = change_test(source, kpi, current, reference, against, filters)
+    return comparison_from_test(kpi, reference, against, abs_change, rel_change, t, method)
+
+
+def comparison_from_test(kpi: Kpi, reference: KpiValue, against: str, abs_change: float,
+                         rel_change: float | None, t: ChangeTest | None, method: str,
+                         *, q_value: float | None = None, family_size: int | None = None) -> Comparison:
+    """A Comparison with its interval, MDE and verdict; ``q_value`` (BH) decides when given."""
+    verdict = decide_verdict(t, reference.value, kpi.material_change)
+    if q_value is not None and verdict in ("up", "down") and q_value >= ALPHA:
+        verdict = "unclear"  # clear on its own, not once the other tests of the family are counted
     good = None
     if verdict in ("up", "down"):
         good = (verdict == "up") == (kpi.direction == "up")
-    return Comparison(against=against, reference=reference, abs_change=abs_change,
-                      rel_change=rel_change, verdict=verdict, good=good, p_value=p, method=method)
+    extra: dict = {}
+    if t is not None:
+        ref = abs(reference.value) if reference.value else None
+        extra = dict(se=t.se, ci_low=t.low, ci_high=t.high, mde=t.mde)
+        if ref:
+            extra.update(rel_ci_low=t.low / ref, rel_ci_high=t.high / ref, rel_mde=t.mde / ref)
+    return Comparison(against=against, reference=reference, abs_change=abs_change, rel_change=rel_change,
+                      verdict=verdict, good=good, p_value=t.p_value if t is not None else None, method=method,
+                      material_change=kpi.material_change, q_value=q_value, family_size=family_size, **extra)
+
+
+def compute_comparison(source: Source, kpi: Kpi, period: Period, filters: Filters | None = None) -> Comparison:
+    """The change vs the previous period alone (a segment's own test, without last year)."""
+    current = compute_value(source, kpi, period, filters)
+    prev = compute_value(source, kpi, previous_period(period), filters)
+    return compare_values(source, kpi, current, prev, "previous period", filters)
 
 
 def compute_report(source: Source, kpi: Kpi, period: Period, filters: Filters | None = None) -> KpiReport:

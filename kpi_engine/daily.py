@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import Kpi
+from .compute import matched_filters
 from .source import Filters, Source
 
 __all__ = ["SNAPSHOT_LOOKBACK", "DailyParts", "load_daily", "period_value"]
@@ -63,7 +64,7 @@ def load_daily(source: Source, kpi: Kpi, start: date, end: date, filters: Filter
     f = kpi.formula
     n = (end - start).days + 1
     if f.kind in ("sum", "ratio"):
-        frame = source.rollup(f.table, f.measures, start, end, filters, by=["date"])
+        frame = source.rollup(f.table, f.measures, start, end, matched_filters(source, kpi, filters), by=["date"])
         idx = _positions(frame, start)
         num = np.zeros(n)
         rows = np.zeros(n)

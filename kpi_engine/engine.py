@@ -9,10 +9,23 @@ from typing import Literal
 
 from .breakdown import compute_breakdown
 from .catalog import Catalog, Kpi, default_catalog
-from .compute import compute_report, compute_value, normalise_filters
+from .compute import (
+    compute_comparison,
+    compute_report,
+    compute_value,
+    normalise_filters,
+)
 from .memo import memoized
 from .periods import Period, resolve_period, today_in
-from .results import Breakdown, KpiReport, KpiValue, Scorecard, Trend
+from .results import (
+    Breakdown,
+    Comparison,
+    Concentration,
+    KpiReport,
+    KpiValue,
+    Scorecard,
+    Trend,
+)
 from .source import Filters, Source
 from .trend import compute_trend
 
@@ -65,6 +78,20 @@ class Engine:
         kpi, p, f = self._prepare(kpi_id, period, filters)
         return compute_report(self.source, kpi, p, f)
 
+    def compute_comparison(self, kpi_id: str, period: str | Period = "last_28_days",
+                           filters: Filters | None = None) -> Comparison:
+        """The change vs the previous period with its test, and nothing else (cheaper than a report)."""
+        kpi, p, f = self._prepare(kpi_id, period, filters)
+        return compute_comparison(self.source, kpi, p, f)
+
+    def compute_concentration(self, kpi_id: str, period: str | Period = "last_28_days",
+                              filters: Filters | None = None) -> Concentration | None:
+        """The post carrying the most of a post KPI in the period (None for other KPIs)."""
+        from .concentration import compute_concentration
+
+        kpi, p, f = self._prepare(kpi_id, period, filters)
+        return compute_concentration(self.source, kpi, p, f)
+
     def compute_breakdown(self, kpi_id: str, by: str, period: str | Period = "last_28_days",
                           filters: Filters | None = None, *, reference: str | Period | None = None,
                           limit: int | None = None) -> Breakdown:
@@ -114,6 +141,10 @@ class Engine:
                 # a goal's KPIs can live in different tables; apply the filters each table knows
                 f = {d: v for d, v in (filters or {}).items() if _has_dim(kpi, d)}
                 reports.append(compute_report(self.source, kpi, p, normalise_filters(self.source, kpi, f)))
+        from .multiplicity import adjust_reports
+
+        # one family for every test the scorecard makes: a mover is meaningful only if it survives BH
+        reports = adjust_reports(reports)
         return Scorecard(goal=g.id, goal_name=g.name, objective=g.objective, period=p,
                          primary=reports[0], diagnostics=reports[1:])
 

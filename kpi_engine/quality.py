@@ -1,7 +1,8 @@
 """Data-quality report: what in the data could make a KPI wrong, said plainly.
 
 Checks per table: row count and date range, days with no rows, duplicate rows
-by natural key, negative values, impossible relations between measures
+by natural key, per-account snapshot gaps (an account that starts late, stops
+early or skips days, which the table-wide gap check cannot see), negative values, impossible relations between measures
 (clicks > impressions, ...), untagged campaign share, stale data, and what the
 loader had to drop or fill (``frame.attrs["load_notes"]``).
 """
@@ -147,6 +148,8 @@ def _check_table(
 
     if name == "posts":
         issues.extend(_check_posts(frame))
+    if name == "accounts":
+        issues.extend(_check_account_snapshots(frame, first, last))
     blanks = {m: int(frame[m].isna().sum()) for m in measures if m not in TABLES[name].durations}
     blanks = {m: n for m, n in blanks.items() if n}
     if blanks:
@@ -211,6 +214,42 @@ def _check_posts(frame: pd.DataFrame) -> list[QualityIssue]:
                 message=f"{share:.0%} of post rows ({imp:.0%} of impressions) have no campaign tag; campaign "
                         "breakdowns show them as untagged. Tag posts consistently (UTM campaign) to attribute them.",
             ))
+    return issues
+
+
+def _check_account_snapshots(frame: pd.DataFrame, first: date, last: date) -> list[QualityIssue]:
+    """Accounts whose own snapshots start late, stop early or skip days (stocks read stale or jump)."""
+    if "account" not in frame.columns:
+        return []
+    keys = [k for k in ("platform", "account") if k in frame.columns]
+    started, stopped, gappy = [], [], []
+    for key, group in frame.dropna(subset=["date"]).groupby(keys, sort=True):
+        label = " / ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
+        days = pd.DatetimeIndex(group["date"].unique()).normalize()
+        a, b = days.min().date(), days.max().date()
+        if a > first:
+            started.append(f"{label} from {a}")
+        if b < last:
+            stopped.append(f"{label} after {b} ({(last - b).days} days before the table ends)")
+        missing = (b - a).days + 1 - len(days)
+        if missing > 0:
+            gappy.append(f"{label} ({missing} day(s) missing between {a} and {b})")
+    issues = []
+
+    def add(check: str, what: str, items: list[str], advice: str) -> None:
+        if items:
+            shown = "; ".join(items[:_MAX_LISTED]) + (f"; and {len(items) - _MAX_LISTED} more"
+                                                     if len(items) > _MAX_LISTED else "")
+            issues.append(QualityIssue(table="accounts", check=check, severity="warning", count=len(items),
+                                       examples=items[:_MAX_LISTED], message=f"{what}: {shown}. {advice}"))
+
+    add("account_started", f"{len(started)} account(s) start reporting after the table starts on {first}", started,
+        "Follower growth compares the accounts present at both ends and names these; check that the "
+        "export is complete.")
+    add("account_stopped", f"{len(stopped)} account(s) stop reporting before the table ends on {last}", stopped,
+        "Their followers drop out of recent totals; re-export them or disconnect them on purpose.")
+    add("account_gaps", f"{len(gappy)} account(s) skip days in their own snapshots", gappy,
+        "A stock read on a skipped day uses the last earlier snapshot; re-export the missing days.")
     return issues
 
 

@@ -24,10 +24,13 @@ __all__ = [
     "TrendPoint",
     "Trend",
     "Scorecard",
+    "Concentration",
 ]
 
 Status = Literal["ok", "no_data", "not_enough_data"]
-Verdict = Literal["up", "down", "flat", "noise", "not_enough_data"]
+# up / down: a meaningful change (the 95% interval excludes 0); flat: no meaningful change (a
+# material move would likely have shown); unclear: too early to tell (the interval is wide)
+Verdict = Literal["up", "down", "flat", "unclear", "not_enough_data"]
 
 
 class _Model(BaseModel):
@@ -50,6 +53,9 @@ class KpiValue(_Model):
     message: str | None = None
     filters: dict[str, list[str]] = {}
     caveat: str | None = None
+    # stocks' growth is like-for-like: accounts without a level at both ends are left out and named
+    accounts_started: list[str] = []
+    accounts_stopped: list[str] = []
 
 
 class Comparison(_Model):
@@ -63,6 +69,19 @@ class Comparison(_Model):
     good: bool | None  # the change is in the KPI's good direction (None if no verdict)
     p_value: float | None = None
     method: str  # how the verdict was decided, in words
+    # the uncertainty behind the verdict, in KPI units (absolute change) ...
+    se: float | None = None  # standard error of abs_change
+    ci_low: float | None = None  # 95% interval of abs_change
+    ci_high: float | None = None
+    mde: float | None = None  # minimum detectable change at 80% power (two-sided 5% test)
+    # ... and relative to the reference value (None when it is 0): fractions, 0.12 == 12%
+    rel_ci_low: float | None = None
+    rel_ci_high: float | None = None
+    rel_mde: float | None = None
+    material_change: float | None = None  # relative move the KPI calls material ("no change" needs rel_mde <= it)
+    # multiplicity: when the comparison is one of several tests in a digest or scorecard
+    q_value: float | None = None  # Benjamini-Hochberg adjusted p-value over the family
+    family_size: int | None = None  # tests in that family
 
 
 class KpiReport(_Model):
@@ -124,6 +143,25 @@ class Trend(_Model):
     period: Period
     points: list[TrendPoint]
     caveat: str | None = None
+
+
+class Concentration(_Model):
+    """The post with the largest numerator in a period, and how much of the KPI it carries."""
+
+    kpi_id: str
+    post_id: str
+    posts: int  # posts with data in the period
+    numerator: float
+    numerator_name: str  # "watch_time_seconds"
+    platform: str = ""
+    content_type: str = ""
+    share_of_numerator: float  # of the period's numerator, 0.44 == 44%
+    share_of_variance: float | None = None  # rates: of the clustered variance (its squared residual's share)
+    share_of_change: float | None = None  # counts: of the change vs the previous period (when it is not tiny)
+
+    def notable(self, threshold: float = 0.30) -> bool:
+        return (self.share_of_numerator >= threshold or (self.share_of_change or 0.0) >= threshold
+                or (self.share_of_variance or 0.0) >= 0.5)
 
 
 class Scorecard(_Model):

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import Kpi
-from .compute import _combine, compute_value
+from .compute import _combine, compute_value, matched_filters
 from .periods import Period, overlaps
 from .results import Trend, TrendPoint
 from .source import Filters, Source
@@ -66,7 +66,8 @@ def _series(source: Source, kpi: Kpi, buckets: list[tuple[date, date]], filters:
     f = kpi.formula
     n = len(buckets)
     if f.kind in ("sum", "ratio"):
-        frame = source.rollup(f.table, f.measures, buckets[0][0], buckets[-1][1], filters, by=["date"])
+        frame = source.rollup(f.table, f.measures, buckets[0][0], buckets[-1][1],
+                              matched_filters(source, kpi, filters), by=["date"])
         days = pd.to_datetime(frame["date"]).to_numpy(dtype="datetime64[D]")
         starts = np.array([np.datetime64(b[0], "D") for b in buckets])
         idx = np.searchsorted(starts, days, side="right") - 1

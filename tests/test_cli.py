@@ -52,6 +52,11 @@ def test_kpi_value_matches_the_engine(home):
     expected = engine.compute_value("engagement_rate", "last_28_days", {"platform": ["instagram", "tiktok"]})
     assert out["report"]["current"]["value"] == pytest.approx(expected.value)
     assert {s["key"] for s in out["breakdown"]["segments"]} == {"instagram", "tiktok"}
+    # the verdict's numbers: estimate, standard error, 95% interval and MDE (absolute and relative)
+    prev = out["report"]["previous"]
+    assert prev["verdict"] in ("up", "down", "flat", "unclear")
+    assert prev["ci_low"] <= prev["abs_change"] <= prev["ci_high"] and prev["se"] > 0 and prev["mde"] > 0
+    assert prev["rel_mde"] == pytest.approx(prev["mde"] / abs(prev["reference"]["value"]))
 
 
 @pytest.mark.parametrize(

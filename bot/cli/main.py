@@ -121,7 +121,7 @@ def kpi_value(
     where: list[str] = typer.Option([], "--where", "-w", help="Filter, e.g. platform=instagram (repeatable)."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """The KPI's value, change vs the previous period and last year (meaningful or noise), and a breakdown."""
+    """The KPI's value, change vs the previous period and last year (meaningful, no meaningful change, or too early to tell), and a breakdown."""
     with user_errors():
         engine = _engine()
         filters = _where(where)

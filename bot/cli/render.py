@@ -15,7 +15,7 @@ from .common import console
 
 __all__ = ["render_answer", "render_report", "render_breakdown", "render_trend", "render_scorecard"]
 
-_VERDICT_STYLE = {"up": "green", "down": "red", "flat": "dim", "noise": "dim", "not_enough_data": "yellow"}
+_VERDICT_STYLE = {"up": "green", "down": "red", "flat": "dim", "unclear": "yellow", "not_enough_data": "yellow"}
 
 
 def _rich(text: str) -> str:
@@ -110,3 +110,8 @@ def render_scorecard(card: Any) -> None:
                   f"[{style}]{verdict_phrase(r.previous)}[/]",
                   fmt_change(r.last_year.abs_change, r.last_year.rel_change, v.unit))
     console.print(t)
+    from kpi_engine.multiplicity import fdr_note
+
+    note = fdr_note([card.primary, *card.diagnostics], "scorecard")
+    if note:
+        console.print(f"[dim]{note}[/]")

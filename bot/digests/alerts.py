@@ -125,8 +125,8 @@ def _describe(engine: Engine, res: AlertResult, report: KpiReport,
     else:
         res.title = f"Alert: {res.name}{where} {move}{rel} in {p.label}"
         res.headline = f"*{res.name}{where}* is {value} in {p.label} ({p.start} to {p.end})."
-    verdict = {"up": "a real increase", "down": "a real decrease", "noise": "within normal variation",
-               "flat": "flat", "not_enough_data": "not testable (too little data)"}[cmp.verdict]
+    verdict = {"up": "a real increase", "down": "a real decrease", "unclear": "too early to tell",
+               "flat": "no meaningful change", "not_enough_data": "not testable (too little data)"}[cmp.verdict]
     pv = f", p={cmp.p_value:.3f}" if cmp.p_value is not None else ""
     res.detail = (f"Against the previous period ({ref.start} to {ref.end}): {previous}, a change of "
                   f"{change}. Engine verdict: {verdict} ({cmp.method}{pv}). "

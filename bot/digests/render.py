@@ -239,7 +239,8 @@ def render_digest(answer: Answer, *, png: bytes | None = None, due: Due | None =
 def _footer(answer: Answer) -> str:
     as_of = answer.context.as_of
     snap = f" (snapshot {as_of})" if as_of else ""
-    return f"Every number is computed by the KPI engine{snap}. Reply in this thread to ask about it."
+    method = f" {answer.footnote}" if getattr(answer, "footnote", None) else ""
+    return f"Every number is computed by the KPI engine{snap}.{method} Reply in this thread to ask about it."
 
 
 def render_quiet(answer: Answer, *, due: Due | None = None, missed: Sequence[Missed] = ()) -> Message:
@@ -258,7 +259,7 @@ def render_quiet(answer: Answer, *, due: Due | None = None, missed: Sequence[Mis
     primary = [f for f in answer.facts if kpi and f.key in (f"{kpi}.value", f"{kpi}.previous.rel_change")]
     values = "; ".join(f"{f.label}: {f.display}" for f in primary)
     scope = scope_label(filters)
-    line = f"Nothing material changed {when}{f' for {scope}' if scope else ''}: every change is within normal variation."
+    line = f"Nothing material changed {when}{f' for {scope}' if scope else ''}: no change holds up (none is meaningful)."
     if values:
         line += f" {values}."
     notes = [n for n in (late_note(due, missed),) if n]

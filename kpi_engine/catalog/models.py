@@ -47,6 +47,9 @@ class Formula(_Strict):
     measure: str | None = None  # stock_* and percentile
     quantile: float | None = Field(default=None, gt=0, lt=1)
     scale: float = 1.0
+    # ratio only: the denominator counts only rows from platforms that report the numerator
+    # (saves, video completions, watch time), so platforms without it do not dilute the rate
+    matched_denominator: bool = False
 
     @model_validator(mode="after")
     def _check_shape(self) -> Formula:
@@ -67,6 +70,8 @@ class Formula(_Strict):
                     f"'{name}' is not a measure of table '{self.table}' "
                     f"(measures: {', '.join(spec.measures)})"
                 )
+        if self.matched_denominator and (self.kind != "ratio" or self.table != "posts"):
+            raise ValueError("matched_denominator applies to ratios over posts (platforms report per post)")
         if self.kind.startswith("stock") and self.measure not in spec.stocks:
             raise ValueError(f"'{self.measure}' is not a stock; use kind 'sum' for flows")
         return self
@@ -92,7 +97,9 @@ class Formula(_Strict):
         if self.kind == "sum":
             return f"sum({self.numerator})"
         if self.kind == "ratio":
-            return f"sum({self.numerator}) / sum({self.denominator}){scale}"
+            matched = (f", {self.denominator} counted only on platforms that report {self.numerator}"
+                       if self.matched_denominator else "")
+            return f"sum({self.numerator}) / sum({self.denominator}){scale}{matched}"
         if self.kind == "stock_growth":
             return f"({self.measure} at end - {self.measure} at start) / {self.measure} at start{scale}"
         if self.kind == "stock_level":
@@ -112,6 +119,9 @@ class Kpi(_Strict):
     scope: str = "All connected platforms and accounts; post-day facts dated in the platform's reporting day."
     timezone: str = "workspace"
     min_volume: float = 0
+    # the relative move a team would act on: "no meaningful change" is said only when the test
+    # could have seen a move this large (its MDE at 80% power is at most this); else "too early"
+    material_change: float = Field(default=0.10, gt=0, le=1)
     guardrails: tuple[str, ...] = ()
     diagnostics: tuple[str, ...] = ()
     timing: Literal["leading", "lagging"]

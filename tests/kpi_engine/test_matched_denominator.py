@@ -1,0 +1,63 @@
+"""A rate whose numerator some platforms do not report divides only by those platforms' denominator."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kpi_engine import Engine, MemorySource
+from kpi_engine.catalog import default_catalog
+from tests.kpi_engine.frames import dataset, posts
+
+D1, D2 = date(2025, 3, 2), date(2025, 3, 3)
+
+
+def _engine() -> Engine:
+    rows = []
+    for day in (D1, D2):
+        rows += [
+            {"date": day, "platform": "instagram", "account": "a", "post_id": f"i{day}", "impressions": 10000,
+             "saves": 30, "video_views": 1000, "video_completions": 250, "watch_time_seconds": 9000},
+            {"date": day, "platform": "x", "account": "b", "post_id": f"x{day}", "impressions": 20000,
+             "saves": 0, "video_views": 3000, "video_completions": 0, "watch_time_seconds": 0},
+        ]
+    # instagram has no saves on D2, but it reports saves (it had some on D1): it stays in
+    rows[2]["saves"] = 0
+    return Engine(source=MemorySource(dataset(posts=posts(rows))), today=date(2025, 3, 10))
+
+
+def test_save_rate_divides_by_impressions_of_platforms_that_report_saves():
+    e = _engine()
+    v = e.compute_value("save_rate", "2025-03-02..2025-03-02")
+    # 30 saves / 10,000 instagram impressions x 1,000 = 3.0 (not 30 / 30,000 x 1,000 = 1.0)
+    assert v.value == pytest.approx(3.0) and v.denominator == pytest.approx(10000)
+    assert e.compute_value("save_rate", "2025-03-03..2025-03-03").value == pytest.approx(0.0)
+
+
+def test_video_rates_match_their_denominators_too():
+    e = _engine()
+    assert e.compute_value("video_completion_rate", "2025-03-02..2025-03-02").value == pytest.approx(25.0)
+    assert e.compute_value("avg_watch_time", "2025-03-02..2025-03-02").value == pytest.approx(9.0)
+
+
+def test_engagement_rate_is_not_matched():
+    rows = [{"date": D1, "platform": "instagram", "post_id": "i", "impressions": 10000, "engagements": 100},
+            {"date": D1, "platform": "x", "post_id": "x", "impressions": 10000, "engagements": 0}]
+    e = Engine(source=MemorySource(dataset(posts=posts(rows))), today=date(2025, 3, 10))
+    assert e.compute_value("engagement_rate", "2025-03-02..2025-03-02").value == pytest.approx(0.5)
+
+
+def test_breakdown_and_trend_use_the_matched_denominator():
+    e = _engine()
+    b = e.compute_breakdown("save_rate", "platform", "2025-03-03..2025-03-03")
+    assert [s.key for s in b.segments] == ["instagram"]
+    t = e.compute_trend("save_rate", "2025-03-02..2025-03-03")
+    assert t.points[0].denominator == pytest.approx(10000)
+
+
+def test_the_definition_says_so():
+    kpi = default_catalog().get("save_rate")
+    assert kpi.formula.matched_denominator
+    assert "counted only on platforms that report saves" in kpi.formula.describe()
+    assert "platforms that report saves" in kpi.denominator
