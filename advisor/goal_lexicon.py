@@ -13,7 +13,8 @@ Decisions recorded here (README, "How the advisor understands questions"):
   (net sentiment), not how many see it.
 - customer retention and loyalty are community and care: existing customers kept
   by being answered well.
-- ticket sales and subscriptions bought online are e-commerce.
+- ticket sales, subscriptions bought online and online donations are e-commerce
+  (a transaction on a page social sends people to).
 """
 
 from __future__ import annotations
@@ -60,13 +61,13 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "scroll past": 3, "scrolled past": 3, "scrolling past": 3, "conversation": 2, "convo": 2, "spark convo": 3,
         "spark conversation": 3, "feel dead": 3, "conversations": 2, "chatting": 2, "discussion": 2,
         "discussions": 2, "excitement": 2, "excited": 1, "hype": 1, "fanbase": 2, "fans": 1, "superfans": 2,
-        "audience that reacts": 3, "ama": 2, "amas": 2, "memes": 1, "meme": 1, "useful enough": 2, "keep them": 1,
+        "audience that reacts": 3, "ama": 2, "amas": 2, "memes": 1, "meme": 1, "useful enough": 2,
         "bookmark": 2, "creative": 1, "content": 1, "posts": 1, "reels": 1, "carousels": 1, "clips": 1, "videos": 1,
         "podcast": 1, "live streams": 1, "interested in our posts": 3, "pay attention": 2,
         "care about our posts": 3, "care about our content": 3, "into our content": 3, "into our posts": 3,
         "shouting into the void": 3, "dead": 1, "likes": 1, "liking": 1, "commenting": 2, "sharing": 2,
         "audience cares": 3, "actually care": 2, "resonat": 3, "into it": 2, "viewers are into": 3, "are into": 2,
-        "live": 1, "affinity": 2, "hitting with": 3, "hitting": 1, "swipe away": 3, "worth the design time": 1,
+        "live": 1, "landing": 1, "affinity": 2, "hitting with": 3, "hitting": 1, "swipe away": 3, "worth the design time": 1,
         "watch our": 1, "engagements": 2, "interesting": 1, "relatable": 2, "shareable": 2, "saveable": 2,
         "reposts": 2, "duets": 2, "stitches": 2, "replies to our posts": 2, "talk back": 2, "participate": 2,
         "participation": 2, "ugc": 2, "user generated": 2, "community engagement": 3, "active audience": 3,
@@ -83,9 +84,9 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "landing pages": 3, "visits": 2, "visitors": 3, "visiter": 3, "sessions": 3, "readers": 3, "articles": 2,
         "article": 2, "docs": 2, "drive people to": 3, "send people": 3, "sending people": 3, "onto the website": 3,
         "to our site": 3, "to the site": 3, "content hub": 3, "web visits": 3, "page views": 2, "pageviews": 2,
-        "donation page": 3, "swipe up": 3, "utm": 2, "outbound": 2, "referral": 2, "referrals": 2,
+        "swipe up": 3, "utm": 2, "outbound": 2, "referral": 2, "referrals": 2,
         "off platform": 2, "to our store": 1, "to our app": 0, "website visits": 3, "site visits": 3,
-        "site traffic": 3, "web traffic": 3, "landing": 2, "click throughs": 3, "click thru": 3, "linkclicks": 3,
+        "site traffic": 3, "web traffic": 3, "click throughs": 3, "click thru": 3, "linkclicks": 3,
         "link clicks": 3, "bio link": 3, "linktree": 3, "go to our site": 3, "visit our site": 3,
         "visit the site": 3, "visit our website": 3, "read more": 2, "read the article": 3, "full article": 3,
         "blog posts": 2, "seo": 1, "referral traffic": 3, "google analytics": 2, "ga4": 2, "sessions from": 3,
@@ -127,7 +128,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "product discovery": 3, "product videos": 3, "shoppable": 3, "dtc": 3, "d2c": 3, "direct to consumer": 3,
         "retail": 3, "retailer": 3, "merch": 3, "move stock": 3, "stock": 1, "inventory": 2, "units": 2,
         "new collection": 3, "collection": 2, "drop": 1, "unboxing": 3, "catalog": 1, "sku": 3, "skus": 3,
-        "ticket sales": 3, "tickets": 1, "ticket purchases": 3, "subscription box": 3, "first orders": 3,
+        "ticket sales": 3, "ticket purchases": 3, "subscription box": 3, "first orders": 3,
         "customers buy": 3, "basket": 3, "aov": 3, "roas": 0, "coupon": 2, "discount code": 3, "promo code": 3,
         "affiliate": 2, "brand": 0, "skincare": 1, "jewellery": 1, "jewelry": 1, "fashion": 1, "sneaker": 1,
         "candles": 1, "amazon": 2, "moving units": 3, "sales from": 3, "online course": 3, "course business": 3,
@@ -138,7 +139,8 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "bestsellers": 3, "best sellers": 3, "products page": 3, "product views": 3, "cart abandonment": 3,
         "ecommerce sales": 3, "gmv": 3, "average order": 3, "order value": 3, "repeat purchases": 2, "buy now": 3,
         "merchandise": 3, "apparel": 1, "cosmetics": 1, "beauty brand": 1, "furniture": 1, "books": 1,
-        "tickets sold": 3, "sell tickets": 3, "revenue from social": 3,
+        "tickets sold": 3, "sell tickets": 3, "revenue from social": 3, "donation page": 3, "donations": 3,
+        "donate": 3,
     },
     "local": {
         "local": 3, "locals": 3, "locally": 3, "nearby": 3, "near me": 3, "neighbourhood": 3, "neighborhood": 3,
@@ -173,7 +175,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "responding": 3, "response": 2, "responses": 2, "reply": 3, "replies": 3, "replying": 3, "answer": 2,
         "answering": 3, "answered": 2, "unanswered": 3, "dms": 2, "messages": 2, "message us": 3, "messages us": 3,
         "msg us": 3, "msgs": 2, "msg": 2, "feel heard": 3, "handles comments": 3, "handle comments": 3,
-        "questions from": 2, "community mgmt": 3, "tweet at us": 3, "reach out": 1, "tickets": 2,
+        "questions from": 2, "community mgmt": 3, "tweet at us": 3, "reach out": 1,
         "support tickets": 3, "questions": 1, "product questions": 3, "mods": 3, "moderators": 3, "moderation": 3,
         "retention": 3, "retain": 3, "churn": 3, "keep customers": 3, "existing customers": 3, "customers happy": 3,
         "loyalty": 2, "loyal customers": 3, "taken care of": 3, "left hanging": 3, "response time": 3,
@@ -258,6 +260,10 @@ OWN_STEMS: dict[str, str] = {
     "leading": "leading", "lagging": "lagging", "productivity": "productiv", "productive": "productiv",
     "production": "production", "productions": "production", "marketing": "marketing",
     "engineers": "engineer", "engineering": "engineering", "generally": "general", "generic": "generic",
+    # one stem for two families' words: "conversation" is not "conversion", "books" are not "bookings",
+    # a "supporter" is not "support", a post "landing" is not a landing page
+    "conversion": "conversion", "conversions": "conversion", "books": "books", "supporter": "supporter",
+    "supporters": "supporter", "landing": "landing",
 }
 
 # Phrases that contain a cue without meaning it ("we care about X" is not customer care).
