@@ -296,11 +296,13 @@ class GoalModel:
         """Goal probabilities for ``text``; ``vote=False`` reads the cues only (no training on first use)."""
         words, fixed = self.correct(_words(text))
         tokens = [_stem(w) for w in words]
-        cue_scores, evidence, scenario_score = self._match_cues(tokens, [False] * len(tokens))
+        excluded = excluded_positions(words)
+        cue_scores, evidence, scenario_score = self._match_cues(tokens, [False] * len(tokens), excluded)
         ranked = sorted(cue_scores.values(), reverse=True)
         # The vote settles weak or split cues; clear ones ("which KPI for awareness") do not need it.
         clear = bool(ranked) and ranked[0] >= 3 and (len(ranked) == 1 or ranked[1] <= 0.5 * ranked[0])
-        votes = {} if clear or not vote or self.vote_weight <= 0 else self._vote(tokens)
+        kept = [t for t, out in zip(tokens, excluded) if not out]  # "not chasing leads" votes for no leads
+        votes = {} if clear or not vote or self.vote_weight <= 0 else self._vote(kept)
         scenario = None
         if scenario_score:
             name, score = max(scenario_score.items(), key=lambda kv: kv[1])
@@ -316,8 +318,8 @@ class GoalModel:
         return GoalEstimate(probs=probs, cue_scores=cue_scores, evidence=tuple(evidence), scenario=scenario,
                             corrected=tuple(fixed))
 
-    def _match_cues(self, tokens: list[str],
-                    used: list[bool]) -> tuple[dict[str, float], list[str], dict[str, float]]:
+    def _match_cues(self, tokens: list[str], used: list[bool],
+                    excluded: list[bool] | None = None) -> tuple[dict[str, float], list[str], dict[str, float]]:
         for key in self._cues.neutral:
             for i in range(len(tokens) - len(key) + 1):
                 if tuple(tokens[i:i + len(key)]) == key:
@@ -336,6 +338,9 @@ class GoalModel:
                 for j in range(i, i + length):
                     used[j] = True
                 phrase = " ".join(tokens[i:i + length])
+                if excluded and excluded[i]:
+                    evidence.append(f"'{phrase}' ruled out by the question")
+                    continue
                 for family, weight in hits:
                     if family.startswith("scenario:"):
                         name = family.split(":", 1)[1]
@@ -371,6 +376,47 @@ class GoalModel:
             raw[f] = self.cue_weight * c + self.vote_weight * 3.0 * v + 0.1
         total = sum(raw.values())
         return {f: round(v / total, 4) for f, v in raw.items()}
+
+
+# Words that rule out what follows ("we're not chasing leads", "no links", "reach rather than sales"): the
+# cues in their scope count for nothing. A state described in the negative ("people don't know we exist",
+# "nobody knows us") is the problem to fix, not an exclusion, so plain verb negation is not one.
+_PURSUIT = frozenset(
+    "chasing chase after about looking trying aiming going interested focused focusing worried into "
+    "targeting prioritising prioritizing optimising optimizing measuring judging".split())
+_AUXILIARY = frozenset("do does did are is am was were be can could will would should have has had may might "
+                       "must re s m ll d t or if why whether".split())
+_NOT_AN_EXCLUSION = frozenset("one idea longer matter clue way doubt problem worries".split())
+_SCOPE = 4  # words after the trigger
+
+
+def excluded_positions(words: Sequence[str]) -> list[bool]:
+    """Per word, whether it is inside the scope of an exclusion (see ``_PURSUIT`` above)."""
+    out = [False] * len(words)
+    n = len(words)
+
+    def rule_out(start: int, length: int = _SCOPE) -> None:
+        for j in range(start, min(n, start + length)):
+            out[j] = True
+
+    for i, w in enumerate(words):
+        nxt = words[i + 1] if i + 1 < n else ""
+        if w == "not":
+            k = i + 1
+            while k < n and words[k] in ("just", "explicitly", "really", "even", "necessarily", "so", "primarily"):
+                k += 1
+            after = words[k] if k < n else ""
+            if after in _PURSUIT or (k > i + 1 and words[i + 1] == "just"):
+                rule_out(k if after in _PURSUIT else i + 2)
+            elif i == 0 or words[i - 1] not in _AUXILIARY and words[i - 1] not in _STOP:
+                rule_out(i + 1, 3)  # "awareness not sales"
+        elif w == "no" and nxt and nxt not in _NOT_AN_EXCLUSION and (i == 0 or words[i - 1] not in ("or", "yes")):
+            rule_out(i + 1, 2)  # "no links, no offer"
+        elif (w, nxt) in (("rather", "than"), ("instead", "of"), ("other", "than"), ("less", "about")):
+            rule_out(i + 2)
+        elif w == "without" or (w in ("dont", "t") and nxt == "care"):
+            rule_out(i + 1)
+    return out
 
 
 def _features(tokens: Sequence[str]) -> list[str]:

@@ -29,3 +29,16 @@ def test_no_stem_is_a_cue_for_two_families():
 def test_conversation_is_engagement_and_conversion_is_leads():
     assert _best("we want posts that start a conversation") == "engagement"
     assert _best("we want conversions from social") == "leads"
+
+
+def test_a_goal_ruled_out_in_the_question_counts_for_nothing():
+    assert _best("the goal is awareness, we are explicitly not chasing leads") == "awareness"
+    assert _best("we want awareness, not sales") == "awareness"
+    assert _best("getting the name out there. no links, no offer") == "awareness"
+    assert _best("we want people to buy rather than just visit the website") == "ecommerce"
+
+
+def test_a_problem_stated_in_the_negative_is_still_the_goal():
+    assert _best("people don't know we exist") == "awareness"
+    assert _best("no one knows us in this city yet, we want to be known") == "awareness"
+    assert _best("customers are not getting answers to their DMs fast enough") == "community"
