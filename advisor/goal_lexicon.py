@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-__all__ = ["GOAL_CUES", "NEUTRALISERS", "OWN_STEMS", "SCENARIOS", "Scenario"]
+__all__ = ["CONTEXT_CUES", "GOAL_CUES", "NEUTRALISERS", "OWN_STEMS", "SCENARIOS", "Scenario"]
 
 GOAL_CUES: dict[str, dict[str, float]] = {
     "awareness": {
@@ -231,6 +231,29 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "automation": 2, "roi of our time": 3, "effort": 2, "hours spent": 3, "cost per post": 3, "budget": 1,
         "agency output": 3,
     },
+}
+
+# Who and where the team is, not what it wants: business types, places, product kinds, content formats.
+# They decide the family when the question states no objective ("dental clinic here, which KPI?") and
+# only break ties when it does ("people in our city don't know we exist" is awareness, not local).
+CONTEXT_CUES: dict[str, tuple[str, ...]] = {
+    "engagement": ("content", "posts", "reels", "carousels", "clips", "videos", "podcast", "live streams", "memes",
+                   "meme", "creative"),
+    "leads": ("b2b", "saas", "software", "enterprise"),
+    "ecommerce": ("skincare", "jewellery", "jewelry", "fashion", "sneaker", "candles", "apparel", "cosmetics",
+                  "beauty brand", "furniture", "books", "prints", "shopify", "etsy", "amazon", "dtc", "d2c",
+                  "direct to consumer", "retail", "retailer", "online store", "online shop", "e shop", "webshop",
+                  "web shop", "course business", "store"),
+    "local": ("clinic", "dental", "dentist", "physio", "salon", "gym", "yoga studio", "studio", "restaurant", "cafe",
+              "bakery", "plumber", "plumbing", "electrician", "roofing", "roofer", "landscaping", "contractor",
+              "car repair", "repair shop", "mechanic", "real estate", "realtor", "law firm", "lawyer", "solicitor",
+              "wedding photographer", "photographer", "practice", "service business", "local business", "town",
+              "city", "our town", "our city", "in town", "vet", "hair", "barber", "florist", "tradesman", "trades",
+              "home services", "taproom", "kitchen renovations", "county", "suburb", "village", "region", "hvac",
+              "pest control", "cleaning service", "daycare", "nursery", "spa", "massage", "tattoo", "chiropractor",
+              "optician", "pharmacy", "bar", "pub", "hotel", "b&b", "tour", "tours", "venue", "dealership",
+              "car dealer", "franchise", "branches", "branch", "classes"),
+    "efficiency": ("team of", "one person", "small team", "freelancers", "headcount", "team size"),
 }
 
 # Situations whose KPI differs from the family's default primary (knowledge/docs/scenario-*.md).

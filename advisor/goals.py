@@ -29,7 +29,7 @@ from pathlib import Path
 
 from kpi_engine.catalog import Catalog
 
-from .goal_lexicon import GOAL_CUES, NEUTRALISERS, OWN_STEMS, SCENARIOS
+from .goal_lexicon import CONTEXT_CUES, GOAL_CUES, NEUTRALISERS, OWN_STEMS, SCENARIOS
 
 __all__ = ["GoalEstimate", "GoalModel", "load_goal_model", "stems", "use_stem_cache"]
 
@@ -154,10 +154,12 @@ class _Cues:
 def _build_cues() -> _Cues:
     best: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
     for family, cues in GOAL_CUES.items():
+        context = set(CONTEXT_CUES.get(family, ()))
         for phrase, weight in cues.items():
             if weight > 0:  # inflections of one word share a stem: the strongest wording counts
                 key = tuple(stems(phrase))
-                best[key][family] = max(best[key].get(family, 0.0), float(weight))
+                name = f"context:{family}" if phrase in context else family
+                best[key][name] = max(best[key].get(name, 0.0), float(weight))
     for name, spec in SCENARIOS.items():
         for phrase, weight in spec["cues"].items():
             key = tuple(stems(phrase))
@@ -327,6 +329,7 @@ class GoalModel:
                         used[j] = True
         scores: dict[str, float] = {}
         scenarios: dict[str, float] = {}
+        context: list[tuple[str, str, float]] = []
         evidence: list[str] = []
         for length in range(min(self._cues.longest, len(tokens)), 0, -1):
             for i in range(len(tokens) - length + 1):
@@ -345,9 +348,18 @@ class GoalModel:
                     if family.startswith("scenario:"):
                         name = family.split(":", 1)[1]
                         scenarios[name] = scenarios.get(name, 0.0) + weight
+                    elif family.startswith("context:"):
+                        context.append((phrase, family.split(":", 1)[1], weight))
+                        continue
                     else:
                         scores[family] = scores.get(family, 0.0) + weight
                     evidence.append(f"'{phrase}' -> {family} (+{weight:g})")
+        # Who or where the team is decides only when no objective is stated; otherwise it breaks ties.
+        stated = max([*scores.values(), *scenarios.values()], default=0.0) >= 2
+        factor = CONTEXT_FACTOR if stated else 1.0
+        for phrase, family, weight in context:
+            scores[family] = scores.get(family, 0.0) + weight * factor
+            evidence.append(f"'{phrase}' -> {family} (context, +{weight * factor:.2g})")
         return scores, evidence, scenarios
 
     def _vote(self, tokens: list[str]) -> dict[str, float]:
@@ -423,6 +435,8 @@ def _features(tokens: Sequence[str]) -> list[str]:
     content = [t for t in tokens if t not in _STOP and not t.isdigit()]
     return content + [f"{a} {b}" for a, b in zip(content, content[1:])]
 
+
+CONTEXT_FACTOR = 1 / 3  # weight of a context cue next to a stated objective
 
 _MODELS: dict[int, tuple[Catalog, GoalModel]] = {}
 _LOCK = threading.Lock()

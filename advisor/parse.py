@@ -250,7 +250,8 @@ def parse_with_notes(question: str, *, catalog: Catalog,
             kpi_id = catalog.goals[goal].primary
     else:
         # only a question phrased around a goal ("why is brand health down") carries one
-        goal = named_goal if intent in ("value", "compare", "why", "explain") else None
+        # (explaining a goal's own word, "define brand awareness", is a concept, not a goal)
+        goal = named_goal if intent in ("value", "compare", "why") or (intent == "explain" and kpi_id) else None
         if goal and not kpi_id and intent != "explain":
             kpi_id = catalog.goals[goal].primary
     if intent in ("help", "out_of_scope"):
@@ -274,6 +275,9 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
         return "out_of_scope"
     if kpi_id and cues["verdict"] and not cues["why"]:
         return "verdict"
+    if kpi_id and cues["value_request"] and (period or by) and not cues["digest_named"] \
+            and not (cues["recommend"] or cues["recommend_weak"]):
+        return "value"  # "I'm doing the monthly report: can you give me X for last month?"
     if cues["digest"] and (goal or (kpi_id and cues["digest_strong"])) and not cues["explain"] \
             and not re.search(r"\bhow do (?:i|we)\b", text):
         return "digest"
@@ -285,16 +289,18 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
         return "explain"
     if subject and (cues["compare"] or compare_to) and not cues["explain"]:
         return "compare"
-    if subject and cues["value_strong"] and not cues["recommend"]:
+    asks_kpi = cues["recommend"] or cues["recommend_weak"]
+    if subject and cues["value_strong"] and not asks_kpi:
         return "value"
     # a period or a breakdown asks for numbers ("what is engagement rate last 28 days")
     explain = cues["explain"] or cues["explain_weak"]
-    if explain and (kpi_id or not goal) and not (period or by or (cues["value"] and filters)):
+    # a definition asked outright ("define X", "what does X mean") is one even when X is a goal's word
+    if explain and (kpi_id or not goal or cues["explain"]) and not (period or by or (cues["value"] and filters)):
         if not cues["recommend"] or (kpi_id and cues["explain"]):
             return "explain"
-    if kpi_id and (cues["value"] or period or by) and not cues["recommend"]:
+    if kpi_id and (cues["value"] or period or by) and not asks_kpi:
         return "value"
-    if cues["recommend"] or goal:
+    if asks_kpi or goal:
         return "recommend"
     if kpi_id:
         return "value" if (period or by or filters) else "explain"
@@ -313,7 +319,7 @@ def follow_up(parsed: ParsedQuestion, text: str, cues: dict[str, bool], ctx: Con
         return parsed
     if parsed.kpi_id is not None and parsed.intent not in ("recommend", "digest"):
         return parsed  # names its own KPI
-    if parsed.intent in ("recommend", "digest") and cues["recommend"] | cues["digest"]:
+    if parsed.intent in ("recommend", "digest") and (cues["recommend"] or cues["recommend_weak"] or cues["digest"]):
         return parsed  # a new goal question
     scope_only = parsed.intent == "out_of_scope" and bool(parsed.period or parsed.filters or parsed.by)
     if not (_FOLLOW_UP.search(text) or scope_only):

@@ -89,7 +89,7 @@ def understand(question: str, *, catalog: Catalog, context: Context | None = Non
             parsed = parsed.model_copy(update={"intent": "digest"})
         elif _MEASUREMENT.search(notes.text):  # about KPIs, without a goal: ask which
             parsed = parsed.model_copy(update={"intent": "recommend"})
-    if parsed.intent in ("recommend", "digest") or _governance(notes.text):
+    if parsed.intent in ("recommend", "digest") or (_governance(notes.text) and parsed.intent not in _NUMBER_INTENTS):
         return _finish(_with_goal(question, parsed, notes, catalog, context, router, ignored), catalog)
     if parsed.intent in ("value", "compare", "why") and parsed.kpi_id is None:
         return _finish(Understanding(parsed=parsed, confidence=0.2, resolved_by="rules", clarify="kpi",

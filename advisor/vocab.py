@@ -205,6 +205,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bwhat can (?:this bot|this thing|the bot|this|you|u) (?:even )?do\b",
         r"\bwhat (?:kinds? of |sort of )?(?:questions|things) can i ask\b", r"\bhow do i talk to (?:you|u)\b",
         r"\b(?:connect|hook up|plug)\b.{0,20}\b(?:our|my) data\b", r"\bupload (?:a |our |my )?(?:csv|file|export)\b",
+        r"\bhow (?:do|can|should) (?:i|we) ask (?:you|u|the bot|this bot)\b",
     ],
     "digest": [
         r"\bdigest\b", r"\bscorecard\b", r"\breport\b(?! on\b)", r"\bweekly summary\b", r"\bmonthly summary\b",
@@ -250,13 +251,17 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bshould (?:we|i) (?:use|report|track|pick|choose|make|show)\b.*\bas (?:our|the|a) (?:main |primary |only )?"
         r"(?:kpi|metric)\b", r"\b(?:is|are) (?:\w+ ){1,4}enough to (?:judge|measure|show|prove|tell)\b",
         r"\b(?:good|bad|great) news\b", r"\bwe re (?:doing (?:well|good|ok|okay|great)|winning|on track)\b",
-        r"\b(?:doing well|good) or not\b", r"\bis (?:that|this|it) (?:good|bad|enough)\b",
+        r"\b(?:doing well|good) or not\b",
+        # "X is our main KPI / X as our KPI ... is that ok?": any judgement word
+        r"\b(?:is|isn t) (?:that|this|it) (?:really |actually |even |just )?(?:a )?(?:good|bad|enough|ok|okay|fine|"
+        r"dumb|smart|stupid|silly|wise|wrong|right|legit|sensible|reasonable|mistake|good idea|bad idea|crazy|"
+        r"naive|misleading|meaningless|pointless|useless|enough)\b",
     ],
     # "what is X": explain unless the question asks for a recommendation or numbers
     "explain_weak": [r"^(?:what s|whats|what is|what are) (?:a |an |the )?(?!our\b|my\b)"],
     "explain": [
         r"\bwhat does\b",
-        r"\bmean\b", r"\bdefine\b", r"\bdefinition\b", r"\bexplain\b", r"\bhow is .* (?:calculated|computed|scored)\b",
+        r"\bmean\b", r"\bdefine\b", r"\bdefined\b", r"\bdefinition\b", r"\bexplain\b", r"\bhow is .* (?:calculated|computed|scored)\b",
         r"\bhow do (?:you|we|i) (?:calculate|compute)\b", r"\bformula\b", r"\bgood (?:kpi|metric)\b",
         r"\breal kpi\b", r"\bdiff(?:erence)? between\b", r"\bwhat s the diff(?:erence)?\b", r"\bwhat counts as\b", r"\bhow does .* work\b",
         r"\bexactly\b", r"\bor nah\b", r"\btell us\b", r"\bis .* a (?:good|real|useful) (?:kpi|metric)\b",
@@ -265,17 +270,25 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bwhy (?:should|shouldn t|shouldnt|not|would|do (?:we|you) (?:use|say|count)|is it)\b",
     ],
     "recommend": [
-        r"\bwhich (?:kpi|kpis|metric|metrics|number)\b", r"\bwhat (?:kpi|kpis|metric|metrics|number)\b",
+        r"\bwhich (?:kpi|kpis|metric|metrics|numbers?|indicators?)\b", r"\bwhat (?:kpi|kpis|metric|metrics|number)\b",
         r"\bwhat should (?:we|i) (?:track|measure|use|watch|be measuring|look at)\b",
         r"\bwhat do we (?:track|measure)\b", r"\bwhat should (?:\w+ ){1,2}(?:track|measure|report|watch|look at|use)\b", r"\bhow (?:do|should|can) (?:we|i) (?:measure|track|show|prove|know)\b",
-        r"\bbest (?:kpi|metric)\b", r"\bmain metric\b", r"\bthe kpi\b", r"\bkpi\b\s*\??$",
+        r"\bhow (?:we|i) (?:can|should|could) (?:measure|track|show|prove|know)\b",
+        r"\bbest (?:kpi|metric)\b", r"\bmain metric\b",
         r"\bwhere do i start\b", r"\bwhat to track\b", r"\btrack instead\b", r"\bmeasured on\b",
         r"\bshould be our\b", r"\bnorth star\b", r"\bthe right (?:social )?(?:metric|kpi)\b",
         r"\bwhat do (?:i|we) report on\b",
-        r"\bkpi for\b", r"\bmetric tells\b", r"\bwhat s the metric\b", r"\bthe metric\b",
+        r"\bkpi for\b", r"\bmetric tells\b", r"\bwhat s the metric\b",
         r"\bwe want (?:more|to)\b", r"\bneed (?:more|social to)\b", r"\bhow do i know if\b",
         r"\bwhich kpi do we\b",
     ],
+    # "the KPI?", "kpi?": a request for a KPI, but weaker than "explain the difference between ..."
+    "recommend_weak": [r"\bthe kpi\b", r"\bkpi\b\s*\??$", r"\bthe metric\b", r"\b(?:primary|main|key) (?:metric|kpi)\b"],
+    # a number asked for outright ("can you give me X for last month"), whatever report it is for
+    "value_request": [r"\b(?:give|get|send|pull|fetch|show) (?:me|us)\b", r"\bpull (?:up )?(?:the|our)\b",
+                      r"\bcan (?:you|u) (?:give|get|pull|fetch|show|send|tell)\b"],
+    # a digest by its own name, not "report" in a preamble
+    "digest_named": [r"\bdigest\b", r"\bscorecard\b", r"\brecap\b"],
     "value_strong": [
         r"^(?:value|show|get|fetch)\b", r"^(?:avg|average|total|median|p90)\b", r"\bwhat percent(?:age)? of\b",
         r"^how (?:long|fast|quickly) do (?:ppl|people|we|folks|viewers|users)\b",
@@ -296,7 +309,10 @@ INTENT_CUES: dict[str, list[str]] = {
 OFF_TOPIC_STRONG: list[str] = [
     r"\bpython\b", r"\bscript\b", r"\bjavascript\b", r"\bsql query\b", r"\bweather\b", r"\bjoke\b",
     r"\bcaptions?\b", r"\bhashtags?\b", r"\bpoem\b", r"\brecipe\b", r"\bscrape\b", r"\balt text\b",
-    r"\bwrite (?:alt|a|an|me|some|us|copy|captions?)\b",
+    r"\bwrite (?:alt|a|an|some|copy|captions?)\b", r"\bwrite (?:me|us) (?:a|an|some|the)\b",
+    # tasks on the accounts, not questions about KPIs
+    r"\b(?:can|could|would|will) (?:you|u) (?:please |pls )?(?:schedule|publish|post|write|design|translate|edit|"
+    r"film|shoot|boost|delete|draw|reply to|respond to)\b",
 ]
 
 OFF_TOPIC: list[str] = [

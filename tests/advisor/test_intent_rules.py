@@ -1,0 +1,38 @@
+"""Precedence between intent cues: what a question asks for when several readings are possible."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.understand import understand
+from kpi_engine.catalog import default_catalog
+
+CATALOG = default_catalog()
+
+
+def _read(q: str) -> tuple[str, str | None, str | None]:
+    u = understand(q, catalog=CATALOG)
+    return ("clarify" if u.clarify else u.parsed.intent), u.parsed.goal, u.parsed.kpi_id
+
+
+@pytest.mark.parametrize("question,expected", [
+    # any judgement word after "X is our KPI" makes a verdict
+    ("our CEO wants total likes as the main KPI. is that silly?", ("verdict", "engagement", "engagement_rate")),
+    ("impressions are what we report every month. is that fine?", ("verdict", "awareness", "reach")),
+    # a definition asked outright, even of a goal's word
+    ("define brand awareness for me", ("explain", None, None)),
+    ("how is engagement rate defined?", ("explain", None, "engagement_rate")),
+    ("what's the difference between reach and a kpi", ("explain", None, "reach")),
+    # a number asked for outright is not a digest because a report is mentioned
+    ("doing the quarterly report for the board: can you pull reach for last quarter by platform?",
+     ("value", None, "reach")),
+    ("send me the weekly digest for awareness", ("digest", "awareness", "reach")),
+    # tasks on the accounts are out of scope; "write us" is customers messaging
+    ("could you publish this reel tonight?", ("out_of_scope", None, None)),
+    ("how can we tell if people who write us on facebook feel taken care of? which metric?",
+     ("recommend", "community", "median_response_time")),
+    ("how do i ask you for reach by platform?", ("help", None, None)),
+    ("which numbers should we care about?", ("clarify", None, None)),
+])
+def test_intent_precedence(question, expected):
+    assert _read(question) == expected
