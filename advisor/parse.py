@@ -108,12 +108,98 @@ def _phrase_pattern(catalog: Catalog) -> re.Pattern[str]:
 
 
 def _find_kpi(text: str, phrases: dict[str, str], catalog: Catalog) -> str | None:
-    """The KPI named first in the text (longest phrase at a position wins)."""
+    """The KPI named first in the text (longest phrase at a position wins).
+
+    Exact wordings first; then the catalog's names read on stems and in any order ("an inquiry that
+    is qualified", "the rate of video completion"), which wins when it names more words of a KPI;
+    and a plural KPI name in the singular after a determiner ("a lead", "every inquiry").
+    """
     for pattern, kpi_id in KPI_PATTERNS:  # specific wordings first ("how fast do we answer dms")
         if re.search(pattern, text):
             return kpi_id
     m = _phrase_pattern(catalog).search(text)
-    return phrases[m.group(0)] if m else None
+    found = phrases[m.group(0)] if m else None
+    words = text.split()
+    stemmed = [_stem_of(w) for w in words]
+    bag = _bag_match(words, stemmed, catalog)
+    if bag is not None and (m is None or (bag[1] > len(_content(m.group(0).split()))
+                                          and bag[2] <= len(text[:m.start()].split()))):
+        return bag[0]  # a longer name of the KPI named first, in other words
+    if found is None:
+        singular = _singular_match(words, stemmed, catalog)
+        if singular is not None:
+            return singular
+    return found
+
+
+_KPI_STOP = frozenset("of the a an to by per on in for our from with and".split())
+_DETERMINERS = frozenset("a an one each every per single any".split())
+# plural KPI names that are everyday words in the singular ("a post", "a like", "a view")
+_EVERYDAY = frozenset("posts likes views comments followers shares saves reposts plays fans bookmarks assists "
+                      "interactions engagements engagement output reach retention sentiment pipeline buzz".split())
+
+
+def _stem_of(word: str) -> str:
+    from .goals import stems
+
+    out = stems(word)
+    return out[0] if out else word
+
+
+def _content(words: list[str]) -> list[str]:
+    return [w for w in words if w not in _KPI_STOP]
+
+
+_STEM_INDEX: dict[int, tuple[Catalog, list[tuple[frozenset[str], int, str]], dict[str, str]]] = {}
+
+
+def _stem_index(catalog: Catalog) -> tuple[list[tuple[frozenset[str], int, str]], dict[str, str]]:
+    """KPI names as bags of stems (two content words or more), and single plural names by stem."""
+    cached = _STEM_INDEX.get(id(catalog))
+    if cached and cached[0] is catalog:
+        return cached[1], cached[2]
+    bags: dict[frozenset[str], tuple[int, str]] = {}
+    singles: dict[str, str] = {}
+    for phrase, kpi_id in _vocabulary(catalog)[0].items():
+        content = _content(phrase.split())
+        if len(content) >= 2:
+            key = frozenset(_stem_of(w) for w in content)
+            if len(key) == len(content):
+                bags.setdefault(key, (len(content), kpi_id))
+        elif len(content) == 1 and phrase.endswith("s") and len(phrase) >= 5 and phrase not in _EVERYDAY:
+            singles.setdefault(_stem_of(phrase), kpi_id)
+    index = sorted(((k, n, kpi) for k, (n, kpi) in bags.items()), key=lambda t: -t[1])
+    if len(_STEM_INDEX) > 8:
+        _STEM_INDEX.clear()
+    _STEM_INDEX[id(catalog)] = (catalog, index, singles)
+    return index, singles
+
+
+def _bag_match(words: list[str], stemmed: list[str], catalog: Catalog) -> tuple[str, int, int] | None:
+    """The KPI whose name's stems are next to each other in any order (small words between them
+    aside): (KPI, words of its name, first word's index); the most words first, then the earliest."""
+    present = set(stemmed)
+    where = [i for i, w in enumerate(words) if w not in _KPI_STOP]
+    best: tuple[int, int, str] | None = None  # (-words, start, kpi)
+    for key, n, kpi_id in _stem_index(catalog)[0]:
+        if best is not None and n < -best[0]:
+            break
+        if not key <= present:
+            continue
+        for j in range(len(where) - n + 1):
+            if {stemmed[i] for i in where[j:j + n]} == key:
+                cand = (-n, where[j], kpi_id)
+                best = cand if best is None or cand < best else best
+                break
+    return (best[2], -best[0], best[1]) if best else None
+
+
+def _singular_match(words: list[str], stemmed: list[str], catalog: Catalog) -> str | None:
+    singles = _stem_index(catalog)[1]
+    for i in range(1, len(words)):
+        if words[i - 1] in _DETERMINERS and not words[i].endswith("s") and stemmed[i] in singles:
+            return singles[stemmed[i]]
+    return None
 
 
 def _goal_scores(text: str, catalog: Catalog) -> tuple[dict[str, float], GoalEstimate]:

@@ -21,7 +21,7 @@ from kpi_engine.catalog import Catalog
 
 from .answer import Context, ParsedQuestion
 from .goal_lexicon import SCENARIOS
-from .goals import load_goal_model
+from .goals import load_goal_model, stems
 from .parse import ParseNotes, kpi_phrases, parse_with_notes
 from .vocab import DIMENSION_WORDS, OFF_TOPIC, OFF_TOPIC_STRONG, PLATFORM_WORDS
 
@@ -207,6 +207,9 @@ def _verdict(parsed: ParsedQuestion, notes: ParseNotes, catalog: Catalog,
     text = notes.text
     for phrase in sorted((p for p, k in kpi_phrases(catalog).items() if k == subject), key=len, reverse=True):
         text = re.sub(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", " ", text)
+    # and its words in any inflection ("counting every DM as a lead": the lead is the metric, not the goal)
+    own = {st for p, k in kpi_phrases(catalog).items() if k == subject and " " not in p for st in stems(p)}
+    text = " ".join(w for w in text.split() if not (own & set(stems(w))))
     rest = load_goal_model(catalog).estimate(text)
     named = rest.best if rest.cue_strength >= 3 and rest.best in catalog.goals else None
     family = named or catalog.kpis[subject].families[0]

@@ -251,7 +251,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bshould (?:we|i) (?:use|report|track|pick|choose|make|show)\b.*\bas (?:our|the|a) (?:main |primary |only )?"
         r"(?:kpi|metric)\b", r"\b(?:is|are) (?:\w+ ){1,4}enough to (?:judge|measure|show|prove|tell)\b",
         r"\b(?:good|bad|great) news\b", r"\bwe re (?:doing (?:well|good|ok|okay|great)|winning|on track)\b",
-        r"\b(?:doing well|good) or not\b",
+        r"\b(?:doing well|good)(?: (?:kpi|metric|idea|measure|number))? or (?:not|nah|bad)\b",
         # "X is our main KPI / X as our KPI ... is that ok?": any judgement word
         r"\b(?:is|isn t) (?:that|this|it) (?:really |actually |even |just )?(?:a )?(?:good|bad|enough|ok|okay|fine|"
         r"dumb|smart|stupid|silly|wise|wrong|right|legit|sensible|reasonable|mistake|good idea|bad idea|crazy|"

@@ -36,3 +36,22 @@ def _read(q: str) -> tuple[str, str | None, str | None]:
 ])
 def test_intent_precedence(question, expected):
     assert _read(question) == expected
+
+
+@pytest.mark.parametrize("question,kpi", [
+    ("what is the rate of video completion on tiktok last week", "video_completion_rate"),
+    ("what makes an inquiry qualified? define it", "qualified_inquiries"),
+    ("how many leads did we get last month", "leads"),
+    ("we got every single lead from linkedin last month, show me", "leads"),
+    # the KPI named first stays the subject; a longer name later does not take over
+    ("why is reach bigger than our follower count?", "reach"),
+    ("difference between leads and qualified inquiries?", "leads"),
+    ("how is engagement rate calculated - by reach or impressions?", "engagement_rate"),
+])
+def test_kpis_are_read_in_any_inflection_and_order(question, kpi):
+    assert understand(question, catalog=CATALOG).parsed.kpi_id == kpi
+
+
+def test_a_verdict_on_a_singular_kpi_takes_the_family_from_the_business():
+    u = understand("our physio clinic treats every DM as a lead. good kpi or not?", catalog=CATALOG)
+    assert (u.parsed.intent, u.parsed.goal, u.subject_kpi) == ("verdict", "local", "leads")
