@@ -299,11 +299,13 @@ class GoalModel:
         words, fixed = self.correct(_words(text))
         tokens = [_stem(w) for w in words]
         excluded = excluded_positions(words)
-        cue_scores, evidence, scenario_score = self._match_cues(tokens, [False] * len(tokens), excluded)
+        neutral = self._neutralised(tokens)
+        cue_scores, evidence, scenario_score = self._match_cues(tokens, list(neutral), excluded)
         ranked = sorted(cue_scores.values(), reverse=True)
         # The vote settles weak or split cues; clear ones ("which KPI for awareness") do not need it.
         clear = bool(ranked) and ranked[0] >= 3 and (len(ranked) == 1 or ranked[1] <= 0.5 * ranked[0])
-        kept = [t for t, out in zip(tokens, excluded) if not out]  # "not chasing leads" votes for no leads
+        # "not chasing leads" votes for no leads, "we care about X" for no customer care
+        kept = [t for t, out, n in zip(tokens, excluded, neutral) if not (out or n)]
         votes = {} if clear or not vote or self.vote_weight <= 0 else self._vote(kept)
         scenario = None
         if scenario_score:
@@ -311,7 +313,13 @@ class GoalModel:
             goal = SCENARIOS[name]["goal"]
             cue_scores[goal] = cue_scores.get(goal, 0.0) + score
             scenario = name
-        probs = self._mix(cue_scores, votes)
+        if votes and max(cue_scores.values(), default=0.0) < 2:
+            # Only weak hints ("posts", "content", a business type): the vote decides, the hints nudge it.
+            nudged = {f: votes.get(f, 0.0) + WEAK_NUDGE * cue_scores.get(f, 0.0) for f in self.families}
+            total = sum(nudged.values()) or 1.0
+            probs = {f: round(v / total, 4) for f, v in nudged.items()}
+        else:
+            probs = self._mix(cue_scores, votes)
         if scenario and max(probs, key=lambda f: probs[f]) != SCENARIOS[scenario]["goal"]:
             scenario = None
         if votes:
@@ -320,17 +328,24 @@ class GoalModel:
         return GoalEstimate(probs=probs, cue_scores=cue_scores, evidence=tuple(evidence), scenario=scenario,
                             corrected=tuple(fixed))
 
-    def _match_cues(self, tokens: list[str], used: list[bool],
-                    excluded: list[bool] | None = None) -> tuple[dict[str, float], list[str], dict[str, float]]:
+    def _neutralised(self, tokens: list[str]) -> list[bool]:
+        """Per token, whether a neutraliser covers it ("care about" is not customer care)."""
+        used = [False] * len(tokens)
         for key in self._cues.neutral:
             for i in range(len(tokens) - len(key) + 1):
                 if tuple(tokens[i:i + len(key)]) == key:
                     for j in range(i, i + len(key)):
                         used[j] = True
+        return used
+
+    def _match_cues(self, tokens: list[str], used: list[bool],
+                    excluded: list[bool] | None = None) -> tuple[dict[str, float], list[str], dict[str, float]]:
+        """Cue scores over ``tokens``; ``used`` marks tokens no cue may take (neutralised ones)."""
         scores: dict[str, float] = {}
         scenarios: dict[str, float] = {}
         context: list[tuple[str, str, float]] = []
         evidence: list[str] = []
+        seen: set[str] = set()
         for length in range(min(self._cues.longest, len(tokens)), 0, -1):
             for i in range(len(tokens) - length + 1):
                 if any(used[i:i + length]):
@@ -344,6 +359,9 @@ class GoalModel:
                 if excluded and excluded[i]:
                     evidence.append(f"'{phrase}' ruled out by the question")
                     continue
+                if phrase in seen:  # saying a word twice does not make it more of a goal
+                    continue
+                seen.add(phrase)
                 for family, weight in hits:
                     if family.startswith("scenario:"):
                         name = family.split(":", 1)[1]
@@ -437,6 +455,7 @@ def _features(tokens: Sequence[str]) -> list[str]:
 
 
 CONTEXT_FACTOR = 1 / 3  # weight of a context cue next to a stated objective
+WEAK_NUDGE = 0.05  # probability a weak cue adds to its family when the vote decides
 
 _MODELS: dict[int, tuple[Catalog, GoalModel]] = {}
 _LOCK = threading.Lock()

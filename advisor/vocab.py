@@ -272,8 +272,8 @@ INTENT_CUES: dict[str, list[str]] = {
     "recommend": [
         r"\bwhich (?:kpi|kpis|metric|metrics|numbers?|indicators?)\b", r"\bwhat (?:kpi|kpis|metric|metrics|number)\b",
         r"\bwhat should (?:we|i) (?:track|measure|use|watch|be measuring|look at)\b",
-        r"\bwhat do we (?:track|measure)\b", r"\bwhat should (?:\w+ ){1,2}(?:track|measure|report|watch|look at|use)\b", r"\bhow (?:do|should|can) (?:we|i) (?:measure|track|show|prove|know)\b",
-        r"\bhow (?:we|i) (?:can|should|could) (?:measure|track|show|prove|know)\b",
+        r"\bwhat do we (?:track|measure)\b", r"\bwhat should (?:\w+ ){1,2}(?:track|measure|report|watch|look at|use)\b", r"\bhow (?:do|should|can|could) (?:we|i) (?:measure|track|show|prove|know|judge|tell|evaluate|assess)\b",
+        r"\bhow (?:we|i) (?:can|should|could) (?:measure|track|show|prove|know|judge|tell|evaluate|assess)\b",
         r"\bbest (?:kpi|metric)\b", r"\bmain metric\b",
         r"\bwhere do i start\b", r"\bwhat to track\b", r"\btrack instead\b", r"\bmeasured on\b",
         r"\bshould be our\b", r"\bnorth star\b", r"\bthe right (?:social )?(?:metric|kpi)\b",

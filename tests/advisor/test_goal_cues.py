@@ -42,3 +42,25 @@ def test_a_problem_stated_in_the_negative_is_still_the_goal():
     assert _best("people don't know we exist") == "awareness"
     assert _best("no one knows us in this city yet, we want to be known") == "awareness"
     assert _best("customers are not getting answers to their DMs fast enough") == "community"
+
+
+def test_with_only_weak_hints_the_knowledge_vote_decides():
+    est = load_goal_model(CATALOG).estimate("is our posting worth the hours we put in")
+    assert est.cue_strength < 2 and est.best == "efficiency"  # "posting" hints engagement, the vote says otherwise
+
+
+def test_a_word_said_twice_counts_once():
+    est = load_goal_model(CATALOG).estimate("we make videos, lots of videos")
+    assert est.cue_scores.get("engagement") == 1
+
+
+def test_a_business_type_decides_only_without_an_objective():
+    assert _best("we're a dental clinic, which kpi?") == "local"
+    assert _best("we're a dental clinic and nobody in town knows we exist") == "awareness"
+    assert _best("small skincare brand, we want more people to know us") == "awareness"
+    assert _best("we are a realtor, which metric?") == "local"
+
+
+def test_what_we_care_about_is_not_customer_care():
+    est = load_goal_model(CATALOG).estimate("which numbers should we care about")
+    assert est.best != "community" or est.confidence < 0.3
