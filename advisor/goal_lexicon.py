@@ -69,7 +69,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "audience cares": 3, "actually care": 2, "resonat": 3, "into it": 2, "viewers are into": 3, "are into": 2,
         "live": 1, "landing": 1, "affinity": 2, "hitting with": 3, "hitting": 1, "swipe away": 3, "worth the design time": 1,
         "watch our": 1, "engagements": 2, "interesting": 1, "relatable": 2, "shareable": 2, "saveable": 2,
-        "reposts": 2, "duets": 2, "stitches": 2, "replies to our posts": 2, "talk back": 2, "participate": 2,
+        "reposts": 2, "duets": 2, "stitches": 2, "quote post": 3, "quote tweet": 3, "retweets": 2, "replies to our posts": 2, "talk back": 2, "participate": 2,
         "participation": 2, "ugc": 2, "user generated": 2, "community engagement": 3, "active audience": 3,
         "audience loves": 3, "people love": 2, "loved": 1, "likes comments": 3, "reactions to": 3,
         "quality of our content": 3, "best performing": 3, "top performing": 3, "worst performing": 3,
@@ -81,7 +81,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
     "traffic": {
         "traffic": 3, "website": 3, "web site": 3, "site": 2, "blog": 3, "click": 2, "clicks": 3, "clicking": 3,
         "click through": 3, "link in bio": 3, "link": 2, "links": 2, "tap the link": 3, "landing page": 3,
-        "landing pages": 3, "visits": 2, "visitors": 3, "visiter": 3, "sessions": 3, "readers": 3, "articles": 2,
+        "landing pages": 3, "visits": 2, "visitors": 3, "sessions": 3, "readers": 3, "articles": 2,
         "article": 2, "docs": 2, "drive people to": 3, "send people": 3, "sending people": 3, "onto the website": 3,
         "to our site": 3, "to the site": 3, "content hub": 3, "web visits": 3, "page views": 2, "pageviews": 2,
         "swipe up": 3, "utm": 2, "outbound": 2, "referral": 2, "referrals": 2,
@@ -177,7 +177,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "msg us": 3, "msgs": 2, "msg": 2, "feel heard": 3, "handles comments": 3, "handle comments": 3,
         "questions from": 2, "community mgmt": 3, "tweet at us": 3, "reach out": 1,
         "support tickets": 3, "questions": 1, "product questions": 3, "mods": 3, "moderators": 3, "moderation": 3,
-        "retention": 3, "retain": 3, "churn": 3, "keep customers": 3, "existing customers": 3, "customers happy": 3,
+        "retention": 3, "retain": 3, "churn": 3, "cancellations": 3, "keep customers": 3, "existing customers": 3, "customers happy": 3,
         "loyalty": 2, "loyal customers": 3, "taken care of": 3, "left hanging": 3, "response time": 3,
         "how fast": 2, "helpdesk": 3, "help desk": 3, "outage": 3, "is down": 2, "community management": 3,
         "community manager": 3, "community": 1, "get back to": 3, "handle": 1, "handling": 1, "inbox": 2,
@@ -238,7 +238,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
 # only break ties when it does ("people in our city don't know we exist" is awareness, not local).
 CONTEXT_CUES: dict[str, tuple[str, ...]] = {
     "engagement": ("content", "posts", "reels", "carousels", "clips", "videos", "podcast", "live streams", "memes",
-                   "meme", "creative"),
+                   "meme", "creative", "ama", "amas"),
     "leads": ("b2b", "saas", "software", "enterprise"),
     "ecommerce": ("skincare", "jewellery", "jewelry", "fashion", "sneaker", "candles", "apparel", "cosmetics",
                   "beauty brand", "furniture", "books", "prints", "shopify", "etsy", "amazon", "dtc", "d2c",
@@ -273,7 +273,7 @@ SCENARIOS: dict[str, Scenario] = {
         "cues": {"thought leadership": 3, "thought leader": 3, "thought leaders": 3, "authority": 3,
                  "expert": 2, "experts": 3, "expertise": 3, "credibility": 3, "credible": 2, "go to source": 3,
                  "go to account": 3, "learn from": 2, "industry voice": 3, "subject matter": 2, "trusted voice": 3,
-                 "trusted advisor": 3},
+                 "trusted advisor": 3, "reference voice": 3, "leading voice": 3, "the go to": 2, "the reference": 2},
     },
 }
 
@@ -287,6 +287,11 @@ OWN_STEMS: dict[str, str] = {
     # a "supporter" is not "support", a post "landing" is not a landing page
     "conversion": "conversion", "conversions": "conversion", "books": "books", "supporter": "supporter",
     "supporters": "supporter", "landing": "landing",
+    # map directions are not a creative direction; a consultancy is not a consultation; cancelling a
+    # subscription is churn, not being cancelled
+    "directions": "directions", "consultancy": "consultancy", "consultancies": "consultancy",
+    "cancelling": "cancellation", "canceling": "cancellation", "cancellation": "cancellation",
+    "cancellations": "cancellation",
 }
 
 # Phrases that contain a cue without meaning it ("we care about X" is not customer care).

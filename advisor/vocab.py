@@ -199,7 +199,7 @@ PERIOD_PATTERNS: list[tuple[str, str]] = [
 # intent -> regexes over normalised text
 INTENT_CUES: dict[str, list[str]] = {
     "help": [
-        r"^help\b", r"^commands?\b", r"\bwhat can (?:you|u) do\b", r"\bhow do i use\b", r"\bwhat commands\b",
+        r"^help\b(?! (?:me|us) (?:pick|choose|find|decide|figure|set|define|measure|track|with (?:kpi|metric)))", r"^commands?\b", r"\bwhat can (?:you|u) do\b", r"\bhow do i use\b", r"\bwhat commands\b",
         r"\bhow does this (?:bot )?work\b", r"\bhow do (?:i|we) (?:get|set up|setup|subscribe|schedule)\b.*\b(?:digest|report|subscri)",
         r"\bcommands are there\b", r"\bwhat are you\b",
         r"\bwhat can (?:this bot|this thing|the bot|this|you|u) (?:even )?do\b",
@@ -247,7 +247,8 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bshould (?:he|she|they|we|i) be (?:happy|thrilled|worried|concerned|excited|pleased|proud|celebrating)\b",
         r"\bshould (?:\w+ ){1,5}be (?:our|the) (?:main |primary |only |north star |headline )?(?:kpi|metric|goal)\b",
         r"\b(?:as|be) (?:the|our) (?:main |primary |only )?(?:kpi|metric),? (?:good idea|ok|okay|right|smart)\b",
-        r"\bgood idea\b", r"\bworth (?:tracking|reporting|measuring|watching)\b", r"\bor nah\b",
+        r"\bgood idea\b",
+        r"\b(?:as|be) (?:our|the) (?:main |primary |only |new |headline )?(?:kpi|metric|north star)\b.*\bthoughts\b", r"\bworth (?:tracking|reporting|measuring|watching)\b", r"\bor nah\b",
         r"\bshould (?:we|i) (?:use|report|track|pick|choose|make|show)\b.*\bas (?:our|the|a) (?:main |primary |only )?"
         r"(?:kpi|metric)\b", r"\b(?:is|are) (?:\w+ ){1,4}enough to (?:judge|measure|show|prove|tell)\b",
         r"\b(?:good|bad|great) news\b", r"\bwe re (?:doing (?:well|good|ok|okay|great)|winning|on track)\b",
@@ -272,6 +273,7 @@ INTENT_CUES: dict[str, list[str]] = {
     "recommend": [
         r"\bwhich (?:kpi|kpis|metric|metrics|numbers?|indicators?)\b", r"\bwhat (?:kpi|kpis|metric|metrics|number)\b",
         r"\bwhat should (?:we|i) (?:track|measure|use|watch|be measuring|look at)\b",
+        r"\bwhat should (?:we|i) be (?:tracking|measuring|watching|monitoring|looking at|reporting)\b",
         r"\bwhat do we (?:track|measure)\b", r"\bwhat should (?:\w+ ){1,2}(?:track|measure|report|watch|look at|use)\b", r"\bhow (?:do|should|can|could) (?:we|i) (?:measure|track|show|prove|know|judge|tell|evaluate|assess)\b",
         r"\bhow (?:we|i) (?:can|should|could) (?:measure|track|show|prove|know|judge|tell|evaluate|assess)\b",
         r"\bbest (?:kpi|metric)\b", r"\bmain metric\b",
@@ -309,7 +311,8 @@ INTENT_CUES: dict[str, list[str]] = {
 OFF_TOPIC_STRONG: list[str] = [
     r"\bpython\b", r"\bscript\b", r"\bjavascript\b", r"\bsql query\b", r"\bweather\b", r"\bjoke\b",
     r"\bcaptions?\b", r"\bhashtags?\b", r"\bpoem\b", r"\brecipe\b", r"\bscrape\b", r"\balt text\b",
-    r"\bwrite (?:alt|a|an|some|copy|captions?)\b", r"\bwrite (?:me|us) (?:a|an|some|the)\b",
+    # a request to write ("write a post", "pls write me a bio"), not "we write a blog"
+    r"(?:^|\b(?:pls|please|help me|can you|can u|could you|would you) )write (?:alt|a|an|some|copy|captions?|me|us)\b",
     # tasks on the accounts, not questions about KPIs
     r"\b(?:can|could|would|will) (?:you|u) (?:please |pls )?(?:schedule|publish|post|write|design|translate|edit|"
     r"film|shoot|boost|delete|draw|reply to|respond to)\b",
@@ -319,5 +322,6 @@ OFF_TOPIC: list[str] = [
     r"\bweather\b", r"\bjoke\b", r"\bcaption\b", r"\bhashtags?\b", r"\bcpc\b", r"\bbids?\b",
     r"\bbidding\b", r"\bad spend\b", r"\bretargeting\b", r"\broas\b", r"\bpython\b", r"\berror\b",
     r"\bscript\b", r"\bcode\b", r"\bgame\b", r"\brecipe\b", r"\bpoem\b", r"\bwho won\b",
-    r"\bstock price\b", r"\btranslate\b", r"\bwrite me\b", r"\bwrite a\b",
+    r"\bstock price\b", r"\btranslate\b",
+    r"(?:^|\b(?:pls|please|help me|can you|can u|could you|would you) )write (?:me|a|an)\b",
 ]

@@ -64,3 +64,11 @@ def test_a_business_type_decides_only_without_an_objective():
 def test_what_we_care_about_is_not_customer_care():
     est = load_goal_model(CATALOG).estimate("which numbers should we care about")
     assert est.best != "community" or est.confidence < 0.3
+
+
+def test_words_the_stemmer_would_fold_onto_another_goal_stay_apart():
+    assert _best("we are a subscription box and want fewer cancellations, support matters") == "community"
+    est = load_goal_model(CATALOG).estimate("does the new creative direction get more reactions")
+    assert "local" not in est.cue_scores  # "direction" is not "directions" to the shop
+    est = load_goal_model(CATALOG).estimate("we are a consultancy")
+    assert "leads" not in est.cue_scores  # a consultancy is not a consultation booked

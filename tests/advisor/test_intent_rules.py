@@ -33,6 +33,12 @@ def _read(q: str) -> tuple[str, str | None, str | None]:
      ("recommend", "community", "median_response_time")),
     ("how do i ask you for reach by platform?", ("help", None, None)),
     ("which numbers should we care about?", ("clarify", None, None)),
+    ("help me pick kpis for social", ("clarify", None, None)),
+    ("the CMO wants impressions as our north star. thoughts?", ("verdict", "awareness", "reach")),
+    # "we write a blog" is about the team, "write a blog post" is a task
+    ("we write a blog and want instagram to send people to it. which kpi?",
+     ("recommend", "traffic", "click_through_rate")),
+    ("write a blog post about our reach", ("out_of_scope", None, None)),
 ])
 def test_intent_precedence(question, expected):
     assert _read(question) == expected
