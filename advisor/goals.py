@@ -31,7 +31,7 @@ from kpi_engine.catalog import Catalog
 
 from .goal_lexicon import CONTEXT_CUES, GOAL_CUES, NEUTRALISERS, OWN_STEMS, SCENARIOS
 
-__all__ = ["GoalEstimate", "GoalModel", "load_goal_model", "stems", "use_stem_cache"]
+__all__ = ["GoalEstimate", "GoalModel", "concept_stems", "load_goal_model", "stems", "use_stem_cache"]
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -473,6 +473,26 @@ def load_goal_model(catalog: Catalog) -> GoalModel:
             _MODELS.clear()
         _MODELS[id(catalog)] = (catalog, model)
         return model
+
+
+_GENERIC_TITLE_WORDS = frozenset(
+    "social organic kpi kpis metric metrics goal goals content rate rates post posts what how when why check "
+    "run fairly trustworthy included relating people vs".split())
+
+
+@lru_cache(maxsize=1)
+def concept_stems() -> frozenset[str]:
+    """Stems of the terms the knowledge base explains as concepts (its non-goal, non-KPI documents'
+    titles: "UTM tagging", "dark social", "vanity metrics", "leading vs lagging", ...)."""
+    from knowledge.corpus import load_documents
+
+    out: set[str] = set()
+    for doc in load_documents():
+        if doc.slug.startswith(("goal-", "kpi-", "scenario-")):
+            continue
+        term = doc.title.split(" - ")[0]
+        out.update(_stem(w) for w in _words(term) if w not in _STOP and w not in _GENERIC_TITLE_WORDS)
+    return frozenset(out)
 
 
 @lru_cache(maxsize=1)

@@ -380,8 +380,9 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
         return "value"
     # a period or a breakdown asks for numbers ("what is engagement rate last 28 days")
     explain = cues["explain"] or cues["explain_weak"]
-    # a definition asked outright ("define X", "what does X mean") is one even when X is a goal's word
-    if explain and (kpi_id or not goal or cues["explain"]) and not (period or by or (cues["value"] and filters)):
+    # a definition asked outright ("define X", "what does X mean", "what are UTM tags") is one even
+    # when X is a goal's word
+    if explain and (kpi_id or not goal or cues["explain"] or _concept_asked(text)) and not (period or by or (cues["value"] and filters)):
         if not cues["recommend"] or (kpi_id and cues["explain"]):
             return "explain"
     if kpi_id and (cues["value"] or period or by) and not asks_kpi:
@@ -391,6 +392,22 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
     if kpi_id:
         return "value" if (period or by or filters) else "explain"
     return "out_of_scope"
+
+
+_WHAT_IS = re.compile(r"^(?:so |ok |okay |hey |quick q )?(?:what s|whats|what is|what are) (?:a |an |the )?"
+                      r"((?:[a-z0-9]+ ){0,2}[a-z0-9]+?)(?= and\b| or\b| vs\b| for\b| in\b| on\b|$)")
+
+
+def _concept_asked(text: str) -> bool:
+    """'what are UTM tags (and ...)': the subject is a term the knowledge base explains as a concept."""
+    from .goals import _GENERIC_TITLE_WORDS, concept_stems, stems
+
+    m = _WHAT_IS.match(text)
+    if not m:
+        return False
+    words = [w for w in m.group(1).split() if w not in _GENERIC_TITLE_WORDS]
+    known = concept_stems()
+    return bool(words) and all(st in known for w in words for st in stems(w))
 
 
 _FOLLOW_UP = re.compile(

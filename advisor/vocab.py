@@ -259,7 +259,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"naive|misleading|meaningless|pointless|useless|enough)\b",
     ],
     # "what is X": explain unless the question asks for a recommendation or numbers
-    "explain_weak": [r"^(?:what s|whats|what is|what are) (?:a |an |the )?(?!our\b|my\b)"],
+    "explain_weak": [r"^(?:what s|whats|what is|what are) (?:a |an |the )?(?!our\b|my\b|best\b|right\b|most\b|main\b)"],
     "explain": [
         r"\bwhat does\b",
         r"\bmean\b", r"\bdefine\b", r"\bdefined\b", r"\bdefinition\b", r"\bexplain\b", r"\bhow is .* (?:calculated|computed|scored)\b",
@@ -282,7 +282,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bwhat do (?:i|we) report on\b",
         r"\bkpi for\b", r"\bmetric tells\b", r"\bwhat s the metric\b",
         r"\bwe want (?:more|to)\b", r"\bneed (?:more|social to)\b", r"\bhow do i know if\b",
-        r"\bwhich kpi do we\b",
+        r"\bwhich kpi do we\b", r"\bbest way to (?:measure|track|get|grow|increase|drive|show|prove|know)\b",
     ],
     # "the KPI?", "kpi?": a request for a KPI, but weaker than "explain the difference between ..."
     "recommend_weak": [r"\bthe kpi\b", r"\bkpi\b\s*\??$", r"\bthe metric\b", r"\b(?:primary|main|key) (?:metric|kpi)\b"],

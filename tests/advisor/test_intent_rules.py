@@ -61,3 +61,13 @@ def test_kpis_are_read_in_any_inflection_and_order(question, kpi):
 def test_a_verdict_on_a_singular_kpi_takes_the_family_from_the_business():
     u = understand("our physio clinic treats every DM as a lead. good kpi or not?", catalog=CATALOG)
     assert (u.parsed.intent, u.parsed.goal, u.subject_kpi) == ("verdict", "local", "leads")
+
+
+@pytest.mark.parametrize("question", ["what are utm tags and why do they matter", "what is dark social?",
+                                      "what are vanity metrics"])
+def test_a_concept_the_knowledge_base_explains_is_explained_even_when_it_hints_a_goal(question):
+    assert _read(question) == ("explain", None, None)
+
+
+def test_the_best_way_to_a_goal_is_a_recommendation_not_a_definition():
+    assert _read("what's the best way to get more leads?") == ("recommend", "leads", "leads")
