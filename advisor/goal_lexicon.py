@@ -28,7 +28,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "awareness": 3, "aware": 2, "brand awareness": 3, "visibility": 3, "visible": 2, "invisible": 3,
         "exposure": 3, "top of funnel": 3, "tofu": 2, "top of mind": 3, "discover us": 3, "discovered": 2,
         "discoverability": 3, "get discovered": 3, "get seen": 3, "be seen": 3, "being seen": 3, "seen by": 2,
-        "seeing us": 3, "seeing our": 2, "see us": 2, "get noticed": 3, "noticed": 2, "heard of": 3,
+        "seeing us": 3, "seeing our": 2, "seen": 2, "see us": 2, "get noticed": 3, "noticed": 2, "heard of": 3,
         "never heard": 3, "know who we are": 3, "know we exist": 3, "knows we exist": 3, "know us": 3,
         "know about us": 3, "knows about us": 3, "know about our": 2, "name out": 3, "get our name": 3,
         "new audience": 3, "new audiences": 3, "new eyes": 3, "fresh eyes": 3, "in front of": 2, "radar": 3,
@@ -145,7 +145,8 @@ GOAL_CUES: dict[str, dict[str, float]] = {
     "local": {
         "local": 3, "locals": 3, "locally": 3, "nearby": 3, "near me": 3, "neighbourhood": 3, "neighborhood": 3,
         "in the area": 3, "our area": 3, "our town": 3, "our city": 3, "in town": 3, "town": 2, "city": 1,
-        "walk in": 3, "walk ins": 3, "foot traffic": 3, "phone ringing": 3, "phone to ring": 3, "calls": 2,
+        "walk in": 3, "walk ins": 3, "walk into": 3, "into our store": 3, "into the store": 3, "into our shop": 3,
+        "through the door": 3, "through our doors": 3, "foot traffic": 3, "phone ringing": 3, "phone to ring": 3, "calls": 2,
         "call us": 3, "phone calls": 3, "booking": 3, "bookings": 3, "booked": 2, "appointments": 3,
         "appointment": 3, "reservations": 3, "reservation": 3, "tables booked": 3, "table bookings": 3, "quote": 3,
         "quotes": 3, "quote requests": 3, "inquiries": 3, "enquiries": 3, "inquiry": 3, "enquiry": 3, "clinic": 2,
@@ -186,7 +187,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "customer experience": 3, "customer satisfaction": 3, "csat": 3, "nps": 2, "first response": 3,
         "reply faster": 3, "respond faster": 3, "answer faster": 3, "response speed": 3, "reply speed": 3,
         "time to reply": 3, "waiting for a reply": 3, "wait for a reply": 3, "get ignored": 3, "feel ignored": 3,
-        "being ignored": 3, "left on read": 3, "hanging": 2, "queries": 2, "customer questions": 3,
+        "being ignored": 3, "left on read": 3, "left on seen": 3, "hanging": 2, "queries": 2, "customer questions": 3,
         "questions from customers": 3, "issue": 1, "issues": 1, "problems": 1, "help people": 2,
         "helping customers": 3, "social listening": 1, "forum": 2, "members": 2, "member": 1,
         "membership community": 2, "community members": 3, "keep customers happy": 3, "loyal": 1, "renewals": 3,
@@ -205,7 +206,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "likes us": 2, "boycott": 3, "shitstorm": 3, "internet likes us": 3, "public": 1, "feel about": 2,
         "like our brand": 3, "like the brand": 3, "love the brand": 3, "feel good about": 3, "feel better about": 3,
         "happy place": 2, "dumpster fire": 3, "toxic": 2, "apology": 2, "sustainability campaign": 1,
-        "reputation as an employer": 3, "brand sentiment": 3, "sentiment around": 3, "the vibe around": 3,
+        "reputation as an employer": 3, "reaction to": 2, "public reaction": 3, "brand sentiment": 3, "sentiment around": 3, "the vibe around": 3,
         "vibe around": 3, "what people think": 3, "people think of us": 3, "think about us": 3,
         "views of the brand": 3, "negativity": 3, "criticism": 3, "complaining about us": 2, "bad press": 3,
         "press": 1, "headlines": 2, "media coverage": 2, "credibility of the brand": 3, "brand perception": 3,
@@ -244,7 +245,7 @@ CONTEXT_CUES: dict[str, tuple[str, ...]] = {
                   "beauty brand", "furniture", "books", "prints", "shopify", "etsy", "amazon", "dtc", "d2c",
                   "direct to consumer", "retail", "retailer", "online store", "online shop", "e shop", "webshop",
                   "web shop", "course business", "store"),
-    "local": ("clinic", "dental", "dentist", "physio", "salon", "gym", "yoga studio", "studio", "restaurant", "cafe",
+    "local": ("local", "locally", "clinic", "dental", "dentist", "physio", "salon", "gym", "yoga studio", "studio", "restaurant", "cafe",
               "bakery", "plumber", "plumbing", "electrician", "roofing", "roofer", "landscaping", "contractor",
               "car repair", "repair shop", "mechanic", "real estate", "realtor", "law firm", "lawyer", "solicitor",
               "wedding photographer", "photographer", "practice", "service business", "local business", "town",
@@ -273,7 +274,7 @@ SCENARIOS: dict[str, Scenario] = {
         "cues": {"thought leadership": 3, "thought leader": 3, "thought leaders": 3, "authority": 3,
                  "expert": 2, "experts": 3, "expertise": 3, "credibility": 3, "credible": 2, "go to source": 3,
                  "go to account": 3, "learn from": 2, "industry voice": 3, "subject matter": 2, "trusted voice": 3,
-                 "trusted advisor": 3, "reference voice": 3, "leading voice": 3, "the go to": 2, "the reference": 2},
+                 "trusted advisor": 3, "come back to": 2, "reference voice": 3, "leading voice": 3, "the go to": 2, "the reference": 2},
     },
 }
 
@@ -286,7 +287,8 @@ OWN_STEMS: dict[str, str] = {
     # one stem for two families' words: "conversation" is not "conversion", "books" are not "bookings",
     # a "supporter" is not "support", a post "landing" is not a landing page
     "conversion": "conversion", "conversions": "conversion", "books": "books", "supporter": "supporter",
-    "supporters": "supporter", "landing": "landing",
+    "supporters": "supporter", "landing": "landing", "reaction": "reaction", "reactions": "reactions",
+    "locals": "locals",  # the people (a goal), not the adjective (context)
     # map directions are not a creative direction; a consultancy is not a consultation; cancelling a
     # subscription is churn, not being cancelled
     "directions": "directions", "consultancy": "consultancy", "consultancies": "consultancy",
@@ -301,4 +303,8 @@ NEUTRALISERS: tuple[str, ...] = (
     "care about", "cares about", "caring about", "don t care", "dont care", "take care of the",
     "support the sales", "support sales", "support our launch", "answer that", "answers that",
     "in the answer", "sales team says", "seen as", "be seen as", "show up", "report to", "report on", "hit the", "hit our",
+    # how the team wants to be perceived is positioning, not being seen ("known as a thought leader")
+    "known as", "be known as",
+    # the path, not the goal ("contact us after seeing our posts")
+    "after seeing", "after they see", "after watching",
 )

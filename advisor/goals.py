@@ -199,6 +199,17 @@ class GoalModel:
         self._catalog = catalog
         self._documents = list(documents)
         self._cues = _build_cues()
+        # A goal named by the catalog in several words ("local service demand", "lead generation") states
+        # it outright; one-word synonyms ("brand", "retail") are the lexicon's to weigh.
+        self._table = dict(self._cues.table)
+        for goal in catalog.goals.values():
+            for name in (goal.name, *goal.synonyms):
+                key = tuple(w for w in stems(name.replace("_", " ").replace("/", " ")) if w not in ("and",))
+                if len(key) >= 2:
+                    hits = dict(self._table.get(key, ()))
+                    hits[goal.id] = max(hits.get(goal.id, 0.0), 3.0)
+                    self._table[key] = sorted(hits.items())
+        self._longest = max(len(k) for k in self._table)
         self._known: set[str] = set(self._cues.vocab)
         self._by_letter: dict[str, list[str]] = defaultdict(list)
         self.cue_weight = cue_weight
@@ -346,11 +357,12 @@ class GoalModel:
         context: list[tuple[str, str, float]] = []
         evidence: list[str] = []
         seen: set[str] = set()
-        for length in range(min(self._cues.longest, len(tokens)), 0, -1):
+        strongest = 0.0
+        for length in range(min(self._longest, len(tokens)), 0, -1):
             for i in range(len(tokens) - length + 1):
                 if any(used[i:i + length]):
                     continue
-                hits = self._cues.table.get(tuple(tokens[i:i + length]))
+                hits = self._table.get(tuple(tokens[i:i + length]))
                 if not hits:
                     continue
                 for j in range(i, i + length):
@@ -371,9 +383,11 @@ class GoalModel:
                         continue
                     else:
                         scores[family] = scores.get(family, 0.0) + weight
+                    strongest = max(strongest, weight)
                     evidence.append(f"'{phrase}' -> {family} (+{weight:g})")
-        # Who or where the team is decides only when no objective is stated; otherwise it breaks ties.
-        stated = max([*scores.values(), *scenarios.values()], default=0.0) >= 2
+        # Who or where the team is decides only when an objective is stated by no cue of weight 2 or more
+        # (weak hints adding up do not state one); otherwise it breaks ties.
+        stated = strongest >= 2
         factor = CONTEXT_FACTOR if stated else 1.0
         for phrase, family, weight in context:
             scores[family] = scores.get(family, 0.0) + weight * factor

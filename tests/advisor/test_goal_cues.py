@@ -72,3 +72,36 @@ def test_words_the_stemmer_would_fold_onto_another_goal_stay_apart():
     assert "local" not in est.cue_scores  # "direction" is not "directions" to the shop
     est = load_goal_model(CATALOG).estimate("we are a consultancy")
     assert "leads" not in est.cue_scores  # a consultancy is not a consultation booked
+
+
+def test_no_stem_is_both_context_and_an_objective():
+    from advisor.goal_lexicon import CONTEXT_CUES
+
+    kinds: dict[tuple[str, ...], set[bool]] = defaultdict(set)
+    for family, cues in GOAL_CUES.items():
+        for phrase, weight in cues.items():
+            if weight > 0:
+                kinds[tuple(stems(phrase))].add(phrase in CONTEXT_CUES.get(family, ()))
+    assert not [k for k, v in kinds.items() if len(v) > 1]
+    assert all(p in GOAL_CUES[f] for f, ps in CONTEXT_CUES.items() for p in ps)
+
+
+def test_positioning_and_the_path_are_not_the_goal():
+    # "known as a thought leader" is authority, not awareness; "after seeing our posts" is the path
+    est = load_goal_model(CATALOG).estimate("our CEO wants to be known as a thought leader in fintech")
+    assert est.best == "engagement" and est.scenario == "b2b_authority"
+    assert _best("dentist in our town: we want patients to contact us after seeing our posts") == "local"
+
+
+def test_the_public_reaction_to_a_decision_is_brand_health():
+    assert _best("we want to monitor the reaction to our new pricing") == "brand_health"
+    assert _best("we want more reactions to our posts") == "engagement"
+
+
+def test_foot_traffic_in_other_words():
+    assert _best("we want tiktok to bring people into our store") == "local"
+
+
+def test_a_goal_named_in_the_catalogs_words_is_stated_outright():
+    assert _best("which kpi for local service demand") == "local"
+    assert _best("kpi for lead generation at our b2b company") == "leads"

@@ -34,6 +34,7 @@ def _read(q: str) -> tuple[str, str | None, str | None]:
     ("how do i ask you for reach by platform?", ("help", None, None)),
     ("which numbers should we care about?", ("clarify", None, None)),
     ("help me pick kpis for social", ("clarify", None, None)),
+    ("our consultant says reach is the best kpi for us. agree?", ("verdict", "awareness", "reach")),
     ("the CMO wants impressions as our north star. thoughts?", ("verdict", "awareness", "reach")),
     # "we write a blog" is about the team, "write a blog post" is a task
     ("we write a blog and want instagram to send people to it. which kpi?",
