@@ -357,7 +357,8 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
     subject = kpi_id or named_goal or in_thread
     if cues["help"]:
         return "help"
-    if _any(OFF_TOPIC_STRONG, text) or (_any(OFF_TOPIC, text) and not kpi_id):
+    # a word from elsewhere ("our mobile game", "an error") does not unmake a KPI question with a goal
+    if _any(OFF_TOPIC_STRONG, text) or (_any(OFF_TOPIC, text) and not kpi_id and not (cues["recommend"] and goal)):
         return "out_of_scope"
     if kpi_id and cues["verdict"] and not cues["why"]:
         return "verdict"

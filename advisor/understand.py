@@ -32,6 +32,7 @@ __all__ = ["Understanding", "understand", "describe", "warm_understanding", "Rou
 ANSWER_ABOVE = 0.3
 SURE_ABOVE = 0.6
 GOAL_INTENTS = ("recommend", "digest", "verdict")
+TIE_RATIO = 1.1  # a stated goal this much likelier than the next is answered, however low the confidence
 
 Clarify = Literal["goal", "kpi", "governance"]
 
@@ -142,7 +143,11 @@ def _with_goal(question: str, parsed: ParsedQuestion, notes: ParseNotes, catalog
                 evidence=(*evidence, "LLM structured output"), ignored=ignored,
                 alternatives=tuple(g for g in ranked if g != routed.goal)[:3])
     governance = _governance(notes.text) and est.cue_strength < 3  # no objective named clearly
-    if goal is None or confidence < ANSWER_ABOVE or governance:
+    # A goal the question states (a cue of weight 2 or more) is answered, with the runners-up as
+    # alternatives, unless two families tie; only a question stating none is asked back when unsure.
+    probs = [p for _, p in est.ranked]
+    stated = est.cue_strength >= 2 and goal == est.best and len(probs) > 1 and probs[0] >= TIE_RATIO * probs[1]
+    if goal is None or (confidence < ANSWER_ABOVE and not stated) or governance:
         options = ranked[:4] if ranked and est.cue_strength > 0 else list(_COMMON_GOALS)
         if governance and est.cue_strength < 2:
             options = list(_COMMON_GOALS)
@@ -271,7 +276,8 @@ def _unknown_kpi(question: str, notes: ParseNotes, parsed: ParsedQuestion, catal
 _EXPLAIN_WORDS = frozenset(
     "explain define definition what whats is are does do mean means meaning how calculated calculate computed "
     "compute tell about it this that term word kpi kpis metric metrics".split())
-_COMMON_WORDS = frozenset("a the our my your what whats s is good bad average overall total".split())
+_COMMON_WORDS = frozenset("a the our my your what whats which s is good bad average overall total one this that "
+                          "key main primary best right single any some new other another same".split())
 
 
 def _known_words(words: list[str], catalog: Catalog) -> bool:

@@ -72,3 +72,17 @@ def test_a_concept_the_knowledge_base_explains_is_explained_even_when_it_hints_a
 
 def test_the_best_way_to_a_goal_is_a_recommendation_not_a_definition():
     assert _read("what's the best way to get more leads?") == ("recommend", "leads", "leads")
+
+
+def test_a_stated_goal_with_a_close_runner_up_is_answered_with_alternatives_not_asked_back():
+    u = understand("which KPI for our instagram community to be more active in the comments?", catalog=CATALOG)
+    assert (u.clarify, u.parsed.goal) == (None, "engagement")
+    assert u.confidence < 0.3 and "community" in u.alternatives
+
+
+def test_a_question_stating_no_goal_is_still_asked_back():
+    assert _read("which metrics matter for a social team?") == ("clarify", None, None)
+
+
+def test_a_word_from_elsewhere_does_not_unmake_a_goal_question():
+    assert _read("our mobile game needs more installs from tiktok. which metric?") == ("recommend", "leads", "leads")
