@@ -210,6 +210,7 @@ class GoalModel:
                     hits[goal.id] = max(hits.get(goal.id, 0.0), 3.0)
                     self._table[key] = sorted(hits.items())
         self._longest = max(len(k) for k in self._table)
+        self._roots = _cue_roots()
         self._known: set[str] = set(self._cues.vocab)
         self._by_letter: dict[str, list[str]] = defaultdict(list)
         self.cue_weight = cue_weight
@@ -311,7 +312,7 @@ class GoalModel:
         tokens = [_stem(w) for w in words]
         excluded = excluded_positions(words)
         neutral = self._neutralised(tokens)
-        cue_scores, evidence, scenario_score = self._match_cues(tokens, list(neutral), excluded)
+        cue_scores, evidence, scenario_score = self._match_cues(tokens, list(neutral), excluded, words)
         ranked = sorted(cue_scores.values(), reverse=True)
         # The vote settles weak or split cues; clear ones ("which KPI for awareness") do not need it.
         clear = bool(ranked) and ranked[0] >= 3 and (len(ranked) == 1 or ranked[1] <= 0.5 * ranked[0])
@@ -349,8 +350,8 @@ class GoalModel:
                         used[j] = True
         return used
 
-    def _match_cues(self, tokens: list[str], used: list[bool],
-                    excluded: list[bool] | None = None) -> tuple[dict[str, float], list[str], dict[str, float]]:
+    def _match_cues(self, tokens: list[str], used: list[bool], excluded: list[bool] | None = None,
+                    words: list[str] | None = None) -> tuple[dict[str, float], list[str], dict[str, float]]:
         """Cue scores over ``tokens``; ``used`` marks tokens no cue may take (neutralised ones)."""
         scores: dict[str, float] = {}
         scenarios: dict[str, float] = {}
@@ -385,6 +386,18 @@ class GoalModel:
                         scores[family] = scores.get(family, 0.0) + weight
                     strongest = max(strongest, weight)
                     evidence.append(f"'{phrase}' -> {family} (+{weight:g})")
+        # Another form of a one-word cue ("recognised" for "recognition", "trustworthy" for "trust"), for
+        # words no cue took: the stemmer folds inflections, not derivations.
+        for i, word in enumerate(words or ()):
+            if used[i] or (excluded and excluded[i]) or len(word) < 6:
+                continue
+            hit = self._roots.get(_root(word))
+            if hit and f"~{hit[0]}:{_root(word)}" not in seen:
+                seen.add(f"~{hit[0]}:{_root(word)}")
+                family, weight = hit
+                scores[family] = scores.get(family, 0.0) + weight
+                strongest = max(strongest, weight)
+                evidence.append(f"'{word}' -> {family} (a form of a cue word, +{weight:g})")
         # Who or where the team is decides only when an objective is stated by no cue of weight 2 or more
         # (weak hints adding up do not state one); otherwise it breaks ties.
         stated = strongest >= 2
@@ -466,6 +479,41 @@ def excluded_positions(words: Sequence[str]) -> list[bool]:
 def _features(tokens: Sequence[str]) -> list[str]:
     content = [t for t in tokens if t not in _STOP and not t.isdigit()]
     return content + [f"{a} {b}" for a, b in zip(content, content[1:])]
+
+
+_SUFFIXES = tuple(sorted(
+    "isations izations isation ization ations ation itions ition ised ized ises izes ise ize ising izing worthy "
+    "ability ibility able ible ness fully ful ively ive ments ment ity ly ers er ings ing ed es s".split(),
+    key=len, reverse=True))
+
+
+def _root(word: str) -> str:
+    """A derivational root: suffixes off while five letters or more remain ("recognised", "recognition"
+    -> "recogn"; "trustworthy" -> "trust")."""
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 5:
+                word = word[: -len(suffix)]
+                changed = True
+                break
+    return word
+
+
+@lru_cache(maxsize=1)
+def _cue_roots() -> dict[str, tuple[str, float]]:
+    """Roots of one-word objective cues of weight 2+ -> (family, weight); a root two families share
+    belongs to neither."""
+    roots: dict[str, dict[str, float]] = defaultdict(dict)
+    for family, cues in GOAL_CUES.items():
+        context = set(CONTEXT_CUES.get(family, ()))
+        for phrase, weight in cues.items():
+            if weight >= 2 and " " not in phrase and phrase not in context and len(phrase) >= 5 \
+                    and phrase not in OWN_STEMS:  # words kept apart on purpose stay apart
+                r = roots[_root(phrase)]
+                r[family] = max(r.get(family, 0.0), float(weight))
+    return {root: next(iter(fams.items())) for root, fams in roots.items() if len(fams) == 1}
 
 
 CONTEXT_FACTOR = 1 / 3  # weight of a context cue next to a stated objective

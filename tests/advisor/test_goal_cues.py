@@ -105,3 +105,10 @@ def test_foot_traffic_in_other_words():
 def test_a_goal_named_in_the_catalogs_words_is_stated_outright():
     assert _best("which kpi for local service demand") == "local"
     assert _best("kpi for lead generation at our b2b company") == "leads"
+
+
+def test_other_forms_of_a_cue_word_are_read():
+    assert _best("we want the brand to be more recognised") == "awareness"  # cue: "recognition"
+    assert _best("do people find us trustworthy?") == "brand_health"  # cue: "trust"
+    est = load_goal_model(CATALOG).estimate("is the new creative direction working")
+    assert "local" not in est.cue_scores  # words kept apart on purpose ("directions") stay apart
