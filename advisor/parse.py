@@ -374,7 +374,7 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
         return "why"
     if cues["explain_contrast"] and re.search(r"\bwhy\b", text):
         return "explain"
-    if subject and (cues["compare"] or compare_to) and not cues["explain"]:
+    if subject and (cues["compare"] or compare_to) and not cues["explain"] and not cues["recommend"]:
         return "compare"
     asks_kpi = cues["recommend"] or cues["recommend_weak"]
     if subject and cues["value_strong"] and not asks_kpi:

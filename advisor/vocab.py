@@ -202,7 +202,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"^help\b(?! (?:me|us) (?:pick|choose|find|decide|figure|set|define|measure|track|with (?:kpi|metric)))", r"^commands?\b", r"\bwhat can (?:you|u) do\b", r"\bhow do i use\b", r"\bwhat commands\b",
         r"\bhow does this (?:bot )?work\b", r"\bhow do (?:i|we) (?:get|set up|setup|subscribe|schedule)\b.*\b(?:digest|report|subscri)",
         r"\bcommands are there\b", r"\bwhat are you\b",
-        r"\bwhat can (?:this bot|this thing|the bot|this|you|u) (?:even )?do\b",
+        r"\bwhat can (?:this bot|this thing|the bot|this|you|u) (?:even )?do\b", r"\bwhat can (?:i|we) ask\b",
         r"\bwhat (?:kinds? of |sort of )?(?:questions|things) can i ask\b", r"\bhow do i talk to (?:you|u)\b",
         r"\b(?:connect|hook up|plug)\b.{0,20}\b(?:our|my) data\b", r"\bupload (?:a |our |my )?(?:csv|file|export)\b",
         r"\bhow (?:do|can|should) (?:i|we) ask (?:you|u|the bot|this bot)\b",
@@ -217,7 +217,7 @@ INTENT_CUES: dict[str, list[str]] = {
     "why": [
         r"\bwhy\b", r"\bwhat happened\b", r"\bwhat s going on\b", r"\bwhat drove\b",
         r"\bwhat (?:s|is) driving\b", r"\bdriving (?:that|this|it)\b", r"\bwhat happen\w*\b",
-        r"\bwhat s up with\b", r"\bwhat s wrong with\b", r"\bwhat s behind\b", r"\bbehind (?:it|this|that)\b",
+        r"\bwhat s up with\b", r"\bwhat s wrong with\b", r"\bwhat (?:s|is|was) behind\b", r"\bbehind (?:it|this|that)\b",
         r"\bwhat caused\b", r"\bdragged\b", r"\bwhy are we (?:getting|seeing|losing|gaining)\b", r"\bwhat changed\b", r"\bexplain the (?:drop|spike|dip|jump)\b",
     ],
     "movement": [
@@ -247,7 +247,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bshould (?:he|she|they|we|i) be (?:happy|thrilled|worried|concerned|excited|pleased|proud|celebrating)\b",
         r"\bshould (?:\w+ ){1,5}be (?:our|the) (?:main |primary |only |north star |headline )?(?:kpi|metric|goal)\b",
         r"\b(?:as|be) (?:the|our) (?:main |primary |only )?(?:kpi|metric),? (?:good idea|ok|okay|right|smart)\b",
-        r"\bgood idea\b",
+        r"\b(?:good|bad|smart|dumb|terrible|great|stupid) idea\b",
         r"\b(?:as|be) (?:our|the) (?:main |primary |only |new |headline )?(?:kpi|metric|north star)\b.*\bthoughts\b",
         r"\b(?:is|are) (?:the |our )?(?:best|right|main|only) (?:kpi|metric)s?\b.*\b(?:agree|thoughts|true|correct)\b", r"\bworth (?:tracking|reporting|measuring|watching)\b", r"\bor nah\b",
         r"\bshould (?:we|i) (?:use|report|track|pick|choose|make|show)\b.*\bas (?:our|the|a) (?:main |primary |only )?"
@@ -283,7 +283,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bwhat do (?:i|we) report on\b",
         r"\bkpi for\b", r"\bmetric tells\b", r"\bwhat s the metric\b",
         r"\bwe want (?:more|to)\b", r"\bneed (?:more|social to)\b", r"\bhow do i know if\b",
-        r"\bwhich kpi do we\b", r"\bbest way to (?:measure|track|get|grow|increase|drive|show|prove|know)\b",
+        r"\bwhich kpi do we\b", r"\bis there (?:a|an|any) (?:kpi|metric|number|indicator)\b", r"\bbest way to (?:measure|track|get|grow|increase|drive|show|prove|know)\b",
     ],
     # "the KPI?", "kpi?": a request for a KPI, but weaker than "explain the difference between ..."
     "recommend_weak": [r"\bthe kpi\b", r"\bkpi\b\s*\??$", r"\bthe metric\b", r"\b(?:primary|main|key) (?:metric|kpi)\b"],

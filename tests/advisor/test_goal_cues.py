@@ -112,3 +112,10 @@ def test_other_forms_of_a_cue_word_are_read():
     assert _best("do people find us trustworthy?") == "brand_health"  # cue: "trust"
     est = load_goal_model(CATALOG).estimate("is the new creative direction working")
     assert "local" not in est.cue_scores  # words kept apart on purpose ("directions") stay apart
+
+
+def test_more_wordings_of_a_goal():
+    assert _best("we want as many eyes as possible on the announcement") == "awareness"
+    assert _best("we want the audience involved in our stories") == "engagement"
+    assert _best("we want users to stick around and not uninstall") == "community"
+    assert _best("is the scandal hurting how people see the brand") == "brand_health"

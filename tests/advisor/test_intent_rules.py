@@ -86,3 +86,13 @@ def test_a_question_stating_no_goal_is_still_asked_back():
 
 def test_a_word_from_elsewhere_does_not_unmake_a_goal_question():
     assert _read("our mobile game needs more installs from tiktok. which metric?") == ("recommend", "leads", "leads")
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("is there a kpi for how much our brand gets talked about vs rivals?", "recommend"),
+    ("we use follower count as our main KPI. bad idea?", "verdict"),
+    ("what is behind the drop in reach this week?", "why"),
+    ("what can I ask you?", "help"),
+])
+def test_more_wordings_of_an_intent(question, expected):
+    assert _read(question)[0] == expected
