@@ -53,7 +53,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "engagement": 3, "engage": 3, "engaging": 3, "engaged audience": 3, "resonance": 3, "resonate": 3,
         "resonating": 3, "interact": 3, "interaction": 3, "interactions": 3, "react": 3, "reacting": 3,
         "reactions": 2, "likes and comments": 3, "comments and shares": 3, "save and share": 3, "saves": 2,
-        "shares": 2, "comments": 2, "connect with": 2, "connects with": 2, "vibe with": 3, "land with": 3,
+        "shares": 2, "comments": 2, "connect with": 2, "connects with": 2, "relationship with": 2, "relationships with": 2, "vibe with": 3, "land with": 3,
         "lands with": 3, "land": 1, "enjoy": 2, "enjoys": 2, "love our content": 3, "like our content": 3,
         "likes our": 2, "content quality": 3, "creative quality": 3, "good content": 3, "content is good": 3,
         "content is any good": 3, "content works": 3, "content performance": 3, "which posts": 2, "best posts": 2,
@@ -211,7 +211,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "vibe around": 3, "what people think": 3, "people think of us": 3, "think about us": 3,
         "views of the brand": 3, "negativity": 3, "criticism": 3, "complaining about us": 2, "bad press": 3,
         "press": 1, "headlines": 2, "media coverage": 2, "credibility of the brand": 3, "brand perception": 3,
-        "favourability": 3, "favorability": 3, "likeability": 3, "fans vs haters": 3, "haters": 3, "trolls": 2,
+        "favourability": 3, "angry": 2, "upset": 2, "furious": 2, "annoyed": 2, "frustrated": 2, "favorability": 3, "likeability": 3, "fans vs haters": 3, "haters": 3, "trolls": 2,
         "cancel": 2, "cancelled": 2, "canceled": 2, "employer": 2, "employees": 1, "workplace": 2, "glassdoor": 3,
         "talent brand": 3, "job seekers": 3, "jobs": 1, "careers": 2, "hiring brand": 3, "esg": 2, "values": 1,
         "purpose": 1, "stakeholders": 1,
@@ -290,6 +290,8 @@ OWN_STEMS: dict[str, str] = {
     "conversion": "conversion", "conversions": "conversion", "books": "books", "supporter": "supporter",
     "supporters": "supporter", "landing": "landing", "reaction": "reaction", "reactions": "reactions",
     "locals": "locals",  # the people (a goal), not the adjective (context)
+    # bookings are local demand; to book (a demo, a call) belongs to what is booked
+    "bookings": "bookings",
     # map directions are not a creative direction; a consultancy is not a consultation; cancelling a
     # subscription is churn, not being cancelled
     "directions": "directions", "consultancy": "consultancy", "consultancies": "consultancy",

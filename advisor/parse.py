@@ -117,7 +117,8 @@ def _find_kpi(text: str, phrases: dict[str, str], catalog: Catalog) -> str | Non
     for pattern, kpi_id in KPI_PATTERNS:  # specific wordings first ("how fast do we answer dms")
         if re.search(pattern, text):
             return kpi_id
-    m = _phrase_pattern(catalog).search(text)
+    # a KPI word naming people or a department ("our sales team", "the leads list owner") names no KPI
+    m = next((x for x in _phrase_pattern(catalog).finditer(text) if not _NOT_A_KPI.match(text, x.end())), None)
     found = phrases[m.group(0)] if m else None
     words = text.split()
     stemmed = [_stem_of(w) for w in words]
@@ -132,6 +133,7 @@ def _find_kpi(text: str, phrases: dict[str, str], catalog: Catalog) -> str | Non
     return found
 
 
+_NOT_A_KPI = re.compile(r" (?:team|teams|department|dept|reps?|people|folks|org|manager|director|lead)\b")
 _KPI_STOP = frozenset("of the a an to by per on in for our from with and".split())
 _DETERMINERS = frozenset("a an one each every per single any".split())
 # plural KPI names that are everyday words in the singular ("a post", "a like", "a view")

@@ -249,7 +249,8 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\b(?:as|be) (?:the|our) (?:main |primary |only )?(?:kpi|metric),? (?:good idea|ok|okay|right|smart)\b",
         r"\b(?:good|bad|smart|dumb|terrible|great|stupid) idea\b",
         r"\b(?:as|be) (?:our|the) (?:main |primary |only |new |headline )?(?:kpi|metric|north star)\b.*\bthoughts\b",
-        r"\b(?:is|are) (?:the |our )?(?:best|right|main|only) (?:kpi|metric)s?\b.*\b(?:agree|thoughts|true|correct)\b", r"\bworth (?:tracking|reporting|measuring|watching)\b", r"\bor nah\b",
+        r"\b(?:is|are) (?:the |our )?(?:best|right|main|only) (?:kpi|metric)s?\b.*\b(?:agree|thoughts|true|correct)\b",
+        r"\b(?:kpi|metric)s?\b.*\b(?:is|are) (?:he|she|they|you|we|it|that|this) right\b", r"\bworth (?:tracking|reporting|measuring|watching)\b", r"\bor nah\b",
         r"\bshould (?:we|i) (?:use|report|track|pick|choose|make|show)\b.*\bas (?:our|the|a) (?:main |primary |only )?"
         r"(?:kpi|metric)\b", r"\b(?:is|are) (?:\w+ ){1,4}enough to (?:judge|measure|show|prove|tell)\b",
         r"\b(?:good|bad|great) news\b", r"\bwe re (?:doing (?:well|good|ok|okay|great)|winning|on track)\b",

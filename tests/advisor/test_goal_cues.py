@@ -119,3 +119,12 @@ def test_more_wordings_of_a_goal():
     assert _best("we want the audience involved in our stories") == "engagement"
     assert _best("we want users to stick around and not uninstall") == "community"
     assert _best("is the scandal hurting how people see the brand") == "brand_health"
+
+
+def test_booking_a_demo_is_not_a_local_booking():
+    assert _best("we need people booking a free demo of our software") == "leads"
+    assert _best("we want more bookings for the salon") == "local"
+
+
+def test_emotions_about_the_brand_are_brand_health():
+    assert _best("are people angry with us online?") == "brand_health"

@@ -96,3 +96,8 @@ def test_a_word_from_elsewhere_does_not_unmake_a_goal_question():
 ])
 def test_more_wordings_of_an_intent(question, expected):
     assert _read(question)[0] == expected
+
+
+def test_a_kpi_word_naming_a_team_names_no_kpi():
+    u = understand("our sales team says leads is the only kpi that matters. are they right?", catalog=CATALOG)
+    assert (u.parsed.intent, u.subject_kpi, u.parsed.goal) == ("verdict", "leads", "leads")
