@@ -359,33 +359,49 @@ class GoalModel:
         evidence: list[str] = []
         seen: set[str] = set()
         strongest = 0.0
+        def take(positions: list[int], hits: list[tuple[str, float]]) -> None:
+            nonlocal strongest
+            for j in positions:
+                used[j] = True
+            phrase = " ".join(tokens[j] for j in positions)
+            if excluded and excluded[positions[0]]:
+                evidence.append(f"'{phrase}' ruled out by the question")
+                return
+            if phrase in seen:  # saying a word twice does not make it more of a goal
+                return
+            seen.add(phrase)
+            for family, weight in hits:
+                if family.startswith("scenario:"):
+                    name = family.split(":", 1)[1]
+                    scenarios[name] = scenarios.get(name, 0.0) + weight
+                elif family.startswith("context:"):
+                    context.append((phrase, family.split(":", 1)[1], weight))
+                    continue
+                else:
+                    scores[family] = scores.get(family, 0.0) + weight
+                strongest = max(strongest, weight)
+                evidence.append(f"'{phrase}' -> {family} (+{weight:g})")
+
+        # Longest first; at each length, a cue of two content words or more may also have one word
+        # inside it ("book a free demo"): adjectives and names do not unmake a phrase.
         for length in range(min(self._longest, len(tokens)), 0, -1):
             for i in range(len(tokens) - length + 1):
                 if any(used[i:i + length]):
                     continue
                 hits = self._table.get(tuple(tokens[i:i + length]))
-                if not hits:
-                    continue
-                for j in range(i, i + length):
-                    used[j] = True
-                phrase = " ".join(tokens[i:i + length])
-                if excluded and excluded[i]:
-                    evidence.append(f"'{phrase}' ruled out by the question")
-                    continue
-                if phrase in seen:  # saying a word twice does not make it more of a goal
-                    continue
-                seen.add(phrase)
-                for family, weight in hits:
-                    if family.startswith("scenario:"):
-                        name = family.split(":", 1)[1]
-                        scenarios[name] = scenarios.get(name, 0.0) + weight
-                    elif family.startswith("context:"):
-                        context.append((phrase, family.split(":", 1)[1], weight))
+                if hits:
+                    take(list(range(i, i + length)), hits)
+            for i in range(len(tokens) - length if length >= 2 else 0):
+                for skip in range(i + 1, i + length):
+                    positions = [k for k in range(i, i + length + 1) if k != skip]
+                    inserted = words[skip] if words else tokens[skip]
+                    if any(used[k] for k in positions) or inserted in _STOP or inserted in ("not", "no", "never"):
                         continue
-                    else:
-                        scores[family] = scores.get(family, 0.0) + weight
-                    strongest = max(strongest, weight)
-                    evidence.append(f"'{phrase}' -> {family} (+{weight:g})")
+                    key = tuple(tokens[k] for k in positions)
+                    hits = self._table.get(key)
+                    if hits and sum(t not in _STOP for t in key) >= 2:
+                        take(positions, hits)
+                        break
         # Another form of a one-word cue ("recognised" for "recognition", "trustworthy" for "trust"), for
         # words no cue took: the stemmer folds inflections, not derivations.
         for i, word in enumerate(words or ()):

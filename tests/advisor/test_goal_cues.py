@@ -128,3 +128,10 @@ def test_booking_a_demo_is_not_a_local_booking():
 
 def test_emotions_about_the_brand_are_brand_health():
     assert _best("are people angry with us online?") == "brand_health"
+
+
+def test_a_word_inside_a_cue_phrase_does_not_unmake_it():
+    est = load_goal_model(CATALOG).estimate("people should book a free demo")
+    assert est.cue_scores.get("leads", 0) >= 3 and any("book a demo" in e for e in est.evidence)
+    est = load_goal_model(CATALOG).estimate("we are not chasing a demo")
+    assert "leads" not in est.cue_scores
