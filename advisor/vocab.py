@@ -258,7 +258,7 @@ INTENT_CUES: dict[str, list[str]] = {
         # "X is our main KPI / X as our KPI ... is that ok?": any judgement word
         r"\b(?:is|isn t) (?:that|this|it) (?:really |actually |even |just )?(?:a )?(?:good|bad|enough|ok|okay|fine|"
         r"dumb|smart|stupid|silly|wise|wrong|right|legit|sensible|reasonable|mistake|good idea|bad idea|crazy|"
-        r"naive|misleading|meaningless|pointless|useless|enough)\b",
+        r"naive|misleading|meaningless|pointless|useless|enough|success|a success|a win|winning|impressive)\b",
     ],
     # "what is X": explain unless the question asks for a recommendation or numbers
     "explain_weak": [r"^(?:what s|whats|what is|what are) (?:a |an |the )?(?!our\b|my\b|best\b|right\b|most\b|main\b)"],

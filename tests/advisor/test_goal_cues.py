@@ -135,3 +135,7 @@ def test_a_word_inside_a_cue_phrase_does_not_unmake_it():
     assert est.cue_scores.get("leads", 0) >= 3 and any("book a demo" in e for e in est.evidence)
     est = load_goal_model(CATALOG).estimate("we are not chasing a demo")
     assert "leads" not in est.cue_scores
+
+
+def test_rumours_are_brand_health():
+    assert _best("there are rumours about us on reddit") == "brand_health"

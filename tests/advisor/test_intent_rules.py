@@ -101,3 +101,7 @@ def test_more_wordings_of_an_intent(question, expected):
 def test_a_kpi_word_naming_a_team_names_no_kpi():
     u = understand("our sales team says leads is the only kpi that matters. are they right?", catalog=CATALOG)
     assert (u.parsed.intent, u.subject_kpi, u.parsed.goal) == ("verdict", "leads", "leads")
+
+
+def test_success_is_a_judgement():
+    assert _read("our reel got 500k views. is that a success?")[0] == "verdict"
