@@ -1,6 +1,7 @@
 """Understanding accuracy on labelled question sets: intent / family / KPI / family+KPI per set.
 
-Development sets only by default (tests/advisor/scoring.py DEV_SETS plus advisor_hand_dev4.yaml).
+Development sets only by default (tests/advisor/scoring.py DEV_SETS plus advisor_hand_dev4.yaml and
+advisor_hand_dev5.yaml, the latter not in DEV_SETS: its overlap with the held-out sets is unchecked).
 Held-out sets are refused unless --heldout is given (the lead runs them once per change).
 
     PYTHONPATH=$PWD .venv/bin/python bench/bench_understanding.py [set.yaml ...] [--misses] [--heldout]
@@ -19,7 +20,7 @@ from advisor.understand import understand  # noqa: E402
 from kpi_engine.catalog import default_catalog  # noqa: E402
 from tests.advisor.scoring import DEV_SETS, HELDOUT_SETS, score  # noqa: E402
 
-FRESH_DEV = ("advisor_hand_dev4.yaml",)
+FRESH_DEV = ("advisor_hand_dev4.yaml", "advisor_hand_dev5.yaml")
 _HELDOUT = (*HELDOUT_SETS, "advisor_hand_holdout2.yaml")
 
 
