@@ -9,6 +9,8 @@ how marketers talk), family by family, not from any evaluation set.
 Decisions recorded here (README, "How the advisor understands questions"):
 - sign-ups of any kind (newsletter, email list, webinar, free trial, waitlist,
   app installs, ebook downloads) are leads: a person identified by a conversion.
+- creator, influencer, ambassador and employee-advocacy programs are awareness:
+  they borrow other people's audiences to be seen.
 - hiring / employer brand is brand health: how candidates perceive the company
   (net sentiment), not how many see it.
 - customer retention and loyalty are community and care: existing customers kept
@@ -47,7 +49,11 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "introduce": 2, "introducing": 2, "new region": 2, "new country": 2, "expand into": 2, "expansion": 1,
         "grow the audience": 2, "audience size": 2, "seen more": 3, "eyes": 2, "more views": 2, "more eyes": 3, "eyes on": 3,
         "impressions up": 2, "stand out": 2, "share of attention": 3, "attention": 1, "noticeable": 2,
-        "household name": 3, "brand building": 2, "build the brand": 2, "build our brand": 2,
+        "household name": 3, "brand building": 2,
+        # programs that borrow other people's audiences to be seen (creators, staff, ambassadors)
+        "employee advocacy": 3, "staff advocacy": 3, "creator program": 3, "creator programme": 3,
+        "influencer program": 3, "influencer programme": 3, "influencer marketing": 3, "influencers": 2,
+        "influencer": 2, "creators": 2, "ambassador program": 3, "ambassadors": 2, "ambassador": 2, "build the brand": 2, "build our brand": 2,
     },
     "engagement": {
         "engagement": 3, "engage": 3, "engaging": 3, "engaged audience": 3, "resonance": 3, "resonate": 3,

@@ -139,3 +139,9 @@ def test_a_word_inside_a_cue_phrase_does_not_unmake_it():
 
 def test_rumours_are_brand_health():
     assert _best("there are rumours about us on reddit") == "brand_health"
+
+
+def test_programs_borrowing_other_audiences_are_awareness():
+    assert _best("employee advocacy on linkedin, which metric?") == "awareness"
+    assert _best("our creator program pays tiktokers to feature us") == "awareness"
+    assert _best("influencers should make our skincare sell out") == "ecommerce"  # the objective stated wins
