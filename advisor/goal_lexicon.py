@@ -4,7 +4,12 @@ Cues are plain phrases matched on word stems ("sign-ups", "signing up" and
 "signup" all match "sign up"), so inflections and hyphenation need no entries.
 Weights: 3 names the goal outright, 2 is a strong hint, 1 a weak one that only
 counts next to others. Written from the domain (DOMAIN.md, the knowledge base,
-how marketers talk), family by family, not from any evaluation set.
+how marketers talk), family by family, not from any evaluation set. The issue-9
+follow-up's additions were prompted by failures on development sets (dev4, dev5)
+and written as the family-level concept behind each failure (foot traffic in
+other words, programs that borrow audiences, emotions about the brand), never
+the failing phrase alone. ``CONTEXT_CUES`` marks which cues say who or where the
+team is rather than what it wants (see advisor/goals.py).
 
 Decisions recorded here (README, "How the advisor understands questions"):
 - sign-ups of any kind (newsletter, email list, webinar, free trial, waitlist,

@@ -1,5 +1,20 @@
 """Goal family of a question, with a confidence and the evidence for it.
 
+Design note (issue 9 follow-up, i9b). Fresh hand-written questions missed for reasons of design,
+not of vocabulary, so the scorer now reads a question's structure:
+- what the team *wants* (objective cues) outweighs who or where it is (``CONTEXT_CUES``: business
+  types, places, formats), which decides only when no cue of weight 2+ states an objective: "most
+  people in our city don't know we exist" is awareness, "dental clinic here, which KPI?" local;
+- words in the scope of an exclusion ("not chasing leads", "no links", "rather than sales") count
+  for nothing, cues and vote alike; a problem stated in the negative ("don't know we exist") still counts;
+- words a neutraliser covers ("we care about") do not vote either; a cue said twice counts once;
+- no stem is a cue for two families (a test checks it): the stemmer folded "conversation" onto
+  "conversion", "books" onto "bookings", "direction" onto "directions" (``OWN_STEMS`` keeps them apart);
+- other forms of a one-word cue are read through a derivational root ("recognised" -> "recognition",
+  "trustworthy" -> "trust"), and a multi-word cue with one word inside it still matches ("book a free
+  demo"); goals named in the catalog's own words ("local service demand") state the goal outright;
+- with only weak hints (no cue of weight 2+), the knowledge-base vote decides and the hints nudge it.
+
 Two offline scorers, both over word stems so inflection, hyphenation and most
 typos do not matter:
 

@@ -1,5 +1,16 @@
 """Deterministic question parser: intent, goal, KPI, period, filters, breakdown.
 
+Design note (issue 9 follow-up, i9b): precedence between cues, rather than more cues.
+- A KPI is the one named first; the catalog's names are also read on stems in any order when that
+  names more of the same KPI ("an inquiry that's qualified" -> qualified inquiries), a plural name in
+  the singular after a determiner ("a lead"), and never a KPI word naming a team ("our sales team").
+- Any judgement word after "X is our KPI" makes a verdict ("is that ok / dumb / a success?").
+- A definition asked outright ("define X", "what does X mean", "what are UTM tags" for a term the
+  knowledge base explains as a concept) beats goal words and a bare "kpi?"; "the best way to" does not.
+- A number asked for outright ("can you give me X for last month") beats "report" in a preamble.
+- Tasks on the accounts ("can you schedule / post / translate") are out of scope, "we write a blog"
+  is not a request to write, and an off-topic word does not unmake a question that states a goal.
+
 Works with no model at all. Text is normalised (markup, mentions and emoji
 removed, lowercase, punctuation folded), light typo correction maps words
 close to the vocabulary onto it, then cues are scored.

@@ -1,5 +1,13 @@
 """The resolution pipeline: a question in, what it asks with a confidence and the evidence out.
 
+Design note (issue 9 follow-up, i9b): when to ask back. On every development set, the questions
+labelled "clarify" state no goal at all, while the stated-goal questions the pipeline asked back had
+the right family on top. So a goal the question states (a cue of weight 2+) is answered, with its
+runners-up as alternatives, unless two families tie (``TIE_RATIO``); only a question that states
+none is asked back below ``ANSWER_ABOVE``. A board or leadership reporting question that asks for a
+number is a number question, not governance. A verdict drops its subject's words in any inflection
+("every DM counted as a lead") before reading the goal from the rest.
+
 1. Rules (``parse``) read intent, KPI, period, filters and breakdown, and score goal cues.
 2. A KPI the question names but the catalog lacks stops here: the answer asks which KPI
    was meant; thread context never stands in for it.

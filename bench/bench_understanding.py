@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from advisor.understand import understand  # noqa: E402
-from kpi_engine.catalog import default_catalog  # noqa: E402
-from tests.advisor.scoring import DEV_SETS, HELDOUT_SETS, score  # noqa: E402
+from advisor.understand import understand
+from kpi_engine.catalog import default_catalog
+from tests.advisor.scoring import DEV_SETS, HELDOUT_SETS, score
 
 FRESH_DEV = ("advisor_hand_dev4.yaml", "advisor_hand_dev5.yaml")
 _HELDOUT = (*HELDOUT_SETS, "advisor_hand_holdout2.yaml")
