@@ -88,6 +88,15 @@ def kpi_phrases(catalog: Catalog) -> dict[str, str]:
     return _vocabulary(catalog)[0]
 
 
+def _intent_words() -> set[str]:
+    """Whole words of the intent cues ("tanking", "climbing"): real words the typo reader must keep."""
+    out: set[str] = set()
+    for patterns in INTENT_CUES.values():
+        for p in patterns:
+            out.update(re.findall(r"(?<![a-z\\])[a-z]{4,}(?=[|)\s?]|\\b|$)", p))
+    return out
+
+
 _COMMAND_WORDS = ("define", "explain", "compare", "quarter", "month", "week", "yesterday", "breakdown",
                   "platform", "campaign", "previous", "versus", "should", "calculate", "digest", "scorecard")
 
@@ -97,7 +106,7 @@ def _correct_typos(text: str, known: set[str], catalog: Catalog) -> tuple[str, l
     # words the knowledge base does not use: real words ("climbing", "cakes") are never "corrected".
     model = load_goal_model(catalog)
     if not getattr(model, "_parser_targets", False):
-        model.add_targets([*known, *_COMMAND_WORDS])
+        model.add_targets([*known, *_COMMAND_WORDS, *_intent_words()])
         model._parser_targets = True  # type: ignore[attr-defined]
     words, fixed = model.correct(text.split())
     return " ".join(words), fixed
@@ -421,7 +430,7 @@ def _concept_asked(text: str) -> bool:
         return False
     words = [w for w in m.group(1).split() if w not in _GENERIC_TITLE_WORDS]
     known = concept_stems()
-    return bool(words) and all(st in known for w in words for st in stems(w))
+    return bool(words) and all(st in known for st in stems(words[-1]))  # its head noun: "a conversion window"
 
 
 _FOLLOW_UP = re.compile(

@@ -221,7 +221,8 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bwhat caused\b", r"\bdragged\b", r"\bwhy are we (?:getting|seeing|losing|gaining)\b", r"\bwhat changed\b", r"\bexplain the (?:drop|spike|dip|jump)\b",
     ],
     "movement": [
-        r"\b(?:drop|dropped|down|tank|tanked|spike|spiked|jump|jumped|fell|fall|fallen|dip|dipped|"
+        r"\b(?:drop|dropped|dropping|down|tank|tanked|tanking|spike|spiked|spiking|jump|jumped|jumping|fell|fall|"
+        r"fallen|falling|dip|dipped|dipping|plunging|crashing|crashed|sinking|sank|soaring|soared|climbing|"
         r"slow|slower|flat|negative|up|rose|rise|increase|increased|decrease|decreased|declin\w*|awful|"
         r"terrible|bad|weird|off|low|high|double|doubled|halved|tripled|"
         r"plummet\w*|surge\w*|cliff|worse|better|lately|change|changed|move|moved|shift\w*|swing\w*|"
@@ -284,7 +285,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bwhat do (?:i|we) report on\b",
         r"\bkpi for\b", r"\bmetric tells\b", r"\bwhat s the metric\b",
         r"\bwe want (?:more|to)\b", r"\bneed (?:more|social to)\b", r"\bhow do i know if\b",
-        r"\bwhich kpi do we\b", r"\bis there (?:a|an|any) (?:kpi|metric|number|indicator)\b", r"\bbest way to (?:measure|track|get|grow|increase|drive|show|prove|know)\b",
+        r"\bwhich kpi do we\b", r"\b(?:kpi|kpis|metric|metrics) (?:to|for) (?:track|measure|use|watch|follow)\b", r"\bis there (?:a|an|any) (?:kpi|metric|number|indicator)\b", r"\bbest way to (?:measure|track|get|grow|increase|drive|show|prove|know)\b",
     ],
     # "the KPI?", "kpi?": a request for a KPI, but weaker than "explain the difference between ..."
     "recommend_weak": [r"\bthe kpi\b", r"\bkpi\b\s*\??$", r"\bthe metric\b", r"\b(?:primary|main|key) (?:metric|kpi)\b"],

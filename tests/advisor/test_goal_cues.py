@@ -145,3 +145,10 @@ def test_programs_borrowing_other_audiences_are_awareness():
     assert _best("employee advocacy on linkedin, which metric?") == "awareness"
     assert _best("our creator program pays tiktokers to feature us") == "awareness"
     assert _best("influencers should make our skincare sell out") == "ecommerce"  # the objective stated wins
+
+
+def test_the_audience_replying_is_engagement_and_the_tone_about_the_brand_brand_health():
+    assert _best("we want a feed people actually reply to") == "engagement"
+    assert _best("we reply to every DM within the hour") == "community"
+    assert _best("we want to follow the tone of conversations about our brand") == "brand_health"
+    assert _best("kpi for growing our substack subscriber list") == "leads"

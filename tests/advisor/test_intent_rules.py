@@ -105,3 +105,9 @@ def test_a_kpi_word_naming_a_team_names_no_kpi():
 
 def test_success_is_a_judgement():
     assert _read("our reel got 500k views. is that a success?")[0] == "verdict"
+
+
+def test_movement_in_any_tense_and_a_kpi_to_track():
+    assert _read("why is our reach tanking on tiktok?")[0] == "why"
+    assert _read("kpi to track our posting cadence?")[:2] == ("recommend", "efficiency")
+    assert _read("what is a conversion window?") == ("explain", None, None)
