@@ -374,6 +374,11 @@ class GoalModel:
         evidence: list[str] = []
         seen: set[str] = set()
         strongest = 0.0
+        # "our posts get seen but nobody reacts": what follows the last "but" is the concern; what comes
+        # before it is background and counts half (when the concern itself names a goal).
+        turn = max((i for i, w in enumerate(words or ()) if w in ("but", "however")), default=-1)
+        after_turn = turn >= 0 and any(self._table.get((t,)) for t in tokens[turn + 1:])
+
         def take(positions: list[int], hits: list[tuple[str, float]]) -> None:
             nonlocal strongest
             for j in positions:
@@ -385,7 +390,9 @@ class GoalModel:
             if phrase in seen:  # saying a word twice does not make it more of a goal
                 return
             seen.add(phrase)
+            factor = 0.5 if after_turn and positions[0] < turn else 1.0
             for family, weight in hits:
+                weight *= factor
                 if family.startswith("scenario:"):
                     name = family.split(":", 1)[1]
                     scenarios[name] = scenarios.get(name, 0.0) + weight

@@ -238,7 +238,7 @@ INTENT_CUES: dict[str, list[str]] = {
     # "is X a good KPI?", "X keeps going up, are we doing well?": a verdict on a metric
     "verdict": [
         r"\b(?:is|are|isn t|aren t|was) (?:\w+ ){0,6}(?:a |an |even a |really a |actually a |just a )?"
-        r"(?:good|useful|real|valid|meaningful|right|proper|bad|vanity|decent|solid|reliable|sensible|smart|"
+        r"(?:good|useful|real|valid|meaningful|right|wrong|proper|bad|vanity|decent|solid|reliable|sensible|smart|"
         r"great|fine|ok|okay)(?: enough)? (?:kpi|kpis|metric|metrics|measure|number|indicator|north star|goal|sign)\b",
         r"\b(?:the )?(?:kpi|metric|number) to (?:celebrate|brag about|report|chase)\b", r"\bcelebrat\w*\b",
         r"\bvanity(?: metric| metrics| number)?\b\s*\??$", r"\bor (?:just )?(?:a )?vanity\b",
@@ -257,6 +257,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\b(?:good|bad|great) news\b", r"\bwe re (?:doing (?:well|good|ok|okay|great)|winning|on track)\b",
         r"\b(?:doing well|good)(?: (?:kpi|metric|idea|measure|number))? or (?:not|nah|bad)\b",
         # "X is our main KPI / X as our KPI ... is that ok?": any judgement word
+        r"^(?:is|are) (?:a |an |our |the )?(?:\w+ ){1,6}(?:good|bad|decent|healthy|normal|ok|okay|high|low)$",
         r"\b(?:is|isn t) (?:that|this|it) (?:really |actually |even |just )?(?:a )?(?:good|bad|enough|ok|okay|fine|"
         r"dumb|smart|stupid|silly|wise|wrong|right|legit|sensible|reasonable|mistake|good idea|bad idea|crazy|"
         r"naive|misleading|meaningless|pointless|useless|enough|success|a success|a win|winning|impressive)\b",
@@ -317,6 +318,8 @@ OFF_TOPIC_STRONG: list[str] = [
     # a request to write ("write a post", "pls write me a bio"), not "we write a blog"
     r"(?:^|\b(?:pls|please|help me|can you|can u|could you|would you) )write (?:alt|a|an|some|copy|captions?|me|us)\b",
     # tasks on the accounts, not questions about KPIs
+    r"^(?:please |pls |can you |could you )?(?:make|create|build|draft|design|generate|plan) (?:a|an|me|us|some|our)\b"
+    r"(?!.*\b(?:digest|report|scorecard|summary|recap|dashboard|kpi|kpis|metric|metrics)\b)",
     r"\b(?:can|could|would|will) (?:you|u) (?:please |pls )?(?:schedule|publish|post|write|design|translate|edit|"
     r"film|shoot|boost|delete|draw|reply to|respond to)\b",
 ]

@@ -152,3 +152,13 @@ def test_the_audience_replying_is_engagement_and_the_tone_about_the_brand_brand_
     assert _best("we reply to every DM within the hour") == "community"
     assert _best("we want to follow the tone of conversations about our brand") == "brand_health"
     assert _best("kpi for growing our substack subscriber list") == "leads"
+
+
+def test_what_follows_but_is_the_concern():
+    assert _best("our posts get seen but nobody reacts") == "engagement"
+    assert _best("people react to our posts but we want more people to hear about us") == "awareness"
+
+
+def test_a_shop_is_who_we_are_unless_the_question_wants_sales():
+    assert _best("we want more people to hear about our charity shop") == "awareness"
+    assert _best("small gift shop here, which kpi?") == "ecommerce"

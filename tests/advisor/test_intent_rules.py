@@ -111,3 +111,13 @@ def test_movement_in_any_tense_and_a_kpi_to_track():
     assert _read("why is our reach tanking on tiktok?")[0] == "why"
     assert _read("kpi to track our posting cadence?")[:2] == ("recommend", "efficiency")
     assert _read("what is a conversion window?") == ("explain", None, None)
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("is a 3% click-through rate good?", ("verdict", "traffic", "click_through_rate")),
+    ("our reach doubled but sales did not move. is reach the wrong kpi?", ("verdict", "awareness", "reach")),
+    ("make a content calendar for january", ("out_of_scope", None, None)),
+    ("make me a weekly digest for awareness", ("digest", "awareness", "reach")),
+])
+def test_judging_a_value_and_tasks(question, expected):
+    assert _read(question) == expected
