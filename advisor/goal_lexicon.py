@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-__all__ = ["CONTEXT_CUES", "GOAL_CUES", "NEUTRALISERS", "OWN_STEMS", "SCENARIOS", "Scenario"]
+__all__ = ["CONTEXT_CUES", "GOAL_CUES", "NEUTRALISERS", "SHARED_OBJECTIVES", "OWN_STEMS", "SCENARIOS", "Scenario"]
 
 GOAL_CUES: dict[str, dict[str, float]] = {
     "awareness": {
@@ -268,6 +268,16 @@ CONTEXT_CUES: dict[str, tuple[str, ...]] = {
               "optician", "pharmacy", "bar", "pub", "hotel", "b&b", "tour", "tours", "venue", "dealership",
               "car dealer", "franchise", "branches", "branch", "classes"),
     "efficiency": ("team of", "one person", "small team", "freelancers", "headcount", "team size"),
+}
+
+# Objectives local businesses and B2B companies share: a quote, an inquiry or a call is local demand for
+# a plumber and a lead for a software company. The family whose context the question gives takes them
+# (only one family's context present); otherwise they stay where GOAL_CUES puts them.
+SHARED_OBJECTIVES: dict[str, tuple[str, ...]] = {
+    "local": ("quote", "quotes", "quote requests", "inquiries", "enquiries", "inquiry", "enquiry", "calls",
+              "call us", "phone calls", "appointments", "appointment", "booked"),
+    "leads": ("lead", "leads", "contact requests", "contact request", "contact form", "consultation",
+              "contact us"),
 }
 
 # Situations whose KPI differs from the family's default primary (knowledge/docs/scenario-*.md).

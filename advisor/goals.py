@@ -44,7 +44,7 @@ from pathlib import Path
 
 from kpi_engine.catalog import Catalog
 
-from .goal_lexicon import CONTEXT_CUES, GOAL_CUES, NEUTRALISERS, OWN_STEMS, SCENARIOS
+from .goal_lexicon import CONTEXT_CUES, GOAL_CUES, NEUTRALISERS, OWN_STEMS, SCENARIOS, SHARED_OBJECTIVES
 
 __all__ = ["GoalEstimate", "GoalModel", "concept_stems", "load_goal_model", "stems", "use_stem_cache"]
 
@@ -373,6 +373,7 @@ class GoalModel:
         context: list[tuple[str, str, float]] = []
         evidence: list[str] = []
         seen: set[str] = set()
+        taken: list[tuple[tuple[str, ...], str, float]] = []
         strongest = 0.0
         # "our posts get seen but nobody reacts": what follows the last "but" is the concern; what comes
         # before it is background and counts half (when the concern itself names a goal).
@@ -401,6 +402,7 @@ class GoalModel:
                     continue
                 else:
                     scores[family] = scores.get(family, 0.0) + weight
+                    taken.append((tuple(tokens[j] for j in positions), family, weight))
                 strongest = max(strongest, weight)
                 evidence.append(f"'{phrase}' -> {family} (+{weight:g})")
 
@@ -436,6 +438,16 @@ class GoalModel:
                 scores[family] = scores.get(family, 0.0) + weight
                 strongest = max(strongest, weight)
                 evidence.append(f"'{word}' -> {family} (a form of a cue word, +{weight:g})")
+        # An objective local businesses and B2B companies share goes to the family whose context is given.
+        present = {family for _, family, _ in context}
+        for family, phrases in _shared_keys().items():
+            other = "leads" if family == "local" else "local"
+            if other in present and family not in present:
+                moved = sum(w for (ph, fam, w) in taken if fam == family and ph in phrases)
+                if moved:
+                    scores[family] -= moved
+                    scores[other] = scores.get(other, 0.0) + moved
+                    evidence.append(f"{family} words read as {other} for this kind of business (+{moved:g})")
         # Who or where the team is decides only when an objective is stated by no cue of weight 2 or more
         # (weak hints adding up do not state one); otherwise it breaks ties.
         stated = strongest >= 2
@@ -552,6 +564,11 @@ def _cue_roots() -> dict[str, tuple[str, float]]:
                 r = roots[_root(phrase)]
                 r[family] = max(r.get(family, 0.0), float(weight))
     return {root: next(iter(fams.items())) for root, fams in roots.items() if len(fams) == 1}
+
+
+@lru_cache(maxsize=1)
+def _shared_keys() -> dict[str, frozenset[tuple[str, ...]]]:
+    return {family: frozenset(tuple(stems(p)) for p in phrases) for family, phrases in SHARED_OBJECTIVES.items()}
 
 
 CONTEXT_FACTOR = 1 / 3  # weight of a context cue next to a stated objective

@@ -162,3 +162,10 @@ def test_what_follows_but_is_the_concern():
 def test_a_shop_is_who_we_are_unless_the_question_wants_sales():
     assert _best("we want more people to hear about our charity shop") == "awareness"
     assert _best("small gift shop here, which kpi?") == "ecommerce"
+
+
+def test_objectives_local_and_b2b_share_follow_the_kind_of_business():
+    assert _best("we want more businesses to request a quote for our software") == "leads"
+    assert _best("plumber here, we want more quote requests") == "local"
+    assert _best("we want more quote requests") == "local"  # no context: where the lexicon puts it
+    assert _best("our physio clinic wants more leads from instagram") == "local"
