@@ -270,14 +270,16 @@ CONTEXT_CUES: dict[str, tuple[str, ...]] = {
     "efficiency": ("team of", "one person", "small team", "freelancers", "headcount", "team size"),
 }
 
-# Objectives local businesses and B2B companies share: a quote, an inquiry or a call is local demand for
-# a plumber and a lead for a software company. The family whose context the question gives takes them
-# (only one family's context present); otherwise they stay where GOAL_CUES puts them.
-SHARED_OBJECTIVES: dict[str, tuple[str, ...]] = {
-    "local": ("quote", "quotes", "quote requests", "inquiries", "enquiries", "inquiry", "enquiry", "calls",
-              "call us", "phone calls", "appointments", "appointment", "booked"),
-    "leads": ("lead", "leads", "contact requests", "contact request", "contact form", "consultation",
-              "contact us"),
+# Objectives two kinds of business share: a quote, an inquiry or a call is local demand for a plumber
+# and a lead for a software company; an order is e-commerce for a web shop and local demand for a bakery.
+# They go to the second family when the question gives its context and not the first's; otherwise they
+# stay where GOAL_CUES puts them.
+SHARED_OBJECTIVES: dict[tuple[str, str], tuple[str, ...]] = {  # (family in GOAL_CUES, family it goes to)
+    ("local", "leads"): ("quote", "quotes", "quote requests", "inquiries", "enquiries", "inquiry", "enquiry",
+                         "calls", "call us", "phone calls", "appointments", "appointment", "booked"),
+    ("leads", "local"): ("lead", "leads", "contact requests", "contact request", "contact form", "consultation",
+                         "contact us"),
+    ("ecommerce", "local"): ("orders", "order"),  # a local bakery's orders are local demand
 }
 
 # Situations whose KPI differs from the family's default primary (knowledge/docs/scenario-*.md).

@@ -438,10 +438,9 @@ class GoalModel:
                 scores[family] = scores.get(family, 0.0) + weight
                 strongest = max(strongest, weight)
                 evidence.append(f"'{word}' -> {family} (a form of a cue word, +{weight:g})")
-        # An objective local businesses and B2B companies share goes to the family whose context is given.
+        # An objective two kinds of business share goes to the family whose context the question gives.
         present = {family for _, family, _ in context}
-        for family, phrases in _shared_keys().items():
-            other = "leads" if family == "local" else "local"
+        for (family, other), phrases in _shared_keys().items():
             if other in present and family not in present:
                 moved = sum(w for (ph, fam, w) in taken if fam == family and ph in phrases)
                 if moved:
@@ -567,8 +566,8 @@ def _cue_roots() -> dict[str, tuple[str, float]]:
 
 
 @lru_cache(maxsize=1)
-def _shared_keys() -> dict[str, frozenset[tuple[str, ...]]]:
-    return {family: frozenset(tuple(stems(p)) for p in phrases) for family, phrases in SHARED_OBJECTIVES.items()}
+def _shared_keys() -> dict[tuple[str, str], frozenset[tuple[str, ...]]]:
+    return {pair: frozenset(tuple(stems(p)) for p in phrases) for pair, phrases in SHARED_OBJECTIVES.items()}
 
 
 CONTEXT_FACTOR = 1 / 3  # weight of a context cue next to a stated objective

@@ -169,3 +169,5 @@ def test_objectives_local_and_b2b_share_follow_the_kind_of_business():
     assert _best("plumber here, we want more quote requests") == "local"
     assert _best("we want more quote requests") == "local"  # no context: where the lexicon puts it
     assert _best("our physio clinic wants more leads from instagram") == "local"
+    assert _best("local bakery: we want more orders for custom cakes by DM") == "local"
+    assert _best("our sneaker webshop wants more orders") == "ecommerce"
