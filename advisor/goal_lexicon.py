@@ -82,7 +82,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "watch our": 1, "engagements": 2, "interesting": 1, "relatable": 2, "shareable": 2, "saveable": 2,
         "reposts": 2, "people reply": 3, "people comment": 3, "followers reply": 3, "audience replies": 3,
         "duets": 2, "stitches": 2, "quote post": 3, "quote tweet": 3, "retweets": 2, "replies to our posts": 2, "talk back": 2, "participate": 2,
-        "participation": 2, "involved": 2, "involvement": 2, "polls": 1, "ugc": 2, "user generated": 2, "community engagement": 3, "active audience": 3,
+        "participation": 2, "votes": 2, "involved": 2, "involvement": 2, "polls": 1, "ugc": 2, "user generated": 2, "community engagement": 3, "active audience": 3,
         "audience loves": 3, "people love": 2, "loved": 1, "likes comments": 3, "reactions to": 3,
         "quality of our content": 3, "best performing": 3, "top performing": 3, "worst performing": 3,
         "underperform": 2, "underperforming": 2, "what works": 2, "working content": 2, "creative testing": 3,
@@ -186,7 +186,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "support": 3, "customer support": 3, "customer service": 3, "customer care": 3, "social care": 3,
         "care team": 3, "care desk": 3, "cx": 3, "complaints": 3, "complaint": 3, "complain": 3, "respond": 3,
         "responding": 3, "response": 2, "responses": 2, "reply": 3, "replies": 3, "replying": 3, "answer": 2,
-        "answering": 3, "answered": 2, "unanswered": 3, "dms": 2, "messages": 2, "message us": 3, "messages us": 3, "write us": 3, "write to us": 3, "writes to us": 3,
+        "answering": 3, "answered": 2, "unanswered": 3, "dms": 2, "messages": 2, "message us": 3, "for help": 2, "asking for help": 3, "waiting for help": 3, "messages us": 3, "write us": 3, "write to us": 3, "writes to us": 3,
         "msg us": 3, "msgs": 2, "msg": 2, "feel heard": 3, "handles comments": 3, "handle comments": 3,
         "questions from": 2, "community mgmt": 3, "tweet at us": 3, "reach out": 1,
         "support tickets": 3, "questions": 1, "product questions": 3, "mods": 3, "moderators": 3, "moderation": 3,
@@ -316,6 +316,7 @@ OWN_STEMS: dict[str, str] = {
     "locals": "locals",  # the people (a goal), not the adjective (context)
     # bookings are local demand; to book (a demo, a call) belongs to what is booked
     "bookings": "bookings",
+    "calls": "calls",  # phone calls, not "can we call that a win"
     # map directions are not a creative direction; a consultancy is not a consultation; cancelling a
     # subscription is churn, not being cancelled
     "directions": "directions", "consultancy": "consultancy", "consultancies": "consultancy",

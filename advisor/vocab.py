@@ -249,6 +249,9 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bshould (?:\w+ ){1,5}be (?:our|the) (?:main |primary |only |north star |headline )?(?:kpi|metric|goal)\b",
         r"\b(?:as|be) (?:the|our) (?:main |primary |only )?(?:kpi|metric),? (?:good idea|ok|okay|right|smart)\b",
         r"\b(?:good|bad|smart|dumb|terrible|great|stupid) idea\b",
+        r"\bcall (?:that|this|it) a (?:win|success|good result)\b",
+        r"\bshould (?:we|i) (?:make|use|pick|choose|have|set) (?:\w+ ){1,4}(?:our|the|as) (?:main |primary |only |"
+        r"north star |headline |new |top )?(?:kpi|metric)\b",
         r"\b(?:as|be) (?:our|the) (?:main |primary |only |new |headline )?(?:kpi|metric|north star)\b.*\bthoughts\b",
         r"\b(?:is|are) (?:the |our )?(?:best|right|main|only) (?:kpi|metric)s?\b.*\b(?:agree|thoughts|true|correct)\b",
         r"\b(?:kpi|metric)s?\b.*\b(?:is|are) (?:he|she|they|you|we|it|that|this) right\b", r"\bworth (?:tracking|reporting|measuring|watching)\b", r"\bor nah\b",
@@ -263,7 +266,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"naive|misleading|meaningless|pointless|useless|enough|success|a success|a win|winning|impressive)\b",
     ],
     # "what is X": explain unless the question asks for a recommendation or numbers
-    "explain_weak": [r"^(?:what s|whats|what is|what are) (?:a |an |the )?(?!our\b|my\b|best\b|right\b|most\b|main\b)"],
+    "explain_weak": [r"^(?:what s|whats|what is|what are) (?!(?:a |an |the )?(?:our|my|best|right|most|main)\b)"],
     "explain": [
         r"\bwhat does\b",
         r"\bmean\b", r"\bdefine\b", r"\bdefined\b", r"\bdefinition\b", r"\bexplain\b", r"\bhow is .* (?:calculated|computed|scored)\b",

@@ -171,3 +171,9 @@ def test_objectives_local_and_b2b_share_follow_the_kind_of_business():
     assert _best("our physio clinic wants more leads from instagram") == "local"
     assert _best("local bakery: we want more orders for custom cakes by DM") == "local"
     assert _best("our sneaker webshop wants more orders") == "ecommerce"
+
+
+def test_calling_something_is_not_phone_calls():
+    est = load_goal_model(CATALOG).estimate("can we call that a win")
+    assert "local" not in est.cue_scores
+    assert _best("we want the phone calls to the shop to go up") == "local"

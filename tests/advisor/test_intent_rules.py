@@ -121,3 +121,12 @@ def test_movement_in_any_tense_and_a_kpi_to_track():
 ])
 def test_judging_a_value_and_tasks(question, expected):
     assert _read(question) == expected
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("shares doubled this month, can we call that a win?", ("verdict", "engagement", "engagement_rate")),
+    ("should we make reach our headline kpi?", ("verdict", "awareness", "reach")),
+    ("what are the most important kpis?", ("clarify", None, None)),
+])
+def test_more_verdicts_and_no_definition_of_the_most_important(question, expected):
+    assert _read(question) == expected
