@@ -223,7 +223,7 @@ GOAL_CUES: dict[str, dict[str, float]] = {
         "vibe around": 3, "what people think": 3, "people think of us": 3, "think about us": 3,
         "views of the brand": 3, "negativity": 3, "criticism": 3, "complaining about us": 2, "bad press": 3,
         "press": 1, "headlines": 2, "media coverage": 2, "credibility of the brand": 3, "brand perception": 3,
-        "favourability": 3, "dislike": 2, "like or dislike": 3, "dragged": 2, "storm": 2, "tone": 2, "about our brand": 2, "about the brand": 2, "rumours": 3, "rumors": 3, "rumour": 3, "rumor": 3, "gossip": 2, "angry": 2, "upset": 2, "furious": 2, "annoyed": 2, "frustrated": 2, "favorability": 3, "likeability": 3, "fans vs haters": 3, "haters": 3, "trolls": 2,
+        "favourability": 3, "mocking": 2, "mocked": 2, "making fun of": 3, "ridicule": 2, "dislike": 2, "like or dislike": 3, "dragged": 2, "storm": 2, "tone": 2, "about our brand": 2, "about the brand": 2, "rumours": 3, "rumors": 3, "rumour": 3, "rumor": 3, "gossip": 2, "angry": 2, "upset": 2, "furious": 2, "annoyed": 2, "frustrated": 2, "favorability": 3, "likeability": 3, "fans vs haters": 3, "haters": 3, "trolls": 2,
         "cancel": 2, "cancelled": 2, "canceled": 2, "employer": 2, "employees": 1, "workplace": 2, "glassdoor": 3,
         "talent brand": 3, "job seekers": 3, "jobs": 1, "careers": 2, "hiring brand": 3, "esg": 2, "values": 1,
         "purpose": 1, "stakeholders": 1,

@@ -243,7 +243,7 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\b(?:the )?(?:kpi|metric|number) to (?:celebrate|brag about|report|chase)\b", r"\bcelebrat\w*\b",
         r"\bvanity(?: metric| metrics| number)?\b\s*\??$", r"\bor (?:just )?(?:a )?vanity\b",
         r"\b(?:keeps?|kept) (?:going up|growing|climbing|rising|increasing|going down|dropping|falling)\b",
-        r"\b(?:are|r) we (?:doing (?:well|good|ok|okay|great)|winning|on track)\b", r"\bgood sign\b",
+        r"\b(?:are|r) we (?:doing (?:well|good|ok|okay|great)|winning|on track|fine|ok|okay|good)\b", r"\bgood sign\b",
         r"\bdoes (?:that|this|it) mean\b",
         r"\bshould (?:he|she|they|we|i) be (?:happy|thrilled|worried|concerned|excited|pleased|proud|celebrating)\b",
         r"\bshould (?:\w+ ){1,5}be (?:our|the) (?:main |primary |only |north star |headline )?(?:kpi|metric|goal)\b",

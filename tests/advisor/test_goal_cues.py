@@ -177,3 +177,7 @@ def test_calling_something_is_not_phone_calls():
     est = load_goal_model(CATALOG).estimate("can we call that a win")
     assert "local" not in est.cue_scores
     assert _best("we want the phone calls to the shop to go up") == "local"
+
+
+def test_mockery_is_brand_health():
+    assert _best("people keep mocking our brand on tiktok") == "brand_health"

@@ -130,3 +130,7 @@ def test_judging_a_value_and_tasks(question, expected):
 ])
 def test_more_verdicts_and_no_definition_of_the_most_important(question, expected):
     assert _read(question) == expected
+
+
+def test_are_we_fine_is_a_verdict():
+    assert _read("reach is up 80% this month, are we fine?")[0] == "verdict"
