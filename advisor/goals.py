@@ -13,7 +13,12 @@ not of vocabulary, so the scorer now reads a question's structure:
 - other forms of a one-word cue are read through a derivational root ("recognised" -> "recognition",
   "trustworthy" -> "trust"), and a multi-word cue with one word inside it still matches ("book a free
   demo"); goals named in the catalog's own words ("local service demand") state the goal outright;
+- objectives two kinds of business share (a quote or a call: local for a plumber, leads for a
+  software company; an order: e-commerce for a web shop, local for a bakery) follow the context given
+  (``SHARED_OBJECTIVES``); what follows the last "but" is the concern and the cues before it count half;
 - with only weak hints (no cue of weight 2+), the knowledge-base vote decides and the hints nudge it.
+Tried and dropped by measurement: the retrieval lexicon's concepts as extra cues, and a stop list of
+question-frame words for the vote (both lowered the development figures).
 
 Two offline scorers, both over word stems so inflection, hyphenation and most
 typos do not matter:
