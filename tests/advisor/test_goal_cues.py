@@ -181,3 +181,9 @@ def test_calling_something_is_not_phone_calls():
 
 def test_mockery_is_brand_health():
     assert _best("people keep mocking our brand on tiktok") == "brand_health"
+
+
+def test_finding_out_about_us_posting_daily_and_a_knowledge_base():
+    assert _best("we want more people to find out about us") == "awareness"
+    assert _best("we want to post daily on every platform") == "efficiency"
+    assert _best("our tweets should bring people to our knowledge base") == "traffic"

@@ -134,3 +134,9 @@ def test_more_verdicts_and_no_definition_of_the_most_important(question, expecte
 
 def test_are_we_fine_is_a_verdict():
     assert _read("reach is up 80% this month, are we fine?")[0] == "verdict"
+
+
+def test_two_equal_goal_cues_are_settled_by_the_vote_and_the_other_goal_offered():
+    u = understand("what metric tells us if people trust our bank after the outage?", catalog=CATALOG)
+    assert u.clarify is None and u.parsed.goal in ("brand_health", "community")
+    assert {u.parsed.goal, *u.alternatives} >= {"brand_health", "community"}
