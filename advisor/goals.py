@@ -1,5 +1,25 @@
 """Goal family of a question, with a confidence and the evidence for it.
 
+Design note (issue 9 follow-up, i9b). Fresh hand-written questions missed for reasons of design,
+not of vocabulary, so the scorer now reads a question's structure:
+- what the team *wants* (objective cues) outweighs who or where it is (``CONTEXT_CUES``: business
+  types, places, formats), which decides only when no cue of weight 2+ states an objective: "most
+  people in our city don't know we exist" is awareness, "dental clinic here, which KPI?" local;
+- words in the scope of an exclusion ("not chasing leads", "no links", "rather than sales") count
+  for nothing, cues and vote alike; a problem stated in the negative ("don't know we exist") still counts;
+- words a neutraliser covers ("we care about") do not vote either; a cue said twice counts once;
+- no stem is a cue for two families (a test checks it): the stemmer folded "conversation" onto
+  "conversion", "books" onto "bookings", "direction" onto "directions" (``OWN_STEMS`` keeps them apart);
+- other forms of a one-word cue are read through a derivational root ("recognised" -> "recognition",
+  "trustworthy" -> "trust"), and a multi-word cue with one word inside it still matches ("book a free
+  demo"); goals named in the catalog's own words ("local service demand") state the goal outright;
+- objectives two kinds of business share (a quote or a call: local for a plumber, leads for a
+  software company; an order: e-commerce for a web shop, local for a bakery) follow the context given
+  (``SHARED_OBJECTIVES``); what follows the last "but" is the concern and the cues before it count half;
+- with only weak hints (no cue of weight 2+), the knowledge-base vote decides and the hints nudge it.
+Tried and dropped by measurement: the retrieval lexicon's concepts as extra cues, and a stop list of
+question-frame words for the vote (both lowered the development figures).
+
 Two offline scorers, both over word stems so inflection, hyphenation and most
 typos do not matter:
 
@@ -30,9 +50,9 @@ from pathlib import Path
 
 from kpi_engine.catalog import Catalog
 
-from .goal_lexicon import GOAL_CUES, NEUTRALISERS, OWN_STEMS, SCENARIOS
+from .goal_lexicon import CONTEXT_CUES, GOAL_CUES, NEUTRALISERS, OWN_STEMS, SCENARIOS, SHARED_OBJECTIVES
 
-__all__ = ["GoalEstimate", "GoalModel", "load_goal_model", "stems", "use_stem_cache"]
+__all__ = ["GoalEstimate", "GoalModel", "concept_stems", "load_goal_model", "stems", "use_stem_cache"]
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -155,10 +175,12 @@ class _Cues:
 def _build_cues() -> _Cues:
     best: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
     for family, cues in GOAL_CUES.items():
+        context = set(CONTEXT_CUES.get(family, ()))
         for phrase, weight in cues.items():
             if weight > 0:  # inflections of one word share a stem: the strongest wording counts
                 key = tuple(stems(phrase))
-                best[key][family] = max(best[key].get(family, 0.0), float(weight))
+                name = f"context:{family}" if phrase in context else family
+                best[key][name] = max(best[key].get(name, 0.0), float(weight))
     for name, spec in SCENARIOS.items():
         for phrase, weight in spec["cues"].items():
             key = tuple(stems(phrase))
@@ -198,6 +220,18 @@ class GoalModel:
         self._catalog = catalog
         self._documents = list(documents)
         self._cues = _build_cues()
+        # A goal named by the catalog in several words ("local service demand", "lead generation") states
+        # it outright; one-word synonyms ("brand", "retail") are the lexicon's to weigh.
+        self._table = dict(self._cues.table)
+        for goal in catalog.goals.values():
+            for name in (goal.name, *goal.synonyms):
+                key = tuple(w for w in stems(name.replace("_", " ").replace("/", " ")) if w not in ("and",))
+                if len(key) >= 2:
+                    hits = dict(self._table.get(key, ()))
+                    hits[goal.id] = max(hits.get(goal.id, 0.0), 3.0)
+                    self._table[key] = sorted(hits.items())
+        self._longest = max(len(k) for k in self._table)
+        self._roots = _cue_roots()
         self._known: set[str] = set(self._cues.vocab)
         self._by_letter: dict[str, list[str]] = defaultdict(list)
         self.cue_weight = cue_weight
@@ -297,18 +331,28 @@ class GoalModel:
         """Goal probabilities for ``text``; ``vote=False`` reads the cues only (no training on first use)."""
         words, fixed = self.correct(_words(text))
         tokens = [_stem(w) for w in words]
-        cue_scores, evidence, scenario_score = self._match_cues(tokens, [False] * len(tokens))
+        excluded = excluded_positions(words)
+        neutral = self._neutralised(tokens)
+        cue_scores, evidence, scenario_score = self._match_cues(tokens, list(neutral), excluded, words)
         ranked = sorted(cue_scores.values(), reverse=True)
         # The vote settles weak or split cues; clear ones ("which KPI for awareness") do not need it.
         clear = bool(ranked) and ranked[0] >= 3 and (len(ranked) == 1 or ranked[1] <= 0.5 * ranked[0])
-        votes = {} if clear or not vote or self.vote_weight <= 0 else self._vote(tokens)
+        # "not chasing leads" votes for no leads, "we care about X" for no customer care
+        kept = [t for t, out, n in zip(tokens, excluded, neutral) if not (out or n)]
+        votes = {} if clear or not vote or self.vote_weight <= 0 else self._vote(kept)
         scenario = None
         if scenario_score:
             name, score = max(scenario_score.items(), key=lambda kv: kv[1])
             goal = SCENARIOS[name]["goal"]
             cue_scores[goal] = cue_scores.get(goal, 0.0) + score
             scenario = name
-        probs = self._mix(cue_scores, votes)
+        if votes and max(cue_scores.values(), default=0.0) < 2:
+            # Only weak hints ("posts", "content", a business type): the vote decides, the hints nudge it.
+            nudged = {f: votes.get(f, 0.0) + WEAK_NUDGE * cue_scores.get(f, 0.0) for f in self.families}
+            total = sum(nudged.values()) or 1.0
+            probs = {f: round(v / total, 4) for f, v in nudged.items()}
+        else:
+            probs = self._mix(cue_scores, votes)
         if scenario and max(probs, key=lambda f: probs[f]) != SCENARIOS[scenario]["goal"]:
             scenario = None
         if votes:
@@ -317,33 +361,105 @@ class GoalModel:
         return GoalEstimate(probs=probs, cue_scores=cue_scores, evidence=tuple(evidence), scenario=scenario,
                             corrected=tuple(fixed))
 
-    def _match_cues(self, tokens: list[str],
-                    used: list[bool]) -> tuple[dict[str, float], list[str], dict[str, float]]:
+    def _neutralised(self, tokens: list[str]) -> list[bool]:
+        """Per token, whether a neutraliser covers it ("care about" is not customer care)."""
+        used = [False] * len(tokens)
         for key in self._cues.neutral:
             for i in range(len(tokens) - len(key) + 1):
                 if tuple(tokens[i:i + len(key)]) == key:
                     for j in range(i, i + len(key)):
                         used[j] = True
+        return used
+
+    def _match_cues(self, tokens: list[str], used: list[bool], excluded: list[bool] | None = None,
+                    words: list[str] | None = None) -> tuple[dict[str, float], list[str], dict[str, float]]:
+        """Cue scores over ``tokens``; ``used`` marks tokens no cue may take (neutralised ones)."""
         scores: dict[str, float] = {}
         scenarios: dict[str, float] = {}
+        context: list[tuple[str, str, float]] = []
         evidence: list[str] = []
-        for length in range(min(self._cues.longest, len(tokens)), 0, -1):
+        seen: set[str] = set()
+        taken: list[tuple[tuple[str, ...], str, float]] = []
+        strongest = 0.0
+        # "our posts get seen but nobody reacts": what follows the last "but" is the concern; what comes
+        # before it is background and counts half (when the concern itself names a goal).
+        turn = max((i for i, w in enumerate(words or ()) if w in ("but", "however")), default=-1)
+        after_turn = turn >= 0 and any(self._table.get((t,)) for t in tokens[turn + 1:])
+
+        def take(positions: list[int], hits: list[tuple[str, float]]) -> None:
+            nonlocal strongest
+            for j in positions:
+                used[j] = True
+            phrase = " ".join(tokens[j] for j in positions)
+            if excluded and excluded[positions[0]]:
+                evidence.append(f"'{phrase}' ruled out by the question")
+                return
+            if phrase in seen:  # saying a word twice does not make it more of a goal
+                return
+            seen.add(phrase)
+            factor = 0.5 if after_turn and positions[0] < turn else 1.0
+            for family, weight in hits:
+                weight *= factor
+                if family.startswith("scenario:"):
+                    name = family.split(":", 1)[1]
+                    scenarios[name] = scenarios.get(name, 0.0) + weight
+                elif family.startswith("context:"):
+                    context.append((phrase, family.split(":", 1)[1], weight))
+                    continue
+                else:
+                    scores[family] = scores.get(family, 0.0) + weight
+                    taken.append((tuple(tokens[j] for j in positions), family, weight))
+                strongest = max(strongest, weight)
+                evidence.append(f"'{phrase}' -> {family} (+{weight:g})")
+
+        # Longest first; at each length, a cue of two content words or more may also have one word
+        # inside it ("book a free demo"): adjectives and names do not unmake a phrase.
+        for length in range(min(self._longest, len(tokens)), 0, -1):
             for i in range(len(tokens) - length + 1):
                 if any(used[i:i + length]):
                     continue
-                hits = self._cues.table.get(tuple(tokens[i:i + length]))
-                if not hits:
-                    continue
-                for j in range(i, i + length):
-                    used[j] = True
-                phrase = " ".join(tokens[i:i + length])
-                for family, weight in hits:
-                    if family.startswith("scenario:"):
-                        name = family.split(":", 1)[1]
-                        scenarios[name] = scenarios.get(name, 0.0) + weight
-                    else:
-                        scores[family] = scores.get(family, 0.0) + weight
-                    evidence.append(f"'{phrase}' -> {family} (+{weight:g})")
+                hits = self._table.get(tuple(tokens[i:i + length]))
+                if hits:
+                    take(list(range(i, i + length)), hits)
+            for i in range(len(tokens) - length if length >= 2 else 0):
+                for skip in range(i + 1, i + length):
+                    positions = [k for k in range(i, i + length + 1) if k != skip]
+                    inserted = words[skip] if words else tokens[skip]
+                    if any(used[k] for k in positions) or inserted in _STOP or inserted in ("not", "no", "never"):
+                        continue
+                    key = tuple(tokens[k] for k in positions)
+                    hits = self._table.get(key)
+                    if hits and sum(t not in _STOP for t in key) >= 2:
+                        take(positions, hits)
+                        break
+        # Another form of a one-word cue ("recognised" for "recognition", "trustworthy" for "trust"), for
+        # words no cue took: the stemmer folds inflections, not derivations.
+        for i, word in enumerate(words or ()):
+            if used[i] or (excluded and excluded[i]) or len(word) < 6:
+                continue
+            hit = self._roots.get(_root(word))
+            if hit and f"~{hit[0]}:{_root(word)}" not in seen:
+                seen.add(f"~{hit[0]}:{_root(word)}")
+                family, weight = hit
+                scores[family] = scores.get(family, 0.0) + weight
+                strongest = max(strongest, weight)
+                evidence.append(f"'{word}' -> {family} (a form of a cue word, +{weight:g})")
+        # An objective two kinds of business share goes to the family whose context the question gives.
+        present = {family for _, family, _ in context}
+        for (family, other), phrases in _shared_keys().items():
+            if other in present and family not in present:
+                moved = sum(w for (ph, fam, w) in taken if fam == family and ph in phrases)
+                if moved:
+                    scores[family] -= moved
+                    scores[other] = scores.get(other, 0.0) + moved
+                    evidence.append(f"{family} words read as {other} for this kind of business (+{moved:g})")
+        # Who or where the team is decides only when an objective is stated by no cue of weight 2 or more
+        # (weak hints adding up do not state one); otherwise it breaks ties.
+        stated = strongest >= 2
+        factor = CONTEXT_FACTOR if stated else 1.0
+        for phrase, family, weight in context:
+            scores[family] = scores.get(family, 0.0) + weight * factor
+            evidence.append(f"'{phrase}' -> {family} (context, +{weight * factor:.2g})")
         return scores, evidence, scenarios
 
     def _vote(self, tokens: list[str]) -> dict[str, float]:
@@ -374,10 +490,94 @@ class GoalModel:
         return {f: round(v / total, 4) for f, v in raw.items()}
 
 
+# Words that rule out what follows ("we're not chasing leads", "no links", "reach rather than sales"): the
+# cues in their scope count for nothing. A state described in the negative ("people don't know we exist",
+# "nobody knows us") is the problem to fix, not an exclusion, so plain verb negation is not one.
+_PURSUIT = frozenset(
+    "chasing chase after about looking trying aiming going interested focused focusing worried into "
+    "targeting prioritising prioritizing optimising optimizing measuring judging".split())
+_AUXILIARY = frozenset("do does did are is am was were be can could will would should have has had may might "
+                       "must re s m ll d t or if why whether".split())
+_NOT_AN_EXCLUSION = frozenset("one idea longer matter clue way doubt problem worries".split())
+_SCOPE = 4  # words after the trigger
+
+
+def excluded_positions(words: Sequence[str]) -> list[bool]:
+    """Per word, whether it is inside the scope of an exclusion (see ``_PURSUIT`` above)."""
+    out = [False] * len(words)
+    n = len(words)
+
+    def rule_out(start: int, length: int = _SCOPE) -> None:
+        for j in range(start, min(n, start + length)):
+            out[j] = True
+
+    for i, w in enumerate(words):
+        nxt = words[i + 1] if i + 1 < n else ""
+        if w == "not":
+            k = i + 1
+            while k < n and words[k] in ("just", "explicitly", "really", "even", "necessarily", "so", "primarily"):
+                k += 1
+            after = words[k] if k < n else ""
+            if after in _PURSUIT or (k > i + 1 and words[i + 1] == "just"):
+                rule_out(k if after in _PURSUIT else i + 2)
+            elif i == 0 or words[i - 1] not in _AUXILIARY and words[i - 1] not in _STOP:
+                rule_out(i + 1, 3)  # "awareness not sales"
+        elif w == "no" and nxt and nxt not in _NOT_AN_EXCLUSION and (i == 0 or words[i - 1] not in ("or", "yes")):
+            rule_out(i + 1, 2)  # "no links, no offer"
+        elif (w, nxt) in (("rather", "than"), ("instead", "of"), ("other", "than"), ("less", "about")):
+            rule_out(i + 2)
+        elif w == "without" or (w in ("dont", "t") and nxt == "care"):
+            rule_out(i + 1)
+    return out
+
+
 def _features(tokens: Sequence[str]) -> list[str]:
     content = [t for t in tokens if t not in _STOP and not t.isdigit()]
     return content + [f"{a} {b}" for a, b in itertools.pairwise(content)]
 
+
+_SUFFIXES = tuple(sorted(
+    "isations izations isation ization ations ation itions ition ised ized ises izes ise ize ising izing worthy "
+    "ability ibility able ible ness fully ful ively ive ments ment ity ly ers er ings ing ed es s".split(),
+    key=len, reverse=True))
+
+
+def _root(word: str) -> str:
+    """A derivational root: suffixes off while five letters or more remain ("recognised", "recognition"
+    -> "recogn"; "trustworthy" -> "trust")."""
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 5:
+                word = word[: -len(suffix)]
+                changed = True
+                break
+    return word
+
+
+@lru_cache(maxsize=1)
+def _cue_roots() -> dict[str, tuple[str, float]]:
+    """Roots of one-word objective cues of weight 2+ -> (family, weight); a root two families share
+    belongs to neither."""
+    roots: dict[str, dict[str, float]] = defaultdict(dict)
+    for family, cues in GOAL_CUES.items():
+        context = set(CONTEXT_CUES.get(family, ()))
+        for phrase, weight in cues.items():
+            if weight >= 2 and " " not in phrase and phrase not in context and len(phrase) >= 5 \
+                    and phrase not in OWN_STEMS:  # words kept apart on purpose stay apart
+                r = roots[_root(phrase)]
+                r[family] = max(r.get(family, 0.0), float(weight))
+    return {root: next(iter(fams.items())) for root, fams in roots.items() if len(fams) == 1}
+
+
+@lru_cache(maxsize=1)
+def _shared_keys() -> dict[tuple[str, str], frozenset[tuple[str, ...]]]:
+    return {pair: frozenset(tuple(stems(p)) for p in phrases) for pair, phrases in SHARED_OBJECTIVES.items()}
+
+
+CONTEXT_FACTOR = 1 / 3  # weight of a context cue next to a stated objective
+WEAK_NUDGE = 0.05  # probability a weak cue adds to its family when the vote decides
 
 _MODELS: dict[int, tuple[Catalog, GoalModel]] = {}
 _LOCK = threading.Lock()
@@ -395,6 +595,26 @@ def load_goal_model(catalog: Catalog) -> GoalModel:
             _MODELS.clear()
         _MODELS[id(catalog)] = (catalog, model)
         return model
+
+
+_GENERIC_TITLE_WORDS = frozenset(
+    "social organic kpi kpis metric metrics goal goals content rate rates post posts what how when why check "
+    "run fairly trustworthy included relating people vs".split())
+
+
+@lru_cache(maxsize=1)
+def concept_stems() -> frozenset[str]:
+    """Stems of the terms the knowledge base explains as concepts (its non-goal, non-KPI documents'
+    titles: "UTM tagging", "dark social", "vanity metrics", "leading vs lagging", ...)."""
+    from knowledge.corpus import load_documents
+
+    out: set[str] = set()
+    for doc in load_documents():
+        if doc.slug.startswith(("goal-", "kpi-", "scenario-")):
+            continue
+        term = doc.title.split(" - ")[0]
+        out.update(_stem(w) for w in _words(term) if w not in _STOP and w not in _GENERIC_TITLE_WORDS)
+    return frozenset(out)
 
 
 @lru_cache(maxsize=1)

@@ -1,5 +1,16 @@
 """Deterministic question parser: intent, goal, KPI, period, filters, breakdown.
 
+Design note (issue 9 follow-up, i9b): precedence between cues, rather than more cues.
+- A KPI is the one named first; the catalog's names are also read on stems in any order when that
+  names more of the same KPI ("an inquiry that's qualified" -> qualified inquiries), a plural name in
+  the singular after a determiner ("a lead"), and never a KPI word naming a team ("our sales team").
+- Any judgement word after "X is our KPI" makes a verdict ("is that ok / dumb / a success?").
+- A definition asked outright ("define X", "what does X mean", "what are UTM tags" for a term the
+  knowledge base explains as a concept) beats goal words and a bare "kpi?"; "the best way to" does not.
+- A number asked for outright ("can you give me X for last month") beats "report" in a preamble.
+- Tasks on the accounts ("can you schedule / post / translate") are out of scope, "we write a blog"
+  is not a request to write, and an off-topic word does not unmake a question that states a goal.
+
 Works with no model at all. Text is normalised (markup, mentions and emoji
 removed, lowercase, punctuation folded), light typo correction maps words
 close to the vocabulary onto it, then cues are scored.
@@ -77,6 +88,15 @@ def kpi_phrases(catalog: Catalog) -> dict[str, str]:
     return _vocabulary(catalog)[0]
 
 
+def _intent_words() -> set[str]:
+    """Whole words of the intent cues ("tanking", "climbing"): real words the typo reader must keep."""
+    out: set[str] = set()
+    for patterns in INTENT_CUES.values():
+        for p in patterns:
+            out.update(re.findall(r"(?<![a-z\\])[a-z]{4,}(?=[|)\s?]|\\b|$)", p))
+    return out
+
+
 _COMMAND_WORDS = ("define", "explain", "compare", "quarter", "month", "week", "yesterday", "breakdown",
                   "platform", "campaign", "previous", "versus", "should", "calculate", "digest", "scorecard")
 
@@ -86,7 +106,7 @@ def _correct_typos(text: str, known: set[str], catalog: Catalog) -> tuple[str, l
     # words the knowledge base does not use: real words ("climbing", "cakes") are never "corrected".
     model = load_goal_model(catalog)
     if not getattr(model, "_parser_targets", False):
-        model.add_targets([*known, *_COMMAND_WORDS])
+        model.add_targets([*known, *_COMMAND_WORDS, *_intent_words()])
         model._parser_targets = True  # type: ignore[attr-defined]
     words, fixed = model.correct(text.split())
     return " ".join(words), fixed
@@ -108,12 +128,100 @@ def _phrase_pattern(catalog: Catalog) -> re.Pattern[str]:
 
 
 def _find_kpi(text: str, phrases: dict[str, str], catalog: Catalog) -> str | None:
-    """The KPI named first in the text (longest phrase at a position wins)."""
+    """The KPI named first in the text (longest phrase at a position wins).
+
+    Exact wordings first; then the catalog's names read on stems and in any order ("an inquiry that
+    is qualified", "the rate of video completion"), which wins when it names more words of a KPI;
+    and a plural KPI name in the singular after a determiner ("a lead", "every inquiry").
+    """
     for pattern, kpi_id in KPI_PATTERNS:  # specific wordings first ("how fast do we answer dms")
         if re.search(pattern, text):
             return kpi_id
-    m = _phrase_pattern(catalog).search(text)
-    return phrases[m.group(0)] if m else None
+    # a KPI word naming people or a department ("our sales team", "the leads list owner") names no KPI
+    m = next((x for x in _phrase_pattern(catalog).finditer(text) if not _NOT_A_KPI.match(text, x.end())), None)
+    found = phrases[m.group(0)] if m else None
+    words = text.split()
+    stemmed = [_stem_of(w) for w in words]
+    bag = _bag_match(words, stemmed, catalog)
+    if bag is not None and (m is None or (bag[1] > len(_content(m.group(0).split()))
+                                          and bag[2] <= len(text[:m.start()].split()))):
+        return bag[0]  # a longer name of the KPI named first, in other words
+    if found is None:
+        singular = _singular_match(words, stemmed, catalog)
+        if singular is not None:
+            return singular
+    return found
+
+
+_NOT_A_KPI = re.compile(r" (?:team|teams|department|dept|reps?|people|folks|org|manager|director|lead)\b")
+_KPI_STOP = frozenset("of the a an to by per on in for our from with and".split())
+_DETERMINERS = frozenset("a an one each every per single any".split())
+# plural KPI names that are everyday words in the singular ("a post", "a like", "a view")
+_EVERYDAY = frozenset("posts likes views comments followers shares saves reposts plays fans bookmarks assists "
+                      "interactions engagements engagement output reach retention sentiment pipeline buzz".split())
+
+
+def _stem_of(word: str) -> str:
+    from .goals import stems
+
+    out = stems(word)
+    return out[0] if out else word
+
+
+def _content(words: list[str]) -> list[str]:
+    return [w for w in words if w not in _KPI_STOP]
+
+
+_STEM_INDEX: dict[int, tuple[Catalog, list[tuple[frozenset[str], int, str]], dict[str, str]]] = {}
+
+
+def _stem_index(catalog: Catalog) -> tuple[list[tuple[frozenset[str], int, str]], dict[str, str]]:
+    """KPI names as bags of stems (two content words or more), and single plural names by stem."""
+    cached = _STEM_INDEX.get(id(catalog))
+    if cached and cached[0] is catalog:
+        return cached[1], cached[2]
+    bags: dict[frozenset[str], tuple[int, str]] = {}
+    singles: dict[str, str] = {}
+    for phrase, kpi_id in _vocabulary(catalog)[0].items():
+        content = _content(phrase.split())
+        if len(content) >= 2:
+            key = frozenset(_stem_of(w) for w in content)
+            if len(key) == len(content):
+                bags.setdefault(key, (len(content), kpi_id))
+        elif len(content) == 1 and phrase.endswith("s") and len(phrase) >= 5 and phrase not in _EVERYDAY:
+            singles.setdefault(_stem_of(phrase), kpi_id)
+    index = sorted(((k, n, kpi) for k, (n, kpi) in bags.items()), key=lambda t: -t[1])
+    if len(_STEM_INDEX) > 8:
+        _STEM_INDEX.clear()
+    _STEM_INDEX[id(catalog)] = (catalog, index, singles)
+    return index, singles
+
+
+def _bag_match(words: list[str], stemmed: list[str], catalog: Catalog) -> tuple[str, int, int] | None:
+    """The KPI whose name's stems are next to each other in any order (small words between them
+    aside): (KPI, words of its name, first word's index); the most words first, then the earliest."""
+    present = set(stemmed)
+    where = [i for i, w in enumerate(words) if w not in _KPI_STOP]
+    best: tuple[int, int, str] | None = None  # (-words, start, kpi)
+    for key, n, kpi_id in _stem_index(catalog)[0]:
+        if best is not None and n < -best[0]:
+            break
+        if not key <= present:
+            continue
+        for j in range(len(where) - n + 1):
+            if {stemmed[i] for i in where[j:j + n]} == key:
+                cand = (-n, where[j], kpi_id)
+                best = cand if best is None or cand < best else best
+                break
+    return (best[2], -best[0], best[1]) if best else None
+
+
+def _singular_match(words: list[str], stemmed: list[str], catalog: Catalog) -> str | None:
+    singles = _stem_index(catalog)[1]
+    for i in range(1, len(words)):
+        if words[i - 1] in _DETERMINERS and not words[i].endswith("s") and stemmed[i] in singles:
+            return singles[stemmed[i]]
+    return None
 
 
 def _goal_scores(text: str, catalog: Catalog) -> tuple[dict[str, float], GoalEstimate]:
@@ -250,7 +358,8 @@ def parse_with_notes(question: str, *, catalog: Catalog,
             kpi_id = catalog.goals[goal].primary
     else:
         # only a question phrased around a goal ("why is brand health down") carries one
-        goal = named_goal if intent in ("value", "compare", "why", "explain") else None
+        # (explaining a goal's own word, "define brand awareness", is a concept, not a goal)
+        goal = named_goal if intent in ("value", "compare", "why") or (intent == "explain" and kpi_id) else None
         if goal and not kpi_id and intent != "explain":
             kpi_id = catalog.goals[goal].primary
     if intent in ("help", "out_of_scope"):
@@ -270,10 +379,14 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
     subject = kpi_id or named_goal or in_thread
     if cues["help"]:
         return "help"
-    if _any(OFF_TOPIC_STRONG, text) or (_any(OFF_TOPIC, text) and not kpi_id):
+    # a word from elsewhere ("our mobile game", "an error") does not unmake a KPI question with a goal
+    if _any(OFF_TOPIC_STRONG, text) or (_any(OFF_TOPIC, text) and not kpi_id and not (cues["recommend"] and goal)):
         return "out_of_scope"
     if kpi_id and cues["verdict"] and not cues["why"]:
         return "verdict"
+    if kpi_id and cues["value_request"] and (period or by) and not cues["digest_named"] \
+            and not (cues["recommend"] or cues["recommend_weak"]):
+        return "value"  # "I'm doing the monthly report: can you give me X for last month?"
     if cues["digest"] and (goal or (kpi_id and cues["digest_strong"])) and not cues["explain"] \
             and not re.search(r"\bhow do (?:i|we)\b", text):
         return "digest"
@@ -283,22 +396,41 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
         return "why"
     if cues["explain_contrast"] and re.search(r"\bwhy\b", text):
         return "explain"
-    if subject and (cues["compare"] or compare_to) and not cues["explain"]:
+    if subject and (cues["compare"] or compare_to) and not cues["explain"] and not cues["recommend"]:
         return "compare"
-    if subject and cues["value_strong"] and not cues["recommend"]:
+    asks_kpi = cues["recommend"] or cues["recommend_weak"]
+    if subject and cues["value_strong"] and not asks_kpi:
         return "value"
     # a period or a breakdown asks for numbers ("what is engagement rate last 28 days")
     explain = cues["explain"] or cues["explain_weak"]
-    if explain and (kpi_id or not goal) and not (period or by or (cues["value"] and filters)):
+    # a definition asked outright ("define X", "what does X mean", "what are UTM tags") is one even
+    # when X is a goal's word
+    if explain and (kpi_id or not goal or cues["explain"] or _concept_asked(text)) and not (period or by or (cues["value"] and filters)):
         if not cues["recommend"] or (kpi_id and cues["explain"]):
             return "explain"
-    if kpi_id and (cues["value"] or period or by) and not cues["recommend"]:
+    if kpi_id and (cues["value"] or period or by) and not asks_kpi:
         return "value"
-    if cues["recommend"] or goal:
+    if asks_kpi or goal:
         return "recommend"
     if kpi_id:
         return "value" if (period or by or filters) else "explain"
     return "out_of_scope"
+
+
+_WHAT_IS = re.compile(r"^(?:so |ok |okay |hey |quick q )?(?:what s|whats|what is|what are) (?:a |an |the )?"
+                      r"((?:[a-z0-9]+ ){0,2}[a-z0-9]+?)(?= and\b| or\b| vs\b| for\b| in\b| on\b|$)")
+
+
+def _concept_asked(text: str) -> bool:
+    """'what are UTM tags (and ...)': the subject is a term the knowledge base explains as a concept."""
+    from .goals import _GENERIC_TITLE_WORDS, concept_stems, stems
+
+    m = _WHAT_IS.match(text)
+    if not m:
+        return False
+    words = [w for w in m.group(1).split() if w not in _GENERIC_TITLE_WORDS]
+    known = concept_stems()
+    return bool(words) and all(st in known for st in stems(words[-1]))  # its head noun: "a conversion window"
 
 
 _FOLLOW_UP = re.compile(
@@ -313,7 +445,7 @@ def follow_up(parsed: ParsedQuestion, text: str, cues: dict[str, bool], ctx: Con
         return parsed
     if parsed.kpi_id is not None and parsed.intent not in ("recommend", "digest"):
         return parsed  # names its own KPI
-    if parsed.intent in ("recommend", "digest") and cues["recommend"] | cues["digest"]:
+    if parsed.intent in ("recommend", "digest") and (cues["recommend"] or cues["recommend_weak"] or cues["digest"]):
         return parsed  # a new goal question
     scope_only = parsed.intent == "out_of_scope" and bool(parsed.period or parsed.filters or parsed.by)
     if not (_FOLLOW_UP.search(text) or scope_only):

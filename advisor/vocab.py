@@ -199,12 +199,13 @@ PERIOD_PATTERNS: list[tuple[str, str]] = [
 # intent -> regexes over normalised text
 INTENT_CUES: dict[str, list[str]] = {
     "help": [
-        r"^help\b", r"^commands?\b", r"\bwhat can (?:you|u) do\b", r"\bhow do i use\b", r"\bwhat commands\b",
+        r"^help\b(?! (?:me|us) (?:pick|choose|find|decide|figure|set|define|measure|track|with (?:kpi|metric)))", r"^commands?\b", r"\bwhat can (?:you|u) do\b", r"\bhow do i use\b", r"\bwhat commands\b",
         r"\bhow does this (?:bot )?work\b", r"\bhow do (?:i|we) (?:get|set up|setup|subscribe|schedule)\b.*\b(?:digest|report|subscri)",
         r"\bcommands are there\b", r"\bwhat are you\b",
-        r"\bwhat can (?:this bot|this thing|the bot|this|you|u) (?:even )?do\b",
+        r"\bwhat can (?:this bot|this thing|the bot|this|you|u) (?:even )?do\b", r"\bwhat can (?:i|we) ask\b",
         r"\bwhat (?:kinds? of |sort of )?(?:questions|things) can i ask\b", r"\bhow do i talk to (?:you|u)\b",
         r"\b(?:connect|hook up|plug)\b.{0,20}\b(?:our|my) data\b", r"\bupload (?:a |our |my )?(?:csv|file|export)\b",
+        r"\bhow (?:do|can|should) (?:i|we) ask (?:you|u|the bot|this bot)\b",
     ],
     "digest": [
         r"\bdigest\b", r"\bscorecard\b", r"\breport\b(?! on\b)", r"\bweekly summary\b", r"\bmonthly summary\b",
@@ -216,11 +217,12 @@ INTENT_CUES: dict[str, list[str]] = {
     "why": [
         r"\bwhy\b", r"\bwhat happened\b", r"\bwhat s going on\b", r"\bwhat drove\b",
         r"\bwhat (?:s|is) driving\b", r"\bdriving (?:that|this|it)\b", r"\bwhat happen\w*\b",
-        r"\bwhat s up with\b", r"\bwhat s wrong with\b", r"\bwhat s behind\b", r"\bbehind (?:it|this|that)\b",
+        r"\bwhat s up with\b", r"\bwhat s wrong with\b", r"\bwhat (?:s|is|was) behind\b", r"\bbehind (?:it|this|that)\b",
         r"\bwhat caused\b", r"\bdragged\b", r"\bwhy are we (?:getting|seeing|losing|gaining)\b", r"\bwhat changed\b", r"\bexplain the (?:drop|spike|dip|jump)\b",
     ],
     "movement": [
-        r"\b(?:drop|dropped|down|tank|tanked|spike|spiked|jump|jumped|fell|fall|fallen|dip|dipped|"
+        r"\b(?:drop|dropped|dropping|down|tank|tanked|tanking|spike|spiked|spiking|jump|jumped|jumping|fell|fall|"
+        r"fallen|falling|dip|dipped|dipping|plunging|crashing|crashed|sinking|sank|soaring|soared|climbing|"
         r"slow|slower|flat|negative|up|rose|rise|increase|increased|decrease|decreased|declin\w*|awful|"
         r"terrible|bad|weird|off|low|high|double|doubled|halved|tripled|"
         r"plummet\w*|surge\w*|cliff|worse|better|lately|change|changed|move|moved|shift\w*|swing\w*|"
@@ -236,27 +238,38 @@ INTENT_CUES: dict[str, list[str]] = {
     # "is X a good KPI?", "X keeps going up, are we doing well?": a verdict on a metric
     "verdict": [
         r"\b(?:is|are|isn t|aren t|was) (?:\w+ ){0,6}(?:a |an |even a |really a |actually a |just a )?"
-        r"(?:good|useful|real|valid|meaningful|right|proper|bad|vanity|decent|solid|reliable|sensible|smart|"
+        r"(?:good|useful|real|valid|meaningful|right|wrong|proper|bad|vanity|decent|solid|reliable|sensible|smart|"
         r"great|fine|ok|okay)(?: enough)? (?:kpi|kpis|metric|metrics|measure|number|indicator|north star|goal|sign)\b",
         r"\b(?:the )?(?:kpi|metric|number) to (?:celebrate|brag about|report|chase)\b", r"\bcelebrat\w*\b",
         r"\bvanity(?: metric| metrics| number)?\b\s*\??$", r"\bor (?:just )?(?:a )?vanity\b",
         r"\b(?:keeps?|kept) (?:going up|growing|climbing|rising|increasing|going down|dropping|falling)\b",
-        r"\b(?:are|r) we (?:doing (?:well|good|ok|okay|great)|winning|on track)\b", r"\bgood sign\b",
+        r"\b(?:are|r) we (?:doing (?:well|good|ok|okay|great)|winning|on track|fine|ok|okay|good)\b", r"\bgood sign\b",
         r"\bdoes (?:that|this|it) mean\b",
         r"\bshould (?:he|she|they|we|i) be (?:happy|thrilled|worried|concerned|excited|pleased|proud|celebrating)\b",
         r"\bshould (?:\w+ ){1,5}be (?:our|the) (?:main |primary |only |north star |headline )?(?:kpi|metric|goal)\b",
         r"\b(?:as|be) (?:the|our) (?:main |primary |only )?(?:kpi|metric),? (?:good idea|ok|okay|right|smart)\b",
-        r"\bgood idea\b", r"\bworth (?:tracking|reporting|measuring|watching)\b", r"\bor nah\b",
+        r"\b(?:good|bad|smart|dumb|terrible|great|stupid) idea\b",
+        r"\bcall (?:that|this|it) a (?:win|success|good result)\b",
+        r"\bshould (?:we|i) (?:make|use|pick|choose|have|set) (?:\w+ ){1,4}(?:our|the|as) (?:main |primary |only |"
+        r"north star |headline |new |top )?(?:kpi|metric)\b",
+        r"\b(?:as|be) (?:our|the) (?:main |primary |only |new |headline )?(?:kpi|metric|north star)\b.*\bthoughts\b",
+        r"\b(?:is|are) (?:the |our )?(?:best|right|main|only) (?:kpi|metric)s?\b.*\b(?:agree|thoughts|true|correct)\b",
+        r"\b(?:kpi|metric)s?\b.*\b(?:is|are) (?:he|she|they|you|we|it|that|this) right\b", r"\bworth (?:tracking|reporting|measuring|watching)\b", r"\bor nah\b",
         r"\bshould (?:we|i) (?:use|report|track|pick|choose|make|show)\b.*\bas (?:our|the|a) (?:main |primary |only )?"
         r"(?:kpi|metric)\b", r"\b(?:is|are) (?:\w+ ){1,4}enough to (?:judge|measure|show|prove|tell)\b",
         r"\b(?:good|bad|great) news\b", r"\bwe re (?:doing (?:well|good|ok|okay|great)|winning|on track)\b",
-        r"\b(?:doing well|good) or not\b", r"\bis (?:that|this|it) (?:good|bad|enough)\b",
+        r"\b(?:doing well|good)(?: (?:kpi|metric|idea|measure|number))? or (?:not|nah|bad)\b",
+        # "X is our main KPI / X as our KPI ... is that ok?": any judgement word
+        r"^(?:is|are) (?:a |an |our |the )?(?:\w+ ){1,6}(?:good|bad|decent|healthy|normal|ok|okay|high|low)$",
+        r"\b(?:is|isn t) (?:that|this|it) (?:really |actually |even |just )?(?:a )?(?:good|bad|enough|ok|okay|fine|"
+        r"dumb|smart|stupid|silly|wise|wrong|right|legit|sensible|reasonable|mistake|good idea|bad idea|crazy|"
+        r"naive|misleading|meaningless|pointless|useless|enough|success|a success|a win|winning|impressive)\b",
     ],
     # "what is X": explain unless the question asks for a recommendation or numbers
-    "explain_weak": [r"^(?:what s|whats|what is|what are) (?:a |an |the )?(?!our\b|my\b)"],
+    "explain_weak": [r"^(?:what s|whats|what is|what are) (?!(?:a |an |the )?(?:our|my|best|right|most|main)\b)"],
     "explain": [
         r"\bwhat does\b",
-        r"\bmean\b", r"\bdefine\b", r"\bdefinition\b", r"\bexplain\b", r"\bhow is .* (?:calculated|computed|scored)\b",
+        r"\bmean\b", r"\bdefine\b", r"\bdefined\b", r"\bdefinition\b", r"\bexplain\b", r"\bhow is .* (?:calculated|computed|scored)\b",
         r"\bhow do (?:you|we|i) (?:calculate|compute)\b", r"\bformula\b", r"\bgood (?:kpi|metric)\b",
         r"\breal kpi\b", r"\bdiff(?:erence)? between\b", r"\bwhat s the diff(?:erence)?\b", r"\bwhat counts as\b", r"\bhow does .* work\b",
         r"\bexactly\b", r"\bor nah\b", r"\btell us\b", r"\bis .* a (?:good|real|useful) (?:kpi|metric)\b",
@@ -265,17 +278,26 @@ INTENT_CUES: dict[str, list[str]] = {
         r"\bwhy (?:should|shouldn t|shouldnt|not|would|do (?:we|you) (?:use|say|count)|is it)\b",
     ],
     "recommend": [
-        r"\bwhich (?:kpi|kpis|metric|metrics|number)\b", r"\bwhat (?:kpi|kpis|metric|metrics|number)\b",
+        r"\bwhich (?:kpi|kpis|metric|metrics|numbers?|indicators?)\b", r"\bwhat (?:kpi|kpis|metric|metrics|number)\b",
         r"\bwhat should (?:we|i) (?:track|measure|use|watch|be measuring|look at)\b",
-        r"\bwhat do we (?:track|measure)\b", r"\bwhat should (?:\w+ ){1,2}(?:track|measure|report|watch|look at|use)\b", r"\bhow (?:do|should|can) (?:we|i) (?:measure|track|show|prove|know)\b",
-        r"\bbest (?:kpi|metric)\b", r"\bmain metric\b", r"\bthe kpi\b", r"\bkpi\b\s*\??$",
+        r"\bwhat should (?:we|i) be (?:tracking|measuring|watching|monitoring|looking at|reporting)\b",
+        r"\bwhat do we (?:track|measure)\b", r"\bwhat should (?:\w+ ){1,2}(?:track|measure|report|watch|look at|use)\b", r"\bhow (?:do|should|can|could) (?:we|i) (?:measure|track|show|prove|know|judge|tell|evaluate|assess)\b",
+        r"\bhow (?:we|i) (?:can|should|could) (?:measure|track|show|prove|know|judge|tell|evaluate|assess)\b",
+        r"\bbest (?:kpi|metric)\b", r"\bmain metric\b",
         r"\bwhere do i start\b", r"\bwhat to track\b", r"\btrack instead\b", r"\bmeasured on\b",
         r"\bshould be our\b", r"\bnorth star\b", r"\bthe right (?:social )?(?:metric|kpi)\b",
         r"\bwhat do (?:i|we) report on\b",
-        r"\bkpi for\b", r"\bmetric tells\b", r"\bwhat s the metric\b", r"\bthe metric\b",
+        r"\bkpi for\b", r"\bmetric tells\b", r"\bwhat s the metric\b",
         r"\bwe want (?:more|to)\b", r"\bneed (?:more|social to)\b", r"\bhow do i know if\b",
-        r"\bwhich kpi do we\b",
+        r"\bwhich kpi do we\b", r"\b(?:kpi|kpis|metric|metrics) (?:to|for) (?:track|measure|use|watch|follow)\b", r"\bis there (?:a|an|any) (?:kpi|metric|number|indicator)\b", r"\bbest way to (?:measure|track|get|grow|increase|drive|show|prove|know)\b",
     ],
+    # "the KPI?", "kpi?": a request for a KPI, but weaker than "explain the difference between ..."
+    "recommend_weak": [r"\bthe kpi\b", r"\bkpi\b\s*\??$", r"\bthe metric\b", r"\b(?:primary|main|key) (?:metric|kpi)\b"],
+    # a number asked for outright ("can you give me X for last month"), whatever report it is for
+    "value_request": [r"\b(?:give|get|send|pull|fetch|show) (?:me|us)\b", r"\bpull (?:up )?(?:the|our)\b",
+                      r"\bcan (?:you|u) (?:give|get|pull|fetch|show|send|tell)\b"],
+    # a digest by its own name, not "report" in a preamble
+    "digest_named": [r"\bdigest\b", r"\bscorecard\b", r"\brecap\b"],
     "value_strong": [
         r"^(?:value|show|get|fetch)\b", r"^(?:avg|average|total|median|p90)\b", r"\bwhat percent(?:age)? of\b",
         r"^how (?:long|fast|quickly) do (?:ppl|people|we|folks|viewers|users)\b",
@@ -296,12 +318,19 @@ INTENT_CUES: dict[str, list[str]] = {
 OFF_TOPIC_STRONG: list[str] = [
     r"\bpython\b", r"\bscript\b", r"\bjavascript\b", r"\bsql query\b", r"\bweather\b", r"\bjoke\b",
     r"\bcaptions?\b", r"\bhashtags?\b", r"\bpoem\b", r"\brecipe\b", r"\bscrape\b", r"\balt text\b",
-    r"\bwrite (?:alt|a|an|me|some|us|copy|captions?)\b",
+    # a request to write ("write a post", "pls write me a bio"), not "we write a blog"
+    r"(?:^|\b(?:pls|please|help me|can you|can u|could you|would you) )write (?:alt|a|an|some|copy|captions?|me|us)\b",
+    # tasks on the accounts, not questions about KPIs
+    r"^(?:please |pls |can you |could you )?(?:make|create|build|draft|design|generate|plan) (?:a|an|me|us|some|our)\b"
+    r"(?!.*\b(?:digest|report|scorecard|summary|recap|dashboard|kpi|kpis|metric|metrics)\b)",
+    r"\b(?:can|could|would|will) (?:you|u) (?:please |pls )?(?:schedule|publish|post|write|design|translate|edit|"
+    r"film|shoot|boost|delete|draw|reply to|respond to)\b",
 ]
 
 OFF_TOPIC: list[str] = [
     r"\bweather\b", r"\bjoke\b", r"\bcaption\b", r"\bhashtags?\b", r"\bcpc\b", r"\bbids?\b",
     r"\bbidding\b", r"\bad spend\b", r"\bretargeting\b", r"\broas\b", r"\bpython\b", r"\berror\b",
     r"\bscript\b", r"\bcode\b", r"\bgame\b", r"\brecipe\b", r"\bpoem\b", r"\bwho won\b",
-    r"\bstock price\b", r"\btranslate\b", r"\bwrite me\b", r"\bwrite a\b",
+    r"\bstock price\b", r"\btranslate\b",
+    r"(?:^|\b(?:pls|please|help me|can you|can u|could you|would you) )write (?:me|a|an)\b",
 ]

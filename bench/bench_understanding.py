@@ -1,0 +1,61 @@
+"""Understanding accuracy on labelled question sets: intent / family / KPI / family+KPI per set.
+
+Development sets only by default (tests/advisor/scoring.py DEV_SETS plus advisor_hand_dev4.yaml and
+advisor_hand_dev5.yaml, the latter not in DEV_SETS: its overlap with the held-out sets is unchecked).
+Held-out sets are refused unless --heldout is given (the lead runs them once per change).
+
+    PYTHONPATH=$PWD .venv/bin/python bench/bench_understanding.py [set.yaml ...] [--misses] [--heldout]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from advisor.understand import understand
+from kpi_engine.catalog import default_catalog
+from tests.advisor.scoring import DEV_SETS, HELDOUT_SETS, score
+
+FRESH_DEV = ("advisor_hand_dev4.yaml", "advisor_hand_dev5.yaml")
+_HELDOUT = (*HELDOUT_SETS, "advisor_hand_holdout2.yaml")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sets", nargs="*", help="question set file names under tests/data (default: every dev set)")
+    ap.add_argument("--misses", action="store_true", help="print each miss and error")
+    ap.add_argument("--heldout", action="store_true", help="allow held-out sets (figures only, never misses)")
+    args = ap.parse_args(argv)
+    names = args.sets or [*FRESH_DEV, *DEV_SETS]
+    held = [n for n in names if n in _HELDOUT]
+    if held and not args.heldout:
+        ap.error(f"held-out sets {held} need --heldout (the lead runs them)")
+    catalog = default_catalog()
+
+    def run(q: str) -> tuple[str, str | None, str | None]:
+        u = understand(q, catalog=catalog)
+        return ("clarify" if u.clarify else u.parsed.intent), u.parsed.goal, u.parsed.kpi_id
+
+    total = {"n": 0, "both": 0}
+    for name in names:
+        t0 = time.perf_counter()
+        s = score(name, run)
+        print(f"{s.line()}  ({time.perf_counter() - t0:.1f} s)")
+        total["n"] += s.n
+        total["both"] += s.hits["both"]
+        if args.misses and name not in _HELDOUT:
+            for m in s.misses:
+                print("  miss", m)
+            for e in s.errors:
+                print("  ERROR", e)
+    if len(names) > 1:
+        print(f"all: {total['n']} questions, family+kpi {total['both'] / max(1, total['n']):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
