@@ -338,7 +338,7 @@ class GoalModel:
         # The vote settles weak or split cues; clear ones ("which KPI for awareness") do not need it.
         clear = bool(ranked) and ranked[0] >= 3 and (len(ranked) == 1 or ranked[1] <= 0.5 * ranked[0])
         # "not chasing leads" votes for no leads, "we care about X" for no customer care
-        kept = [t for t, out, n in zip(tokens, excluded, neutral) if not (out or n)]
+        kept = [t for t, out, n in zip(tokens, excluded, neutral, strict=True) if not (out or n)]
         votes = {} if clear or not vote or self.vote_weight <= 0 else self._vote(kept)
         scenario = None
         if scenario_score:
