@@ -1,0 +1,215 @@
+"""Briefings on the bundled sample (planted events at known dates) and on flat data."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from advisor.core import Advisor
+from advisor.numbers import check_numbers
+from advisor.settings import Settings
+from advisor.understand import understand
+from kpi_engine.catalog import default_catalog
+from kpi_engine.sample import PLANTED_EVENTS, generate_flat, write_sample
+
+END = date(2025, 6, 30)
+EVENTS = {e.name: e for e in PLANTED_EVENTS}
+CAT = default_catalog()
+FLAT = "T_FLAT"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="module")
+def advisor(home):
+    adv = Advisor.from_settings(Settings(home=home), sample_end=END)
+    flat_dir = Path(home) / "flat"
+    write_sample(generate_flat(end=END, days=420, scale=0.5), flat_dir)
+    adv.update_workspace(FLAT, data_path=str(flat_dir))
+    return adv
+
+
+def _week(event) -> str:
+    start, _ = event.window(END)
+    return f"{start}..{start + timedelta(days=6)}"
+
+
+def _lines_before_detail(answer) -> list[str]:
+    first = answer.sections[0] if answer.sections and answer.sections[0].kind == "summary" else None
+    return [*answer.summary.splitlines(), *(first.text.splitlines() if first else [])]
+
+
+def _numbers_trace_to_facts(answer) -> None:
+    names = [k.name for k in CAT.kpis.values()]
+    for text in [answer.summary, *(s.text for s in answer.sections)]:
+        assert check_numbers(text, answer.facts, allowed=names) == [], text
+
+
+# ---------------------------------------------------------------------------- routing
+
+
+@pytest.mark.parametrize("question,period,platforms", [
+    ("how are we doing?", None, []),
+    ("how are we doing on linkedin this month?", "this_month", ["linkedin"]),
+    ("anything I should know this week?", "this_week", []),
+    ("what changed on tiktok?", None, ["tiktok"]),
+    ("give me the weekly update", None, []),
+    ("status of our instagram", None, ["instagram"]),
+    ("how's tiktok going last week?", "last_week", ["tiktok"]),
+    ("how did we do last month on instagram", "last_month", ["instagram"]),
+    ("brief linkedin last 28 days", "last_28_days", ["linkedin"]),
+    ("Anything we need to worry about?", None, []),
+    ("<@U0BOT> how are things", None, []),
+])
+def test_questions_phrased_many_ways_route_to_the_briefing(question, period, platforms):
+    p = understand(question, catalog=CAT).parsed
+    assert p.intent == "brief", question
+    assert p.period == period and p.filters.get("platform", []) == platforms
+    assert p.kpi_id is None and p.goal is None
+
+
+@pytest.mark.parametrize("question,intent", [
+    ("how is engagement rate doing", "value"),
+    ("which KPI for awareness?", "recommend"),
+    ("why did ER drop on tiktok last week?", "why"),
+    ("what changed in engagement rate last month", "why"),
+    ("weekly digest for awareness", "digest"),
+    ("is reach a good KPI?", "verdict"),
+    ("what's the weather", "out_of_scope"),
+])
+def test_a_named_kpi_or_goal_keeps_its_own_intent(question, intent):
+    assert understand(question, catalog=CAT).parsed.intent == intent, question
+
+
+# ---------------------------------------------------------------------------- the planted events
+
+
+def test_the_week_of_the_tiktok_engagement_drop_leads_with_it(advisor):
+    event = EVENTS["tiktok_engagement_drop"]
+    answer = advisor.answer(f"how are we doing on tiktok {_week(event)}?")
+    assert answer.intent == "brief" and answer.briefing is not None
+    lead = answer.briefing.items[0]
+    assert (lead.kind, lead.kpi_id, lead.verdict) == ("move", event.kpi, "down")
+    assert answer.summary.startswith("*Engagement rate* on tiktok")
+    assert "meaningful drop" in answer.summary
+    assert answer.briefing.filters == {"platform": ["tiktok"]}
+    assert 2 <= len(_lines_before_detail(answer)) <= 6
+    _numbers_trace_to_facts(answer)
+    # the quiet KPIs are summarised in one line
+    assert any(line.endswith("no meaningful change") or "no meaningful change;" in line
+               for line in _lines_before_detail(answer))
+
+
+def test_the_week_of_the_response_time_slowdown_leads_with_it(advisor):
+    event = EVENTS["response_time_slowdown"]
+    answer = advisor.answer(f"anything I should know {_week(event)}?")
+    lead = answer.briefing.items[0]
+    assert (lead.kind, lead.kpi_id, lead.verdict) == ("move", event.kpi, "up")
+    assert "(bad)" in lead.text  # slower answers are bad news
+    _numbers_trace_to_facts(answer)
+
+
+def test_the_linkedin_spike_week_leads_with_linkedin_reach(advisor):
+    event = EVENTS["linkedin_impressions_spike"]
+    answer = advisor.answer(f"what changed on linkedin {_week(event)}")
+    lead = answer.briefing.items[0]
+    assert lead.kind == "move" and lead.kpi_id == "reach" and lead.verdict == "up"
+    _numbers_trace_to_facts(answer)
+
+
+def test_a_flat_week_says_so_in_one_line(advisor):
+    answer = advisor.answer("how are we doing?", workspace=FLAT)
+    assert answer.intent == "brief" and answer.briefing.items == []
+    assert _lines_before_detail(answer) == [answer.summary]
+    assert answer.summary.startswith("Nothing to flag for last 7 days")
+    assert "no meaningful change" in answer.summary
+    assert len(answer.briefing.quiet) + len(answer.briefing.too_early) == len(answer.briefing.kpis) == 9
+    assert {a.id for a in answer.actions} == {"breakdown", "subscribe"}  # nothing to ask "why?" about
+    _numbers_trace_to_facts(answer)
+
+
+def test_numbers_come_from_the_engine_batch(advisor):
+    event = EVENTS["tiktok_engagement_drop"]
+    answer = advisor.answer(f"how are we doing on tiktok {_week(event)}?")
+    engine = advisor.engine("local")
+    report = engine.compute_report("engagement_rate", _week(event), {"platform": ["tiktok"]})
+    value = next(f for f in answer.facts if f.key == "engagement_rate.value")
+    assert value.value == pytest.approx(report.current.value)
+    assert "engagement_rate.previous.rel_change" in answer.briefing.items[0].facts
+
+
+# ---------------------------------------------------------------------------- the team's goals, targets, notes
+
+
+def test_the_teams_digests_targets_and_notes_set_the_scope_and_the_ranking(advisor, home):
+    from advisor.db import open_database
+    from advisor.governance import add_note, set_target
+    from bot.digests.subscriptions import Subscriptions
+
+    team = "T_GOALS"
+    event = EVENTS["tiktok_engagement_drop"]
+    start, _ = event.window(END)
+    week = _week(event)
+    state = open_database(Settings(home=home).state_url)  # where the digest service keeps subscriptions
+    Subscriptions(engine=state, advisor=advisor).subscribe(team, "C1", "U1",
+                                                          "weekly mon 09:00 goal=engagement platform=tiktok")
+    # a target far out of reach for the period around the drop: off track
+    set_target(advisor, team, kpi="comments_per_post", value="500", period="2025-Q2",
+               filters={"platform": ["tiktok"]}, owner="@maria")
+    add_note(advisor, team, start=start, text="TikTok changed the feed ranking", filters={"platform": ["tiktok"]})
+
+    answer = advisor.answer(f"how are we doing on tiktok {week}?", workspace=team)
+    b = answer.briefing
+    assert b.goals == ["engagement"] and "digest subscriptions" in b.scope and "targets" in b.scope
+    assert set(b.kpis) >= {"engagement_rate", "save_rate", "share_rate", "comments_per_post"}
+    kinds = [i.kind for i in b.items]
+    assert kinds[0] == "move" and b.items[0].kpi_id == "engagement_rate"
+    assert "target" in kinds and "note" in kinds
+    assert kinds == sorted(kinds, key=["move", "target", "unusual", "note"].index)  # the ranking
+    target = next(i for i in b.items if i.kind == "target")
+    assert target.kpi_id == "comments_per_post" and target.status in ("off_track", "missed")
+    assert any("feed ranking" in i.text for i in b.items)
+    assert len(_lines_before_detail(answer)) <= 6
+    _numbers_trace_to_facts(answer)
+
+
+# ---------------------------------------------------------------------------- follow-ups and buttons
+
+
+def test_follow_ups_in_the_thread_work_on_the_briefing(advisor):
+    event = EVENTS["tiktok_engagement_drop"]
+    week = _week(event)
+    thread = "brief-thread"
+    first = advisor.answer(f"how are we doing on tiktok {week}?", thread=thread)
+    assert first.context.intent == "brief" and first.context.kpi_id == "engagement_rate"
+
+    why = advisor.answer("why did engagement rate drop?", thread=thread)
+    assert (why.intent, why.kpi_id) == ("why", "engagement_rate")
+    assert why.context.period == week and why.context.filters == {"platform": ["tiktok"]}
+
+    again = advisor.answer(f"how are we doing on tiktok {week}?", thread=thread)
+    other = advisor.answer("and on instagram?", thread=thread)
+    assert other.intent == "brief" and other.briefing.filters == {"platform": ["instagram"]}
+    assert other.briefing.period == again.briefing.period == week
+
+    advisor.answer(f"how are we doing on tiktok {week}?", thread="brief-thread-2")
+    drop = advisor.answer("why did it drop?", thread="brief-thread-2")
+    assert (drop.intent, drop.kpi_id) == ("why", "engagement_rate")
+
+
+def test_buttons_why_breakdown_and_subscribe(advisor):
+    event = EVENTS["tiktok_engagement_drop"]
+    answer = advisor.answer(f"how are we doing on tiktok {_week(event)}?")
+    actions = {a.id: a for a in answer.actions}
+    assert set(actions) == {"why", "breakdown", "subscribe"}
+    why = advisor.run_action("why", actions["why"].payload)
+    assert (why.intent, why.kpi_id) == ("why", "engagement_rate")
+    broken = advisor.run_action("breakdown", actions["breakdown"].payload)
+    assert broken.intent == "value" and broken.chart.by == "content_type"  # a platform briefing splits further
+    sub = advisor.run_action("subscribe", actions["subscribe"].payload)
+    assert "goal=engagement" in sub.summary and "platform=tiktok" in sub.summary
