@@ -213,3 +213,25 @@ def test_buttons_why_breakdown_and_subscribe(advisor):
     assert broken.intent == "value" and broken.chart.by == "content_type"  # a platform briefing splits further
     sub = advisor.run_action("subscribe", actions["subscribe"].payload)
     assert "goal=engagement" in sub.summary and "platform=tiktok" in sub.summary
+
+
+# ---------------------------------------------------------------------------- LLM phrasing
+
+
+def test_llm_phrasing_refers_to_the_briefings_facts_and_typed_numbers_are_refused(advisor, server):
+    from advisor.llm import LlmNarrator
+    from tests.advisor.fake_openai import slots_in_prompt, text
+
+    event = EVENTS["tiktok_engagement_drop"]
+    briefing = advisor.answer(f"how are we doing on tiktok {_week(event)}?")
+    narrator = LlmNarrator(model="fake-model", base_url=server.url, api_key="sk-test", timeout=5.0)
+    server.script = [text("The big news: engagement rate on tiktok fell to {engagement_rate.value}, "
+                          "{engagement_rate.previous.rel_change} on the previous period.")]
+    out = narrator.narrate(briefing)
+    slots = slots_in_prompt(server.requests[0].json)
+    assert slots["engagement_rate.value"] == next(f.display for f in briefing.facts if f.key == "engagement_rate.value")
+    assert out.narrator == "llm", out.fallback_reason
+    assert out.briefing == briefing.briefing and out.facts == briefing.facts  # phrasing changes no number
+    server.script = [text("Engagement rate on tiktok fell 55% this week.")]  # a number the engine never gave
+    refused = narrator.narrate(briefing)
+    assert refused.narrator == "template" and refused.fallback_reason
