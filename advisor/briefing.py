@@ -206,8 +206,9 @@ def compose_briefing(engine: Engine, parsed: ParsedQuestion, *, workspace: str, 
     p = engine.period(parsed.period or DEFAULT_PERIOD)
     asked = {d: list(v) for d, v in (parsed.filters or {}).items()}
     # resolve the filters once (case as in the data; unknown platforms are a clear error)
-    probe = catalog.goals[scope.goals[0]].primary if scope.goals else scope.kpis[0]
-    filters = normalise_filters(engine.source, engine.kpi(probe), asked) if asked else {}
+    in_scope = [k for g in scope.goals for k in (catalog.goals[g].primary, *catalog.goals[g].diagnostics)]
+    probe = next((k for k in [*in_scope, *scope.kpis] if _splits_by(engine, k, asked)), None)
+    filters = normalise_filters(engine.source, engine.kpi(probe), asked) if asked and probe else asked
     scope_text = _scope_words(filters)
 
     reports: list[KpiReport] = []
@@ -315,12 +316,21 @@ def _answer(engine: Engine, p: Period, filters: dict[str, list[str]], scope: Bri
     else:
         n = len(reports)
         facts.append(_count_fact("kpis", "KPIs in the briefing", n))
-        summary = (f"Nothing to flag{where} for {when}: {n} KPIs, no meaningful change, no target off pace, "
-                   "no unusual days.")
-        if too_early:
-            summary = summary[:-1] + f"; {len(too_early)} of them too early to tell."
+        no_data = [r.current for r in reports if r.current.status == "no_data" and r.current.message]
+        if too_early and not quiet and len(no_data) == n and n:  # e.g. a period after the data ends
+            summary = f"No data{where} for {when}: {no_data[0].message}"
+        elif too_early and not quiet:
+            summary = f"Too early to tell{where} for {when}: not enough data to judge any of the {n} KPIs."
+        elif too_early:
+            summary = (f"Nothing to flag{where} for {when}: no meaningful change in {len(quiet)} KPIs, "
+                       f"{len(too_early)} too early to tell; no target off pace, no unusual days.")
+        else:
+            summary = (f"Nothing to flag{where} for {when}: {n} KPIs, no meaningful change, no target off pace, "
+                       "no unusual days.")
+        if not reports:  # every KPI in scope lives in data that has no such split
+            summary = f"None of the KPIs this briefing covers can be split{where}; ask without it."
         lines = []
-        title = f"Briefing{where}: {when}, all quiet"
+        title = f"Briefing{where}: {when}, all quiet" if reports else f"Briefing{where}: {when}"
     sections: list[Section] = []
     if lines:
         sections.append(Section(title="", kind="summary", text="\n".join(lines)))

@@ -311,12 +311,15 @@ _FOLLOW_UP = re.compile(
 
 
 def _after_briefing(parsed: ParsedQuestion, ctx: Context) -> ParsedQuestion | None:
-    """In a briefing's thread: "and on instagram?" re-scopes the briefing; "why did reach drop?"
-    keeps its period and scope. None: resolve as after any other answer."""
+    """A briefing asked in a thread covers the thread's period and scope unless it names its own
+    ("what changed?" under a weekly digest: that week). In a briefing's thread, "and on instagram?"
+    re-scopes the briefing and "why did reach drop?" keeps its period and scope. None: resolve as
+    after any other answer."""
     scope = {"period": parsed.period or ctx.period, "filters": parsed.filters or dict(ctx.filters)}
-    if parsed.intent == "brief" or (parsed.intent == "out_of_scope" and bool(parsed.period or parsed.filters)):
+    rescoped = ctx.intent == "brief" and parsed.intent == "out_of_scope" and bool(parsed.period or parsed.filters)
+    if parsed.intent == "brief" or rescoped:
         return parsed.model_copy(update={"intent": "brief", "kpi_id": None, "goal": None, "by": None, **scope})
-    if parsed.kpi_id is not None and parsed.intent in ("value", "compare", "why"):
+    if ctx.intent == "brief" and parsed.kpi_id is not None and parsed.intent in ("value", "compare", "why"):
         return parsed.model_copy(update=scope)  # names its KPI; the briefing's period and scope stand
     return None
 
@@ -325,7 +328,7 @@ def follow_up(parsed: ParsedQuestion, text: str, cues: dict[str, bool], ctx: Con
     """Fill what a follow-up leaves out ("and on tiktok?", "why did it drop?") from the last turn."""
     if parsed.intent == "help" or not (ctx.kpi_id or ctx.goal):
         return parsed
-    if ctx.intent == "brief":
+    if ctx.intent == "brief" or parsed.intent == "brief":
         after = _after_briefing(parsed, ctx)
         if after is not None:
             return after
