@@ -1,9 +1,10 @@
 """Briefings: "how are we doing?" answered with the team's goals for a scope and period, what matters first.
 
 The KPIs are the team's: the goals and KPIs of its digest subscriptions and the KPIs of its
-targets; every goal's primary KPI when it has set none. Their reports come from the same batch
-a digest's scorecard does (:func:`advisor.compose_numbers.digest_card`), so the briefing makes
-the same tests with the same verdicts. Items are ranked: meaningful moves, then targets off
+targets; every goal's primary KPI when it has set none. Their reports come from one call to the
+batch digests and scorecards are built on (:func:`advisor.compose_numbers.digest_card`), so the
+briefing makes the same tests with the same verdicts, and its tests form one family (what controls
+false discoveries across a digest's tests controls them across the briefing's). Items are ranked: meaningful moves, then targets off
 pace, then unusual days the engine flags, then the team's notes; KPIs with nothing to say are
 summarised in one line. Every number is an engine (or user-data) fact.
 """
@@ -211,26 +212,14 @@ def compose_briefing(engine: Engine, parsed: ParsedQuestion, *, workspace: str, 
     filters = normalise_filters(engine.source, engine.kpi(probe), asked) if asked and probe else asked
     scope_text = _scope_words(filters)
 
-    reports: list[KpiReport] = []
-    unscoped: list[str] = []
-    for goal in scope.goals:
-        card = digest_card(engine, goal=goal, kpis=None, period=p, filters=filters)
-        reports += [r for r in (card.primary, *card.diagnostics)]
-    scoped_kpis = [k for k in scope.kpis if _splits_by(engine, k, filters)]
-    unscoped += [k for k in scope.kpis if k not in scoped_kpis]
-    if scoped_kpis:
-        card = digest_card(engine, goal=None, kpis=scoped_kpis, period=p, filters=filters)
-        reports += [card.primary, *card.diagnostics]
-    seen: set[str] = set()
+    # one batch over every KPI in scope: the briefing's tests are one family, as a digest's are
+    wanted = list(dict.fromkeys([*in_scope, *scope.kpis]))
+    scoped = [k for k in wanted if _splits_by(engine, k, filters)]
+    unscoped = [k for k in wanted if k not in scoped]  # the data cannot split them by the filters asked
     kept: list[KpiReport] = []
-    for r in reports:
-        if r.current.kpi_id in seen:
-            continue
-        seen.add(r.current.kpi_id)
-        if filters and any(r.current.filters.get(d) != v for d, v in filters.items()):
-            unscoped.append(r.current.kpi_id)  # a goal KPI whose table has no such split: not about this scope
-            continue
-        kept.append(r)
+    if scoped:
+        card = digest_card(engine, goal=None, kpis=scoped, period=p, filters=filters)
+        kept = [card.primary, *card.diagnostics]
 
     items: list[_Item] = []
     classes = {r.current.kpi_id: _verdict_class(r) for r in kept}
