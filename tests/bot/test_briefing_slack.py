@@ -77,3 +77,18 @@ def test_the_why_button_explains_the_lead_move(real_bot, slack):
     real_bot.interact(block_action("kpi.why", json.dumps(payload), message_ts="1600000200.000001"))
     post = _final_post(slack)
     assert "Why Engagement rate on tiktok moved" in post["text"]
+
+
+@pytest.mark.parametrize("text,question", [
+    ("brief", "brief"),
+    ("brief linkedin last week", "brief linkedin last week"),
+    ("BRIEF tiktok 2025-06-03..2025-06-09", "brief tiktok 2025-06-03..2025-06-09"),
+])
+def test_kpi_brief_is_a_subcommand_the_advisor_reads(text, question):
+    from advisor.understand import understand
+    from bot.parse import parse_command, question_for
+    from kpi_engine.catalog import default_catalog
+
+    cmd = parse_command(text)
+    assert cmd.name == "brief" and question_for(cmd) == question
+    assert understand(question, catalog=default_catalog()).parsed.intent == "brief"
