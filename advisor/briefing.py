@@ -74,7 +74,7 @@ class DigestGoals:
 
 @dataclass(frozen=True)
 class BriefScope:
-    goals: tuple[str, ...]  # scorecards to run
+    goals: tuple[str, ...]  # goals whose primary KPI and diagnostics are covered
     kpis: tuple[str, ...]  # KPIs outside those goals
     source: str  # in words, where they came from
     targets: tuple[Target, ...] = ()
@@ -86,19 +86,16 @@ def team_scope(engine: Engine, workspace: str, *, digest_goals: DigestGoals | No
     from .targets import scope_key
 
     catalog = engine.catalog
-    goals, kpis = digest_goals.of(workspace) if digest_goals is not None else ([], [])
+    goals, listed = digest_goals.of(workspace) if digest_goals is not None else ([], [])
     goals = [g for g in goals if g in catalog.goals]
-    kpis = [k for k in kpis if k in catalog.kpis]
+    listed = [k for k in listed if k in catalog.kpis]
     active = targets.list(workspace, active_on=engine.today() - timedelta(days=1)) if targets is not None else []
     in_scope = tuple(t for t in active if scope_key(t.filters) == scope_key(filters) and t.kpi_id in catalog.kpis)
-    kpis += [t.kpi_id for t in in_scope if t.kpi_id not in kpis]
     covered = {k for g in goals for k in (catalog.goals[g].primary, *catalog.goals[g].diagnostics)}
-    extra = tuple(k for k in kpis if k not in covered)
-    if goals or extra:
-        named = [w for w, on in (("digest subscriptions", bool(goals) or bool(kpis)), ("targets", bool(in_scope)))
-                 if on]
-        return BriefScope(goals=tuple(goals), kpis=extra, source=" and ".join(named) or "digest subscriptions",
-                          targets=in_scope)
+    extra = tuple(k for k in dict.fromkeys([*listed, *(t.kpi_id for t in in_scope)]) if k not in covered)
+    if goals or listed or in_scope:
+        named = [w for w, on in (("digest subscriptions", bool(goals or listed)), ("targets", bool(in_scope))) if on]
+        return BriefScope(goals=tuple(goals), kpis=extra, source=" and ".join(named), targets=in_scope)
     primaries = tuple(dict.fromkeys(g.primary for g in catalog.goals.values()))
     return BriefScope(goals=(), kpis=primaries, source="every goal's primary KPI (no digests or targets set)",
                       targets=in_scope)

@@ -293,3 +293,25 @@ def test_a_scope_no_kpi_can_be_split_by_says_so(advisor):
                               workspace="local", scope=scope)
     assert answer.briefing.kpis == [] and answer.briefing.unscoped == ["share_of_voice"]
     assert "can be split" in answer.summary
+
+
+def test_targets_alone_set_the_scope_and_a_digest_of_listed_kpis_counts_too(advisor, home):
+    from advisor.briefing import team_scope
+    from advisor.db import open_database
+    from advisor.governance import set_target
+    from bot.digests.subscriptions import Subscriptions
+
+    engine = advisor.engine("T_TARGETS")
+    set_target(advisor, "T_TARGETS", kpi="leads", value="400", period="2025-Q3")
+    scope = team_scope(engine, "T_TARGETS", digest_goals=advisor.digest_goals, targets=advisor.targets, filters={})
+    assert (scope.goals, scope.kpis, scope.source) == ((), ("leads",), "targets")
+    on_tiktok = team_scope(engine, "T_TARGETS", digest_goals=advisor.digest_goals, targets=advisor.targets,
+                           filters={"platform": ["tiktok"]})
+    assert on_tiktok.targets == () and on_tiktok.source.startswith("every goal's")  # a target for all platforms
+
+    state = open_database(Settings(home=home).state_url)
+    Subscriptions(engine=state, advisor=advisor).subscribe("T_LISTED", "C1", "U1",
+                                                          "weekly mon 09:00 kpis=save_rate,share_rate")
+    scope = team_scope(advisor.engine("T_LISTED"), "T_LISTED", digest_goals=advisor.digest_goals,
+                       targets=advisor.targets, filters={})
+    assert (scope.goals, scope.kpis, scope.source) == ((), ("save_rate", "share_rate"), "digest subscriptions")
