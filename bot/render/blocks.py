@@ -132,7 +132,8 @@ def render_answer(
             "type": "plain_text", "text": _truncate(answer.title, MAX_HEADER_CHARS), "emoji": True}})
     if answer.summary:
         blocks += _section(_mrkdwn(answer.summary))
-    blocks += _fact_blocks(answer)
+    if answer.intent != "brief":  # a briefing's lines come first; its sections show every number already
+        blocks += _fact_blocks(answer)
     for section in answer.sections:
         body = _mrkdwn(section.text)
         blocks += _section(f"*{escape(section.title)}*\n{body}" if section.title else body)

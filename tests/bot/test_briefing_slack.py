@@ -51,6 +51,9 @@ def test_slash_kpi_brief_answers_with_the_ranked_briefing(real_bot, slack):
     text = json.dumps(reply)
     assert "Briefing on tiktok" in reply["text"]
     assert "Engagement rate" in reply["text"] and "meaningful drop" in reply["text"]
+    # the lead and the ranked lines come right after the header, before any detail (no field dump)
+    assert reply["blocks"][1]["text"]["text"].startswith("*Engagement rate* on tiktok")
+    assert not any("fields" in b for b in reply["blocks"]) and len(reply["blocks"]) <= 8
     buttons = [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert {"kpi.why", "kpi.breakdown", "kpi.subscribe"} <= set(buttons)
     assert "Subscribe to this as a digest" in text
