@@ -328,6 +328,12 @@ def _answer(engine: Engine, p: Period, filters: dict[str, list[str]], scope: Bri
     if unscoped:
         names = ", ".join(catalog.kpis[k].name for k in dict.fromkeys(unscoped) if k in catalog.kpis)
         notes.append(f"Left out, the data cannot split them{where}: {names}.")
+    by_id = {r.current.kpi_id: r for r in reports}
+    methods = dict.fromkeys(by_id[i.kpi_id].previous.method for i in items
+                            if i.kind == "move" and i.kpi_id in by_id and by_id[i.kpi_id].previous.method)
+    if methods:
+        notes.append("Each change is tested against the previous period: " + "; ".join(methods)
+                     + ".")
     sections.append(Section(title="About this briefing", kind="note", text="\n".join(f"- {t}" for t in notes)))
 
     lead_kpi = next((i.kpi_id for i in items if i.kpi_id), None) or (reports[0].current.kpi_id if reports else None)
