@@ -95,3 +95,10 @@ def test_kpi_brief_is_a_subcommand_the_advisor_reads(text, question):
     cmd = parse_command(text)
     assert cmd.name == "brief" and question_for(cmd) == question
     assert understand(question, catalog=default_catalog()).parsed.intent == "brief"
+
+
+def test_the_subscribe_button_keeps_the_briefings_scope(real_bot, slack):
+    payload = {"goal": "engagement", "filters": {"platform": ["tiktok"]}}
+    real_bot.interact(block_action("kpi.subscribe", json.dumps(payload), message_ts="1600000300.000001"))
+    view = slack.wait_for("views.open", timeout=30)[0]["params"]["view"]
+    assert "weekly mon 09:00 goal=engagement platform=tiktok" in json.dumps(view)
