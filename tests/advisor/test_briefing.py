@@ -231,6 +231,11 @@ def test_follow_ups_in_the_thread_work_on_the_briefing(advisor):
     assert (why.intent, why.kpi_id) == ("why", "engagement_rate")
     assert why.context.period == week and why.context.filters == {"platform": ["tiktok"]}
 
+    advisor.answer(f"how are we doing on tiktok {week}?", thread=thread)
+    reach = advisor.answer("why did reach drop?", thread=thread)  # a KPI the briefing showed as quiet
+    assert (reach.intent, reach.kpi_id, reach.context.period) == ("why", "reach", week)
+    assert reach.context.filters == {"platform": ["tiktok"]}
+
     again = advisor.answer(f"how are we doing on tiktok {week}?", thread=thread)
     other = advisor.answer("and on instagram?", thread=thread)
     assert other.intent == "brief" and other.briefing.filters == {"platform": ["instagram"]}
