@@ -209,8 +209,24 @@ def compose_briefing(engine: Engine, parsed: ParsedQuestion, *, workspace: str, 
     filters = normalise_filters(engine.source, engine.kpi(probe), asked) if asked and probe else asked
     scope_text = _scope_words(filters)
 
-    # one batch over every KPI in scope: the briefing's tests are one family, as a digest's are
+    # one batch over every KPI in scope: the briefing's tests are one family, as a digest's are;
+    # reports, trends and pace share the engine's day-level rollups
     wanted = list(dict.fromkeys([*in_scope, *scope.kpis]))
+    with engine.batch(wanted):
+        kept, unscoped, items = _compute(engine, scope, wanted, p, filters, scope_text, workspace, notes)
+    classes = {r.current.kpi_id: _verdict_class(r) for r in kept}
+
+    items.sort(key=lambda i: (_KIND_ORDER[i.kind], *i.order))
+    notable = {i.kpi_id for i in items if i.kpi_id}
+    quiet = [k for k, c in classes.items() if c == "no_change" and k not in notable]
+    too_early = [k for k, c in classes.items() if c == "too_early" and k not in notable]
+    return _answer(engine, p, filters, scope, kept, items, quiet, too_early, unscoped)
+
+
+def _compute(engine: Engine, scope: BriefScope, wanted: list[str], p: Period, filters: dict[str, list[str]],
+             scope_text: str, workspace: str, notes: NoteStore | None) -> tuple[list[KpiReport], list[str], list[_Item]]:
+    """The reports, the KPIs left out of the scope, and the items (unsorted)."""
+    catalog = engine.catalog
     scoped = [k for k in wanted if _splits_by(engine, k, filters)]
     unscoped = [k for k in wanted if k not in scoped]  # the data cannot split them by the filters asked
     kept: list[KpiReport] = []
@@ -242,11 +258,7 @@ def compose_briefing(engine: Engine, parsed: ParsedQuestion, *, workspace: str, 
         text = note_citation(n)
         items.append(_Item("note", text[0].upper() + text[1:], (-n.start.toordinal(),), facts=note_facts([n])))
 
-    items.sort(key=lambda i: (_KIND_ORDER[i.kind], *i.order))
-    notable = {i.kpi_id for i in items if i.kpi_id}
-    quiet = [k for k, c in classes.items() if c == "no_change" and k not in notable]
-    too_early = [k for k, c in classes.items() if c == "too_early" and k not in notable]
-    return _answer(engine, p, filters, scope, kept, items, quiet, too_early, unscoped)
+    return kept, unscoped, items
 
 
 def _splits_by(engine: Engine, kpi_id: str, filters: dict[str, list[str]]) -> bool:

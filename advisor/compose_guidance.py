@@ -53,9 +53,13 @@ def _excerpt(text: str, limit: int = 320) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) <= limit:
         return text
-    cut = text[:limit]
-    stop = max(cut.rfind(". "), cut.rfind("; "))
-    return (cut[: stop + 1] if stop > limit // 2 else cut.rstrip() + "...")
+    cut = text[: limit + 1]
+    # whole sentences: the last full stop that fits (a clause cut at ';' reads as a cut too)
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s)", cut)]
+    if ends:
+        return cut[: ends[-1]]
+    word = cut.rfind(" ", 0, limit)  # one long sentence: cut at a word, and say so
+    return cut[: word if word > 0 else limit].rstrip(" ,;:") + "…"
 
 
 def _kpi_line(k: Kpi) -> str:

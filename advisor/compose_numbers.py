@@ -316,7 +316,23 @@ def digest_card(engine: Engine, *, goal: str | None, kpis: list[str] | None, per
 
 def compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None, period: str,
                    filters: dict[str, list[str]] | None = None) -> Answer:
-    """Scorecard, movers that matter and their drivers, trend chart, short narrative."""
+    """Scorecard, movers that matter and their drivers, trend chart, short narrative.
+
+    Computed in one batch: the scorecard, the drivers and the chart share day-level rollups.
+    """
+    from kpi_engine.errors import EngineError
+
+    try:
+        g = engine.catalog.goal(goal) if goal else None
+        ids = (g.primary, *g.diagnostics) if g else tuple(kpis or ())
+    except EngineError:
+        ids = ()  # an unknown goal is reported below, as before
+    with engine.batch(ids):
+        return _compose_digest(engine, goal=goal, kpis=kpis, period=period, filters=filters)
+
+
+def _compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None, period: str,
+                    filters: dict[str, list[str]] | None) -> Answer:
     p = engine.period(period)
     card = digest_card(engine, goal=goal, kpis=kpis, period=p, filters=filters)
     reports = [card.primary, *card.diagnostics]

@@ -18,6 +18,7 @@ from .compose_guidance import (
     compose_recommend,
 )
 from .compose_numbers import compose_compare, compose_digest, compose_value, compose_why
+from .compose_trend import asks_for_trend, compose_trend
 from .deadline import Budget
 from .errors import BadQuestion
 from .governance import enrich_answer
@@ -197,7 +198,15 @@ class Advisor:
         kpi_id = payload.get("kpi_id")
         missed: list[str] = []
         retrieve = self._retriever(Budget(self._budget_seconds), missed)
-        if action_id in ("show_value", "trend", "breakdown", "why"):
+        if action_id == "trend":  # the trend itself, not the value again
+            if not kpi_id:
+                raise BadQuestion("That button has no KPI attached; ask for the KPI by name.")
+            answer = compose_trend(engine, kpi_id, period=payload.get("period"), filters=filters)
+            answer = _note_missing_guidance(answer, missed)
+            if thread:
+                self._conversations.remember(workspace, thread, answer)
+            return answer
+        if action_id in ("show_value", "breakdown", "why"):
             if not kpi_id:
                 raise BadQuestion("That button has no KPI attached; ask for the KPI by name.")
             parsed = ParsedQuestion(intent="why" if action_id == "why" else "value", kpi_id=kpi_id,
@@ -307,6 +316,9 @@ class Advisor:
             answer = compose_recommend(parsed, question=question, catalog=engine.catalog, retrieve=retrieve)
         elif intent == "explain":
             answer = compose_explain(parsed, question=question, catalog=engine.catalog, retrieve=retrieve)
+        elif intent == "value" and parsed.kpi_id and parsed.by is None and asks_for_trend(question):
+            answer = compose_trend(engine, parsed.kpi_id, period=parsed.period, filters=parsed.filters,
+                                   grain=_grain_asked(question))
         elif intent == "value":
             answer = compose_value(engine, parsed)
         elif intent == "compare":
@@ -314,7 +326,7 @@ class Advisor:
         elif intent == "why":
             answer = compose_why(engine, parsed)
         elif intent == "digest":
-            goal = parsed.goal or engine.catalog.get(parsed.kpi_id).families[0]
+            goal = parsed.goal or (engine.catalog.get(parsed.kpi_id).families[0] if parsed.kpi_id else None)
             answer = compose_digest(engine, goal=goal, kpis=None, period=parsed.period or "last_7_days",
                                     filters=parsed.filters)
         elif intent == "help":
@@ -358,6 +370,17 @@ def _note_missing_guidance(answer: Answer, missed: list[str]) -> Answer:
     note = (f"Guidance from the knowledge base was unavailable ({missed[0]}); this answer draws on the KPI "
             "catalog only.")
     return answer.model_copy(update={"warnings": [*answer.warnings, note]})
+
+
+def _grain_asked(question: str) -> str | None:
+    """'by week' / 'weekly' / 'by day' / 'monthly' in a trend question, else None (the span decides)."""
+    import re
+
+    m = re.search(r"\b(?:by|per)\s+(day|week|month)\b|\b(daily|weekly|monthly)\b", question, re.IGNORECASE)
+    if not m:
+        return None
+    word = (m.group(1) or m.group(2)).lower()
+    return {"daily": "day", "weekly": "week", "monthly": "month"}.get(word, word)
 
 
 def _as_of(context: Context | None) -> date | None:

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     data_path: Path | None = Field(default=None, validation_alias=_env("DATA_PATH"))
     data_url: str | None = Field(default=None, validation_alias=_env("DATA_URL"))
     data_mapping: str | None = Field(default=None, validation_alias=_env("DATA_MAPPING"))
+    # SQL sources: your table names (posts=social_posts,accounts=page_stats) and their schema
+    data_tables: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, validation_alias=_env("DATA_TABLES"))
+    data_schema: str | None = Field(default=None, validation_alias=_env("DATA_SCHEMA"))
     catalog_paths: PathList = Field(default_factory=list, validation_alias=_env("CATALOG_PATHS"))
 
     # App state (installations, subscriptions, delivery log, conversations).
@@ -163,6 +167,31 @@ class Settings(BaseSettings):
     @classmethod
     def _paths(cls, value: Any) -> Any:
         return _split_list(value)
+
+    @field_validator("data_tables", mode="before")
+    @classmethod
+    def _data_tables(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                raise ValueError('starts with "{" but is not a JSON object; write posts=social_posts') from None
+        else:
+            parsed = {}
+            for part in (p.strip() for p in text.split(",") if p.strip()):
+                table, sep, name = part.partition("=")
+                if not sep or not table.strip() or not name.strip():
+                    raise ValueError(f"'{part}' is not table=name; write posts=social_posts,accounts=page_stats")
+                parsed[table.strip()] = name.strip()
+        if not isinstance(parsed, dict):
+            raise ValueError("must map tables to names, e.g. posts=social_posts")
+        unknown = sorted(set(parsed) - {"posts", "accounts", "interactions"})
+        if unknown:
+            raise ValueError(f"unknown table(s) {', '.join(unknown)}: use posts, accounts, interactions")
+        return parsed
 
     @field_validator("chroma_headers", mode="before")
     @classmethod

@@ -15,18 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import Mapped, Session
 
-from advisor.state import tables
-
-from .db import Base
 from .errors import WorkspaceError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine as SqlEngine
 
-    from kpi_engine import Engine
+    from kpi_engine import Engine, Source
 
 __all__ = ["WorkspaceConfig", "WorkspaceStore", "EngineProvider", "settings_defaults"]
 
@@ -38,6 +33,8 @@ class WorkspaceConfig(BaseModel):
     data_path: str | None = None
     data_url: str | None = None
     data_mapping: str | None = None
+    data_tables: dict[str, str] = Field(default_factory=dict)  # SQL: canonical table -> your table
+    data_schema: str | None = None
     timezone: str = "UTC"
     catalog_paths: list[str] = Field(default_factory=list)
     default_channel: str | None = None
@@ -50,32 +47,42 @@ def settings_defaults(settings: Any) -> dict[str, Any]:
         "data_path": str(settings.data_path) if settings.data_path else None,
         "data_url": settings.data_url,
         "data_mapping": settings.data_mapping,
+        "data_tables": dict(settings.data_tables),
+        "data_schema": settings.data_schema,
         "timezone": settings.timezone,
         "catalog_paths": [str(p) for p in settings.catalog_paths],
     }
 
 
-class _WorkspaceRow(Base):
-    __table__ = tables.workspace_settings
-
-    team_id: Mapped[str]
-    config: Mapped[str]
-
-
 class WorkspaceStore:
-    """Workspace settings in the state database, keyed by team id."""
+    """Workspace settings in the state database, keyed by team id.
+
+    SQLAlchemy is imported when the store is used: `kpi-advisor kpi value` builds an
+    engine from settings (EngineProvider, WorkspaceConfig) and never opens the state database.
+    """
 
     def __init__(self, *, db: SqlEngine, defaults: dict[str, Any] | None = None):
         self._db = db
         self._defaults = defaults or {}
 
+    def _stored(self, conn: Any, team_id: str) -> str | None:
+        from sqlalchemy import select
+
+        from advisor.state.tables import workspace_settings as t
+
+        return conn.execute(select(t.c.config).where(t.c.team_id == team_id)).scalar_one_or_none()
+
     def get(self, team_id: str) -> WorkspaceConfig:
-        with Session(self._db) as s:
-            row = s.get(_WorkspaceRow, team_id)
-        data = {**self._defaults, **(json.loads(row.config) if row else {}), "team_id": team_id}
+        with self._db.connect() as conn:
+            stored = self._stored(conn, team_id)
+        data = {**self._defaults, **(json.loads(stored) if stored else {}), "team_id": team_id}
         return WorkspaceConfig.model_validate(data)
 
     def update(self, team_id: str, **changes: Any) -> WorkspaceConfig:
+        from sqlalchemy import insert, update
+
+        from advisor.state.tables import workspace_settings as t
+
         current = self.get(team_id).model_dump()
         try:
             config = WorkspaceConfig.model_validate({**current, **changes, "team_id": team_id})
@@ -86,19 +93,21 @@ class WorkspaceStore:
             from kpi_engine.periods import today_in
 
             today_in(config.timezone)  # raises a readable error for an unknown zone
-        stored = config.model_dump(exclude={"team_id"})
-        with Session(self._db) as s:
-            row = s.get(_WorkspaceRow, team_id)
-            if row is None:
-                s.add(_WorkspaceRow(team_id=team_id, config=json.dumps(stored)))
+        stored = json.dumps(config.model_dump(exclude={"team_id"}))
+        with self._db.begin() as conn:
+            if self._stored(conn, team_id) is None:
+                conn.execute(insert(t).values(team_id=team_id, config=stored))
             else:
-                row.config = json.dumps(stored)
-            s.commit()
+                conn.execute(update(t).where(t.c.team_id == team_id).values(config=stored))
         return config
 
     def team_ids(self) -> list[str]:
-        with Session(self._db) as s:
-            return list(s.scalars(select(_WorkspaceRow.team_id)))
+        from sqlalchemy import select
+
+        from advisor.state.tables import workspace_settings as t
+
+        with self._db.connect() as conn:
+            return list(conn.execute(select(t.c.team_id)).scalars())
 
 
 class EngineProvider:
@@ -138,13 +147,17 @@ class EngineProvider:
         return load_catalog([Path(p) for p in paths]) if paths else default_catalog()
 
     def _source(self, config: WorkspaceConfig):
-        key = json.dumps([config.data_url, config.data_path, config.data_mapping, config.timezone])
+        key = json.dumps([config.data_url, config.data_path, config.data_mapping, config.timezone,
+                          config.data_tables, config.data_schema], sort_keys=True)
         if key in self._sources:
             return self._sources[key]
+        source: Source
         if config.data_url:
             from kpi_engine.sql import SqlSource
 
-            source = SqlSource(config.data_url, timezone=config.timezone)
+            mappings = [m.strip() for m in (config.data_mapping or "").split(",") if m.strip()]
+            source = SqlSource(config.data_url, timezone=config.timezone, tables=config.data_tables,
+                               schema=config.data_schema, mappings=mappings)
         elif config.data_path:
             from kpi_engine.loaders import load_dataset
             from kpi_engine.memory import MemorySource
@@ -152,23 +165,27 @@ class EngineProvider:
             source = MemorySource(load_dataset(Path(config.data_path), mapping=config.data_mapping,
                                                timezone=config.timezone))
         else:
-            from kpi_engine.memory import MemorySource
-
-            source = MemorySource(self._sample(self._sample_end or (date.today() - timedelta(days=1))))
+            source = self._sample_source(self._sample_end or (date.today() - timedelta(days=1)))
         self._sources[key] = source
         return source
 
-    def _sample(self, end: date):
-        """The bundled sample ending on ``end``; cached on disk so a cold CLI start skips generating it."""
+    def _sample_source(self, end: date):
+        """The bundled sample ending on ``end``, ready to compute on.
+
+        Cached on disk as the built MemorySource, so a cold CLI start neither generates the
+        sample nor builds its arrays (nor imports the generator).
+        """
         import hashlib
+        import importlib.util
         import pickle
 
-        from kpi_engine import sample, sample_profiles
-
-        # the generator's own source is part of the key: a changed generator never reuses old data
+        # the generator's and the source's code is part of the key: a change never reuses old data
+        # (read by path: a cache hit never imports the generator)
         digest = hashlib.sha256()
-        for module in (sample, sample_profiles):
-            digest.update(Path(module.__file__).read_bytes())
+        for module in ("kpi_engine.sample", "kpi_engine.sample_profiles", "kpi_engine.memory", "kpi_engine.schema"):
+            spec = importlib.util.find_spec(module)
+            assert spec is not None and spec.origin is not None
+            digest.update(Path(spec.origin).read_bytes())
         version = digest.hexdigest()[:10]
         name = f"sample-{end.isoformat()}-{version}.pkl"
         path = self._cache_dir / name if self._cache_dir else None
@@ -176,15 +193,18 @@ class EngineProvider:
             try:
                 with path.open("rb") as fh:
                     return pickle.load(fh)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
                 path.unlink(missing_ok=True)  # a stale or broken cache is regenerated
-        dataset = sample.generate_sample(end=end)
+        from kpi_engine.memory import MemorySource
+        from kpi_engine.sample import generate_sample
+
+        source = MemorySource(generate_sample(end=end))
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
             for old in path.parent.glob("sample-*.pkl"):
                 old.unlink(missing_ok=True)
             tmp = path.with_suffix(".tmp")
             with tmp.open("wb") as fh:
-                pickle.dump(dataset, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(source, fh, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)
-        return dataset
+        return source

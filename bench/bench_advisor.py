@@ -1,9 +1,13 @@
-"""Advisor latency: warm deterministic `ask` p50/p95, and cold `kpi-advisor ask` processes.
+"""Advisor latency: warm deterministic `ask` p50/p95, cold `kpi-advisor ask` processes, and CLI start-up.
 
 References measured in the same run: for warm asks, the bare engine report the
 answer is built on; for cold starts, a bare `python -c pass` and `import pandas`.
+Start-up: `kpi-advisor --help` and `kpi-advisor kpi value` on the bundled sample
+(medians; targets 0.3 s and 0.6 s), and which heavy modules each imports.
 
-    .venv/bin/python bench/bench_advisor.py [--repeat 5]
+    .venv/bin/python bench/bench_advisor.py [--repeat 5] [--startup-only]
+
+The CLI runs as `python -m bot.cli.main`, so the tree on PYTHONPATH is measured.
 """
 
 from __future__ import annotations
@@ -96,14 +100,64 @@ def cold(repeat: int, home: Path) -> None:
         print(f"cold `kpi-advisor ask \"{q}\"`: median {t:.2f} s ({t / pandas:.1f}x import pandas; target < 2 s)")
 
 
+HEAVY = ("pandas", "numpy", "sqlalchemy", "alembic", "scipy", "matplotlib", "chromadb", "langchain", "openai",
+         "slack_sdk", "slack_bolt")
+
+
+def startup(repeat: int, home: Path) -> None:
+    """Cold `kpi-advisor --help` and `kpi value` against `import pandas`, alternated so load hits all alike."""
+    cli = [sys.executable, "-m", "bot.cli.main"]
+    env = {**os.environ, "KPI_ADVISOR_HOME_DIR": str(home)}
+    commands = {
+        "python -c 'import pandas'": [sys.executable, "-c", "import pandas"],
+        "kpi-advisor --help": [*cli, "--help"],
+        "kpi-advisor kpi value engagement_rate": [*cli, "kpi", "value", "engagement_rate"],
+    }
+    subprocess.run(commands["kpi-advisor kpi value engagement_rate"], env=env, capture_output=True, check=True,
+                   cwd=home.parent)  # the first run writes the sample cache
+    runs: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, cmd in commands.items():
+            before = os.times()
+            t = time.perf_counter()
+            subprocess.run(cmd, env=env, capture_output=True, check=True, cwd=home.parent)
+            runs[name].append(time.perf_counter() - t)
+            after = os.times()
+            cpu[name].append(after.children_user + after.children_system
+                             - before.children_user - before.children_system)
+    pandas = statistics.median(runs["python -c 'import pandas'"])
+    targets = {"kpi-advisor --help": 0.3, "kpi-advisor kpi value engagement_rate": 0.6}
+    print(f"start-up, medians of {repeat} (CPU time in brackets: steadier when the cores are shared)")
+    for name in commands:
+        wall, c = statistics.median(runs[name]), statistics.median(cpu[name])
+        target = f"; target < {targets[name]} s" if name in targets else ""
+        print(f"  {name:<40} {wall:.2f} s [{c:.2f} s]  {wall / pandas:.2f}x import pandas{target}")
+    probe = ("import sys, runpy, io, contextlib\n"
+             "sys.argv = ['kpi-advisor'] + sys.argv[1:]\n"
+             "try:\n"
+             "    with contextlib.redirect_stdout(io.StringIO()):\n"
+             "        runpy.run_module('bot.cli.main', run_name='__main__')\n"
+             "except SystemExit:\n"
+             "    pass\n"
+             f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules) or '-')\n")
+    for args in (["--help"], ["kpi", "value", "engagement_rate"]):
+        out = subprocess.run([sys.executable, "-c", probe, *args], env=env, capture_output=True, text=True,
+                             cwd=home.parent, check=True).stdout.strip().splitlines()[-1]
+        print(f"  heavy modules imported by `kpi-advisor {' '.join(args)}`: {out}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--startup-only", action="store_true", help="Only the CLI start-up measurements.")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
-        warm(args.repeat, home)
-        cold(args.repeat, home)
+        if not args.startup_only:
+            warm(args.repeat, home)
+            cold(args.repeat, home)
+        startup(args.repeat, home)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ __all__ = [
 # Keep in sync with bot/manifest.yaml (a test checks it).
 BOT_SCOPES = [
     "app_mentions:read", "chat:write", "commands", "files:write", "im:write",
+    "channels:read", "groups:read",  # membership check before a digest subscription is saved
     # message events; and digests look up their own earlier post before re-posting after a crash
     "im:history", "channels:history", "groups:history", "mpim:history",
 ]

@@ -9,10 +9,10 @@ import numpy as np
 
 from .catalog import Kpi
 from .errors import FilterError
-from .periods import Period, previous_period, same_period_last_year
+from .periods import Period, overlaps, previous_period, same_period_last_year
 from .results import Comparison, KpiReport, KpiValue
 from .schema import TABLES
-from .source import Filters, Source
+from .source import Filters, Source, compute_quantile
 from .stats import difference_test, ratio_test, verdict_for
 
 __all__ = [
@@ -103,10 +103,11 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
         num = float(_combine(frame, f.numerator_terms)[0])
         if f.kind == "ratio":
             den = float(_combine(frame, f.denominator_terms)[0])
-        if rows == 0:
+        if f.kind == "sum":
+            # no rows on days inside the data's range is a count of 0; outside it, no data
+            value = num if rows or overlaps(period.start, period.end, source.date_range(f.table)) else None
+        elif rows == 0:
             value = None
-        elif f.kind == "sum":
-            value = num
         else:
             value = num / den * f.scale if den and den > 0 else None
         volume = num if f.kind == "sum" else (den or 0.0)
@@ -123,9 +124,10 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
             num, den = end - start, start
             value, volume = num / den * f.scale, start
     else:  # percentile
-        values = source.values(f.table, f.measure, period.start, period.end, filters)
-        volume = float(len(values))
-        value = float(np.quantile(values, f.quantile)) if len(values) else None
+        # in the database where the source can: only the percentile and the count come back
+        value, count = compute_quantile(source, f.table, f.measure, f.quantile, period.start, period.end,
+                                        filters)
+        volume = float(count)
     if value is None or not math.isfinite(value):
         message = _empty_message(source, kpi, period, filters)
         if f.kind == "ratio" and num is not None and not den:

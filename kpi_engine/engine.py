@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Literal
 
 from .breakdown import compute_breakdown
 from .catalog import Catalog, Kpi, default_catalog
 from .compute import compute_report, compute_value, normalise_filters
+from .memo import memoized
 from .periods import Period, resolve_period, today_in
 from .results import Breakdown, KpiReport, KpiValue, Scorecard, Trend
 from .source import Filters, Source
@@ -31,7 +34,7 @@ class Engine:
         timezone: str | None = None,
         today: date | None = None,
     ):
-        self.source = source
+        self.source = memoized(source)  # identical SQL round trips once per Engine (one request)
         self.catalog = catalog or default_catalog()
         self.timezone = timezone or source.timezone or "UTC"
         self._today = today
@@ -75,16 +78,42 @@ class Engine:
         kpi, p, f = self._prepare(kpi_id, period, filters)
         return compute_trend(self.source, kpi, p, grain, f)
 
+    @contextmanager
+    def batch(self, kpi_ids: Iterable[str] = ()) -> Iterator[Engine]:
+        """Within the block, every computation shares day-level rollup cubes (see kpi_engine.rollups).
+
+        For many KPIs and windows at once (scorecards, digests): the data is read once per
+        (table, filters, dimension) instead of once per question. ``kpi_ids`` lets the first
+        read fetch every measure they need.
+        """
+        from .rollups import RollupCache
+
+        if isinstance(self.source, RollupCache):
+            yield self
+            return
+        original = self.source
+        cache = RollupCache(original)
+        for kpi_id in kpi_ids:
+            formula = self.kpi(kpi_id).formula
+            if formula.kind in ("sum", "ratio"):
+                cache.prefetch(formula.table, formula.measures)
+        self.source = cache
+        try:
+            yield self
+        finally:
+            self.source = original
+
     def compute_scorecard(self, goal: str, period: str | Period = "last_7_days",
                           filters: Filters | None = None) -> Scorecard:
         g = self.catalog.goal(goal)
         p = self.period(period)
         reports = []
-        for kpi_id in (g.primary, *g.diagnostics):
-            kpi = self.kpi(kpi_id)
-            # a goal's KPIs can live in different tables; apply the filters each table knows
-            f = {d: v for d, v in (filters or {}).items() if _has_dim(kpi, d)}
-            reports.append(compute_report(self.source, kpi, p, normalise_filters(self.source, kpi, f)))
+        with self.batch((g.primary, *g.diagnostics)):
+            for kpi_id in (g.primary, *g.diagnostics):
+                kpi = self.kpi(kpi_id)
+                # a goal's KPIs can live in different tables; apply the filters each table knows
+                f = {d: v for d, v in (filters or {}).items() if _has_dim(kpi, d)}
+                reports.append(compute_report(self.source, kpi, p, normalise_filters(self.source, kpi, f)))
         return Scorecard(goal=g.id, goal_name=g.name, objective=g.objective, period=p,
                          primary=reports[0], diagnostics=reports[1:])
 

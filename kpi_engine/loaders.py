@@ -23,7 +23,9 @@ from __future__ import annotations
 import csv
 import gzip
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -37,6 +39,7 @@ from kpi_engine.source import Dataset
 __all__ = [
     "ColumnMapping",
     "load_dataset",
+    "load_datasets",
     "load_table",
     "load_mapping",
     "available_mappings",
@@ -75,10 +78,28 @@ def load_dataset(
             own = spec if spec is not None and spec.table == table else None
             frames[table] = load_table(file, table=table, mapping=own, timezone=timezone)
     else:
-        table = spec.table if spec else None
-        frame = load_table(path, table=table, mapping=spec, timezone=timezone)
+        frame = load_table(path, table=spec.table if spec else None, mapping=spec, timezone=timezone)
         frames[frame.attrs["table"]] = frame
     return Dataset(timezone=timezone, name=path.stem or str(path), **frames)
+
+
+def load_datasets(
+    paths: Sequence[Path | str], *, mapping: str | Path | None = None, timezone: str = "UTC",
+    progress: Callable[[Path], None] | None = None,
+) -> Dataset:
+    """Several files or folders as one dataset (a table's files concatenated); ``progress`` after each."""
+    frames: dict[str, list[pd.DataFrame]] = {}
+    for path in paths:
+        dataset = load_dataset(path, mapping=mapping, timezone=timezone)
+        for name in TABLES:
+            frame = dataset.table(name)
+            if frame is not None:
+                frames.setdefault(name, []).append(frame)
+        if progress is not None:
+            progress(Path(path))
+    tables = {n: f[0] if len(f) == 1 else pd.concat(f, ignore_index=True) for n, f in frames.items()}
+    return Dataset(timezone=timezone, posts=tables.get("posts"), accounts=tables.get("accounts"),
+                   interactions=tables.get("interactions"))
 
 
 def load_table(
@@ -194,7 +215,7 @@ def _header_line(path: Path, spec: ColumnMapping) -> int:
 def _read_csv(path: Path, spec: ColumnMapping | None) -> pd.DataFrame:
     text_columns = _text_columns(spec)
     skip = _header_line(path, spec) if spec else 0
-    kwargs = dict(
+    kwargs: dict[str, Any] = dict(
         skiprows=skip,
         thousands=spec.thousands if spec else None,
         decimal=spec.decimal if spec else ".",
@@ -260,15 +281,8 @@ def _list(columns: object, limit: int = 25) -> str:
     return ", ".join(cols[:limit]) + more
 
 
-def _apply_mapping(raw: pd.DataFrame, spec: ColumnMapping, where: _Where) -> pd.DataFrame:
-    notes: list[str] = []
-    missing = [s for s in spec.required_sources(TABLES[spec.table]) if not any(c in raw.columns for c in s)]
-    if missing:
-        names = ", ".join(" or ".join(f"'{c}'" for c in alts) for alts in missing)
-        raise LoadError(
-            f"{where.path}: this file does not look like a '{spec.name}' export: missing column(s) {names}. "
-            f"Found columns: {_list(raw.columns)}. Check the export type or copy the mapping and adjust its columns."
-        )
+def _keep_rows(raw: pd.DataFrame, spec: ColumnMapping, where: _Where, notes: list[str]) -> pd.DataFrame:
+    """Only the rows the mapping keeps (e.g. one export type out of several in one file)."""
     for column, keep in spec.keep_rows.items():
         if column not in raw.columns:
             raise LoadError(
@@ -279,6 +293,39 @@ def _apply_mapping(raw: pd.DataFrame, spec: ColumnMapping, where: _Where) -> pd.
         if (~mask).any():
             notes.append(f"dropped {int((~mask).sum())} rows whose '{column}' is not {', '.join(keep)}")
         raw = raw[mask]
+    return raw
+
+
+def _move_platform_columns(spec: ColumnMapping, raw: pd.DataFrame, out: pd.DataFrame) -> None:
+    """A column that means something else on one platform moves to its own measure there."""
+    platform = _text(out["platform"]).str.lower().replace(_PLATFORM_ALIASES)
+    for name, moved in spec.platform_columns.items():
+        rows = (platform == name).to_numpy()
+        if not rows.any():
+            continue
+        for src, dst in moved.items():
+            if src not in raw.columns:
+                continue
+            general = spec.columns.get(src)
+            if general in out.columns:  # not that measure on this platform
+                out[general] = out[general].where(~rows, np.nan)
+            if dst is None:
+                continue
+            if dst not in out.columns:
+                out[dst] = np.nan
+            out[dst] = out[dst].where(~rows, raw[src])
+
+
+def _apply_mapping(raw: pd.DataFrame, spec: ColumnMapping, where: _Where) -> pd.DataFrame:
+    notes: list[str] = []
+    missing = [s for s in spec.required_sources(TABLES[spec.table]) if not any(c in raw.columns for c in s)]
+    if missing:
+        names = ", ".join(" or ".join(f"'{c}'" for c in alts) for alts in missing)
+        raise LoadError(
+            f"{where.path}: this file does not look like a '{spec.name}' export: missing column(s) {names}. "
+            f"Found columns: {_list(raw.columns)}. Check the export type or copy the mapping and adjust its columns."
+        )
+    raw = _keep_rows(raw, spec, where, notes)
     out = pd.DataFrame(index=raw.index)
     targets = spec.targets()
     for target, sources in targets.items():
@@ -315,6 +362,8 @@ def _apply_mapping(raw: pd.DataFrame, spec: ColumnMapping, where: _Where) -> pd.
                     f"turn into a platform: {', '.join(unknown[:10])}. Add them under values.platform in the mapping."
                 )
         out[column] = text.map(lambda v, r=recode: r.get(v, v) if isinstance(v, str) else v)
+    if spec.platform_columns and "platform" in out.columns:
+        _move_platform_columns(spec, raw, out)
     for target, parts in spec.sums.items():
         present = [p for p in parts if p in out.columns or p in raw.columns]
         if not present:
@@ -439,8 +488,7 @@ def _dimension(series: pd.Series, dim: str) -> pd.Series:
 def _text(series: pd.Series) -> pd.Series:
     """Strings with surrounding space removed; missing stays missing."""
     text = series.astype("str").str.strip()
-    text[series.isna()] = np.nan
-    return text
+    return text.where(series.notna(), np.nan)
 
 
 def _numeric(series: pd.Series, column: str, where: _Where) -> pd.Series:
@@ -450,10 +498,10 @@ def _numeric(series: pd.Series, column: str, where: _Where) -> pd.Series:
     values = pd.to_numeric(text, errors="coerce")
     bad = values.isna() & series.notna() & (text != "")
     if bad.any():
-        first = bad.idxmax()
+        first: Any = bad.idxmax()
         raise LoadError(
             f"{where.path}: column '{column}' should hold numbers but {where.at(first)} has "
-            f"'{series[first]}' ({int(bad.sum())} such cells in all). Fix or blank those cells, "
+            f"'{series.loc[first]}' ({int(bad.sum())} such cells in all). Fix or blank those cells, "
             "or set `thousands`/`decimal` in the mapping if the export formats numbers."
         )
     return values.astype("float64")
@@ -492,11 +540,11 @@ def _bad_dates(series: pd.Series, parsed: pd.Series, column: str, where: _Where,
     if bad.any():
         bad[bad] = series[bad].astype("str").str.strip() != ""
     if bad.any():
-        first = bad.idxmax()
+        first: Any = bad.idxmax()
         expected = fmt or "YYYY-MM-DD (ISO 8601)"
         raise LoadError(
             f"{where.path}: column '{column}' has a value that is not a date on {where.at(first)}: "
-            f"'{series[first]}' ({int(bad.sum())} such cells in all). Expected {expected}; fix the cells "
+            f"'{series.loc[first]}' ({int(bad.sum())} such cells in all). Expected {expected}; fix the cells "
             "or set date.format in the column mapping."
         )
 

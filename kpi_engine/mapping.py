@@ -1,7 +1,10 @@
 """Column mappings: how a platform export's columns become the canonical ones.
 
 A mapping is a YAML file (shipped ones live in ``kpi_engine/mappings``) loaded
-into a strict pydantic model; a bad one names the file and the problem.
+into a strict pydantic model; a bad one names the file and the problem. The same
+file maps a file export (:mod:`kpi_engine.loaders`) and a warehouse table
+(:class:`kpi_engine.sql.SqlSource`, which turns it into a SELECT); ``sql_table``
+names the table a pipeline usually builds.
 """
 
 from __future__ import annotations
@@ -47,6 +50,11 @@ class ColumnMapping(BaseModel):
     sums: dict[str, list[str]] = Field(default_factory=dict)  # canonical = sum of columns
     constants: dict[str, str | float] = Field(default_factory=dict)
     values: dict[str, dict[str, str]] = Field(default_factory=dict)  # dimension -> {export: canonical}
+    # per canonical platform: export column -> canonical column on that platform's rows only, replacing
+    # the general mapping there (YouTube "clicks" that are views: {youtube: {clicks: video_views}});
+    # null leaves the column unmapped on that platform
+    platform_columns: dict[str, dict[str, str | None]] = Field(default_factory=dict)
+    sql_table: str | None = None  # the table's usual name in a database (a setting may point elsewhere)
     keep_rows: dict[str, list[str]] = Field(default_factory=dict)  # export column -> kept values
     skip_rows: int = Field(default=0, ge=0)  # lines above the header (title rows)
     thousands: str | None = None
@@ -70,6 +78,11 @@ class ColumnMapping(BaseModel):
         for key in self.constants:
             if key not in allowed:
                 problems.append(f"constants: '{key}' is not a {self.table} column")
+        for platform_name, moved in self.platform_columns.items():
+            for src, moved_to in moved.items():
+                if moved_to is not None and moved_to not in spec.measures:
+                    problems.append(f"platform_columns.{platform_name}: '{src}' maps to '{moved_to}', which is not a "
+                                    f"{self.table} measure")
         for key in self.values:
             if key not in spec.dimensions:
                 problems.append(f"values: '{key}' is not a {self.table} dimension")

@@ -38,14 +38,17 @@ class _Table:
     days: np.ndarray  # int32 days since epoch, sorted ascending
     codes: dict[str, np.ndarray]  # dimension -> int32 codes
     labels: dict[str, np.ndarray]  # dimension -> object array of values by code
-    measures: dict[str, np.ndarray]  # measure -> float64
+    measures: dict[str, np.ndarray]  # measure -> float64, or int64 when the frame holds whole counts
     _present: dict[str, list[str]] | None = None  # dimension -> values with rows (computed once)
+    # measures without missing values: summed as they are (no NaN-to-0 copy on every call)
+    complete: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, frame: pd.DataFrame, name: str) -> _Table:
         spec = TABLES[name]
         days = _to_days(frame[spec.date_column])
-        order = np.argsort(days, kind="stable")
+        # frames usually come sorted by day: then the columns are used in place, without a copy
+        order: np.ndarray | slice = slice(None) if _sorted(days) else np.argsort(days, kind="stable")
         codes: dict[str, np.ndarray] = {}
         labels: dict[str, np.ndarray] = {}
         for dim in spec.dimensions:
@@ -59,16 +62,14 @@ class _Table:
                     cats = np.append(cats, "")
                     c = np.where(c < 0, len(cats) - 1, c)
             else:
-                c, cats = pd.factorize(col.fillna("").astype(str), sort=True)
-                cats = np.asarray(cats, dtype=object)
+                c, uniques = pd.factorize(col.fillna("").astype(str), sort=True)
+                cats = np.asarray(uniques, dtype=object)
             codes[dim] = np.ascontiguousarray(c[order].astype(np.int32))
             labels[dim] = cats
-        measures = {
-            m: np.ascontiguousarray(frame[m].to_numpy(dtype=np.float64)[order])
-            for m in spec.measures
-            if m in frame.columns
-        }
-        return cls(days=np.ascontiguousarray(days[order]), codes=codes, labels=labels, measures=measures)
+        measures = {m: np.ascontiguousarray(_measure(frame[m])[order]) for m in spec.measures if m in frame.columns}
+        complete = frozenset(m for m, v in measures.items() if v.dtype.kind in "iu" or not np.isnan(v).any())
+        return cls(days=np.ascontiguousarray(days[order]), codes=codes, labels=labels, measures=measures,
+                   complete=complete)
 
     def span(self, start: date, end: date) -> tuple[int, int]:
         # the key must have the array's dtype, or numpy converts the whole array on every call
@@ -134,7 +135,7 @@ class MemorySource:
         lo, hi = t.span(start, end)
         mask = t.mask(lo, hi, filters)
         if not by:
-            row = {m: float(_sum(t.measures[m][lo:hi], mask)) for m in measures}
+            row = {m: float(_sum(t.measures[m][lo:hi], mask, m in t.complete)) for m in measures}
             row["rows"] = int(hi - lo if mask is None else mask.sum())
             return pd.DataFrame([row], columns=[*measures, "rows"])
         keys, sizes = [], []
@@ -180,7 +181,8 @@ class MemorySource:
             values = t.measures[m][lo:hi]
             if mask is not None:
                 values = values[mask]
-            out[m] = np.bincount(inverse, weights=np.nan_to_num(values), minlength=len(uniq))
+            weights = values if m in t.complete else np.nan_to_num(values)
+            out[m] = np.bincount(inverse, weights=weights, minlength=len(uniq))
         out["rows"] = np.bincount(inverse, minlength=len(uniq))
         return pd.DataFrame(out)
 
@@ -200,6 +202,8 @@ class MemorySource:
         values = t.measures[column][lo:hi]
         if mask is not None:
             values = values[mask]
+        if column in t.complete:
+            return values.astype(np.float64)  # a copy: callers may sort it in place
         return values[~np.isnan(values)]
 
     def snapshot(
@@ -218,7 +222,7 @@ class MemorySource:
         accounts = t.codes["account"][lo:hi].astype(np.int64)
         if "platform" in t.codes:  # the same handle on two platforms is two accounts
             accounts = accounts * len(t.labels["platform"]) + t.codes["platform"][lo:hi]
-        values = t.measures[measure][lo:hi]
+        values = t.measures[measure][lo:hi].astype(np.float64, copy=False)
         keep = ~np.isnan(values) if mask is None else mask & ~np.isnan(values)
         accounts, values = accounts[keep], values[keep]
         if not len(values):
@@ -243,7 +247,19 @@ def t_date_dim(table: str) -> str:
     return TABLES[table].date_column
 
 
-def _sum(values: np.ndarray, mask: np.ndarray | None) -> float:
+def _sum(values: np.ndarray, mask: np.ndarray | None, complete: bool = False) -> float:
+    add = np.sum if complete else np.nansum
     if mask is None:
-        return float(np.nansum(values))
-    return float(np.nansum(values[mask]))
+        return float(add(values))
+    return float(add(values[mask]))
+
+
+def _sorted(days: np.ndarray) -> bool:
+    return bool(len(days) < 2 or (days[1:] >= days[:-1]).all())
+
+
+def _measure(col: pd.Series) -> np.ndarray:
+    """Integer columns stay integers (exact sums, no float copy); everything else is float64."""
+    if pd.api.types.is_integer_dtype(col.dtype) and not col.isna().any():
+        return col.to_numpy(dtype=np.int64)
+    return col.to_numpy(dtype=np.float64)

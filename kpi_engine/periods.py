@@ -20,6 +20,7 @@ __all__ = [
     "previous_period",
     "same_period_last_year",
     "today_in",
+    "overlaps",
     "PERIOD_NAMES",
 ]
 
@@ -72,6 +73,14 @@ class Period(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.start.isoformat()} to {self.end.isoformat()})"
+
+
+def overlaps(start: date, end: date, span: tuple[date, date] | None) -> bool:
+    """Whether the days [start, end] share at least one day with the data's ``span``.
+
+    Inside the span a day without rows is a known zero for counts; outside it nothing is known.
+    """
+    return span is not None and start <= span[1] and end >= span[0]
 
 
 def today_in(timezone: str, now: datetime | None = None) -> date:

@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -338,7 +338,7 @@ def _posts(ctx: _Context, rng: np.random.Generator) -> pd.DataFrame:
     used[post] = True
     post_code = (np.cumsum(used) - 1)[post]
     ids = _post_ids(p_plat)
-    dims = {
+    dims: dict[str, Any] = {
         "date": _dates(ctx.start, day),
         "platform": _categorical(plat, list(PLATFORMS)),
         "account": _categorical(acc, [a.name for a in accts]),
@@ -347,8 +347,8 @@ def _posts(ctx: _Context, rng: np.random.Generator) -> pd.DataFrame:
         "topic": _categorical(topic, list(TOPICS)),
         "campaign": _categorical(p_campaign[post], campaign_names).remove_unused_categories(),
     }
-    for i, (name, values) in enumerate(dims.items()):
-        frame.insert(i, name, values)
+    for i, (name, column) in enumerate(dims.items()):
+        frame.insert(i, name, column)
     return frame
 
 
@@ -357,7 +357,7 @@ def _categorical(codes: np.ndarray, names: list[str]) -> pd.Categorical:
     order = np.argsort(np.asarray(names, dtype=object))
     rank = np.empty(len(names), dtype=np.int32)
     rank[order] = np.arange(len(names), dtype=np.int32)
-    return pd.Categorical.from_codes(rank[codes], categories=[names[i] for i in order])
+    return pd.Categorical.from_codes(rank[codes], categories=pd.Index([names[i] for i in order]))
 
 
 def _post_ids(p_plat: np.ndarray) -> list[str]:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["Dataset", "Filters", "Source"]
+__all__ = ["Dataset", "Filters", "Source", "compute_quantile"]
 
 # dimension -> accepted values (OR within a dimension, AND across dimensions)
 Filters = Mapping[str, Sequence[str]]
@@ -40,6 +40,11 @@ class Dataset:
 
     def table(self, name: str) -> pd.DataFrame | None:
         return getattr(self, name)
+
+    def rows(self, name: str) -> int:
+        """Rows in table ``name``; 0 when the dataset has no such table."""
+        frame = self.table(name)
+        return 0 if frame is None else len(frame)
 
 
 class Source(Protocol):
@@ -96,3 +101,21 @@ class Source(Protocol):
 
     def dimension_values(self, table: str, dimension: str) -> list[str]:
         """Distinct values of a dimension, sorted."""
+
+
+def compute_quantile(
+    source: Source, table: str, column: str, q: float, start: date, end: date, filters: Filters | None = None
+) -> tuple[float | None, int]:
+    """The ``q`` quantile (linear interpolation) of a column's non-missing values, and their count.
+
+    A source with its own ``quantile`` (SQL: computed in the database) answers;
+    otherwise it is computed from :meth:`Source.values`.
+    """
+    own = getattr(source, "quantile", None)
+    if own is not None:
+        return own(table, column, q, start, end, filters)
+    import numpy as np
+
+    values = source.values(table, column, start, end, filters)
+    return (float(np.quantile(values, q)) if len(values) else None), int(len(values))
+

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .catalog import Kpi
 from .compute import _combine, compute_value
-from .periods import Period
+from .periods import Period, overlaps
 from .results import Trend, TrendPoint
 from .source import Filters, Source
 from .stats import flag_anomalies, robust_scores
@@ -73,7 +73,10 @@ def _series(source: Source, kpi: Kpi, buckets: list[tuple[date, date]], filters:
         num = np.bincount(idx, weights=_combine(frame, f.numerator_terms), minlength=n)
         rows = np.bincount(idx, weights=frame["rows"].to_numpy(dtype=float), minlength=n)
         if f.kind == "sum":
-            value = np.where(rows > 0, num, np.nan)
+            # an empty bucket inside the data's range counts 0; outside it, no data
+            span = source.date_range(f.table)
+            inside = np.array([overlaps(s, e, span) for s, e in buckets])
+            value = np.where((rows > 0) | inside, num, np.nan)
             return value, num, np.full(n, np.nan), num
         den = np.bincount(idx, weights=_combine(frame, f.denominator_terms), minlength=n)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -141,3 +141,57 @@ def test_chat_takes_the_number_of_an_option(home):
     assert r.returncode == 0, r.stderr
     assert "Which goal do you mean?" in r.stdout
     assert "For leads and pipeline, track Leads from organic social" in r.stdout
+
+
+# ---------------------------------------------------------------------- data load
+
+
+def test_data_load_writes_files_into_a_database_the_advisor_then_reads(home, tmp_path):
+    r = run("data", "sample", "--out", str(tmp_path / "s"), "--days", "40", "--scale", "0.3", home=home)
+    assert r.returncode == 0, r.stderr
+    db = tmp_path / "kpis.db"
+    r = run("data", "load", str(tmp_path / "s"), "--to", f"sqlite:///{db}", "--json", home=home)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    import pandas as pd
+
+    posts = pd.read_csv(tmp_path / "s" / "posts.csv")
+    assert out["rows"]["posts"] == len(posts) and set(out["rows"]) == {"posts", "accounts", "interactions"}
+    # the loaded database answers like the files
+    env_run = dict(os.environ, KPI_ADVISOR_DATA_URL=f"sqlite:///{db}")
+    r_sql = subprocess.run([sys.executable, "-m", "bot.cli.main", "kpi", "value", "impressions", "--json"],
+                           capture_output=True, text=True, env={**env_run, "KPI_ADVISOR_HOME_DIR": str(home)},
+                           cwd=home.parent, timeout=120)
+    assert r_sql.returncode == 0, r_sql.stderr
+    r_file = subprocess.run([sys.executable, "-m", "bot.cli.main", "kpi", "value", "impressions", "--json"],
+                            capture_output=True, text=True, cwd=home.parent, timeout=120,
+                            env={**os.environ, "KPI_ADVISOR_HOME_DIR": str(home),
+                                 "KPI_ADVISOR_DATA_PATH": str(tmp_path / "s")})
+    assert r_file.returncode == 0, r_file.stderr
+    a = json.loads(r_sql.stdout)["report"]["current"]["value"]
+    b = json.loads(r_file.stdout)["report"]["current"]["value"]
+    assert a == pytest.approx(b, rel=1e-9)
+    # --append doubles the rows; plain text says what happened
+    r = run("data", "load", str(tmp_path / "s" / "posts.csv"), "--to", f"sqlite:///{db}", "--append", home=home)
+    assert r.returncode == 0 and "Appended" in r.stdout and f"{len(posts):,} posts" in r.stdout
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: d / "missing.csv", "no such file or folder"),
+    (lambda d: (d / "bad.csv").write_text("date,platform\nnot a date,x\n") and d / "bad.csv", "bad.csv"),
+])
+def test_data_load_bad_file_is_one_line_and_a_failure(home, tmp_path, make, message):
+    path = make(tmp_path)
+    r = run("data", "load", str(path), "--to", f"sqlite:///{tmp_path / 'k.db'}", home=home)
+    assert r.returncode == 1
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:") and message in lines[0], r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == ""
+
+
+def test_data_load_needs_a_target(home, tmp_path):
+    (tmp_path / "p.csv").write_text("x\n1\n")
+    r = run("data", "load", str(tmp_path / "p.csv"), home=home)
+    assert r.returncode == 2 and "--to URL" in r.stderr
+    r = run("data", "load", str(tmp_path / "p.csv"), "--to", "nosuchdb://x", home=home)
+    assert r.returncode == 1 and "Unknown database type" in r.stderr and "Traceback" not in r.stderr

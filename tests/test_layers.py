@@ -93,8 +93,34 @@ def test_importing_the_engine_loads_no_client_library():
 
 
 def test_cli_startup_does_not_import_heavy_libraries():
+    # `kpi-advisor --help` pays for typer and rich only
+    heavy = ("pandas", "numpy", "pydantic", "sqlalchemy", "alembic", "chromadb", "langchain", "langchain_core",
+             "openai", "slack_bolt", "slack_sdk", "matplotlib", "scipy")
     code = ("import sys; import bot.cli.main; "
-            "heavy = [m for m in ('pandas', 'chromadb', 'langchain_core', 'slack_bolt', 'matplotlib') if m in sys.modules]; "
+            f"heavy = [m for m in {heavy!r} if m in sys.modules]; "
             "print(heavy); raise SystemExit(1 if heavy else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_kpi_value_imports_only_what_it_uses(tmp_path):
+    """`kpi value` on the sample computes in memory: no state database (SQLAlchemy), no knowledge, no LLM."""
+    unused = ("sqlalchemy", "alembic", "chromadb", "langchain", "langchain_core", "openai", "slack_bolt",
+              "slack_sdk", "matplotlib", "kpi_engine.sample", "kpi_engine.loaders", "kpi_engine.sql")
+    code = ("import sys, runpy, io, contextlib\n"
+            "sys.argv = ['kpi-advisor', 'kpi', 'value', 'engagement_rate']\n"
+            "try:\n"
+            "    with contextlib.redirect_stdout(io.StringIO()):\n"
+            "        runpy.run_module('bot.cli.main', run_name='__main__')\n"
+            "except SystemExit as exc:\n"
+            "    assert not exc.code, exc.code\n"
+            f"loaded = [m for m in {unused!r} if m in sys.modules]\n"
+            "print(loaded); raise SystemExit(1 if loaded else 0)\n")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("KPI_ADVISOR_")}
+    env["KPI_ADVISOR_HOME_DIR"] = str(tmp_path / "home")
+    for attempt in ("cold cache", "warm cache"):  # the second run reads the cached sample
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
+        if attempt == "warm cache":
+            assert result.returncode == 0, result.stdout + result.stderr
+        else:
+            assert "Traceback" not in result.stderr, result.stderr

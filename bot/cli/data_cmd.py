@@ -1,4 +1,4 @@
-"""`kpi-advisor data ...`: check a data file's quality, write the sample dataset."""
+"""`kpi-advisor data ...`: check a data file's quality, load files into a database, write the sample."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot.cli.common import console, emit, fail, get_settings, json_option, user_
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Your data: check a file or folder for problems, or write the sample dataset.",
+    help="Your data: check a file or folder for problems, load files into a database, or write the sample dataset.",
     no_args_is_help=True,
 )
 
@@ -70,6 +70,70 @@ def check(
 
 
 @app.command()
+def load(
+    files: list[Path] = typer.Argument(..., help="CSV/Parquet files or folders of posts/accounts/interactions files."),
+    to: str | None = typer.Option(
+        None, "--to", help="SQLAlchemy URL to write to, e.g. duckdb:///kpis.duckdb (default: KPI_ADVISOR_DATA_URL)."
+    ),
+    mapping: str | None = typer.Option(
+        None, "--mapping", "-m", help="Column mapping: a shipped name (e.g. linkedin_page_updates) or a YAML file."
+    ),
+    schema: str | None = typer.Option(
+        None, "--schema", help="Schema of the tables (default: KPI_ADVISOR_DATA_SCHEMA)."
+    ),
+    append: bool = typer.Option(False, "--append", help="Add the rows to existing tables instead of replacing them."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Load FILES into canonical tables at --to (replacing them unless --append), with a progress bar.
+
+    Table names follow KPI_ADVISOR_DATA_TABLES, so the advisor reads what was loaded.
+    """
+    settings = get_settings()
+    url = to or settings.data_url
+    if not url:
+        fail("Say where to load the data: --to URL (e.g. duckdb:///kpis.duckdb) or set KPI_ADVISOR_DATA_URL.", code=2)
+    with user_errors(), _load_progress(disabled=as_json) as progress:
+        from kpi_engine.loaders import load_datasets
+        from kpi_engine.sql import open_database, write_dataset_to_sql
+
+        engine = open_database(url)  # a bad URL fails before any file is read
+        reading = progress.add_task(f"reading {files[0].name}", total=len(files))
+        combined = load_datasets(
+            files, mapping=mapping or settings.data_mapping, timezone=settings.timezone,
+            progress=lambda path: progress.update(reading, advance=1, description=f"read {path.name}"),
+        )
+        loaded = [n for n in ("posts", "accounts", "interactions") if combined.table(n) is not None]
+        tasks = {n: progress.add_task(f"writing {n}", total=combined.rows(n)) for n in loaded}
+        written = write_dataset_to_sql(
+            combined, url, if_exists="append" if append else "replace", tables=settings.data_tables,
+            schema=schema or settings.data_schema, engine=engine,
+            progress=lambda table, rows: progress.advance(tasks[table], rows),
+        )
+        engine.dispose()
+    from kpi_engine.sql import safe_url
+
+    result = {"url": safe_url(url), "schema": schema or settings.data_schema, "append": append, "rows": written,
+              "tables": {n: settings.data_tables.get(n, n) for n in written}}
+
+    def render(r: dict[str, Any]) -> None:
+        rows = ", ".join(f"{n:,} {t}" for t, n in r["rows"].items())
+        verb = "Appended" if r["append"] else "Loaded"
+        console.print(f"[bold green]{verb}[/] {rows} rows into {r['url']}.")
+
+    emit(result, as_json, render)
+
+
+def _load_progress(*, disabled: bool) -> Any:
+    """A progress bar on stderr when it is a terminal (stdout stays clean for --json and pipes)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from bot.cli.common import err_console
+
+    return Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, disable=disabled or not err_console.is_terminal)
+
+
+@app.command()
 def sample(
     out: Path | None = typer.Option(None, "--out", "-o", help="Folder to write to (default: <home>/sample)."),
     fmt: str = typer.Option("csv", "--format", "-f", help="csv or parquet."),
@@ -98,7 +162,7 @@ def sample(
         result = {
             "directory": str(target),
             "files": [str(f) for f in files],
-            "rows": {name: len(dataset.table(name)) for name in ("posts", "accounts", "interactions")},
+            "rows": {name: dataset.rows(name) for name in ("posts", "accounts", "interactions")},
             "end": str(last_day),
             "seed": seed,
             "planted_events": [

@@ -11,17 +11,17 @@ from typing import Any
 
 import typer
 
-from . import (  # targets and notes (issue 15)
+from . import (
     data_cmd,
     db_cmd,
     digest_cmd,
     knowledge_cmd,
     note_cmd,
     serve_cmd,
+    slack_cmd,
     target_cmd,
 )
 from .common import console, emit, fail, get_settings, json_option, user_errors
-from .render import render_answer
 
 __all__ = ["app", "run"]
 
@@ -38,6 +38,7 @@ app.add_typer(digest_cmd.app, name="digest")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(target_cmd.app, name="target")
 app.add_typer(note_cmd.app, name="note")
+app.add_typer(slack_cmd.app, name="slack")
 
 JsonOpt = json_option()
 
@@ -216,6 +217,8 @@ def ask(
                                   "That answer has no options to pick from; ask without --pick.")
             chosen = options[pick - 1]
             answer = advisor.run_action(chosen.id, chosen.payload, workspace="local", thread=thread)
+    from .render import render_answer
+
     emit(answer, as_json, render_answer)
 
 
@@ -231,6 +234,8 @@ def brief(
     quiet = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     with user_errors(), quiet:
         answer = _advisor().answer(" ".join(["brief", *(scope or [])]), workspace="local", thread=thread)
+    from .render import render_answer
+
     emit(answer, as_json, render_answer)
 
 
@@ -241,6 +246,8 @@ def chat(llm: bool | None = typer.Option(None, "--llm/--no-llm")) -> None:
     When an answer lists numbered options (which goal? which KPI?), typing the number picks one.
     """
     import uuid
+
+    from .render import render_answer
 
     settings = get_settings()
     if llm is not None:

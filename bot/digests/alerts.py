@@ -58,6 +58,7 @@ class AlertResult:
     driver_dimension: str = ""
     caveat: str | None = None
     numbers: list[str] = field(default_factory=list)
+    chart_alt: str = ""  # what the alert's chart shows, with its numbers
 
 
 def _where(filters: dict[str, list[str]] | None) -> str:
@@ -100,12 +101,13 @@ def evaluate_alert(engine: Engine, *, kpi_id: str, period: Period,
                       f"(p < {ALERT_ALPHA:g}) and it moves {'against' if cmp.good is False else 'with'} "
                       f"the KPI's good direction.")
     if res.triggered:
-        _describe(engine, res, report, filters)
+        _describe(engine, res, report, filters, threshold_kind, t)
     return res
 
 
 def _describe(engine: Engine, res: AlertResult, report: KpiReport,
-              filters: dict[str, list[str]] | None) -> None:
+              filters: dict[str, list[str]] | None, threshold_kind: str = "unusual",
+              threshold_value: float | None = None) -> None:
     cur, cmp = report.current, report.previous
     unit, where = res.unit, _where(filters)
     p, ref = cur.period, cmp.reference.period
@@ -113,8 +115,16 @@ def _describe(engine: Engine, res: AlertResult, report: KpiReport,
     rel = f" {abs(cmp.rel_change) * 100:.1f}%" if cmp.rel_change is not None and move != "unchanged" else ""
     value, previous = fmt_value(cur.value, unit), fmt_value(cmp.reference.value, unit)
     change = fmt_change(cmp.abs_change, cmp.rel_change, unit)
-    res.title = f"Alert: {res.name}{where} {move}{rel} in {p.label}"
-    res.headline = f"*{res.name}{where}* is {value} in {p.label} ({p.start} to {p.end})."
+    if threshold_kind in ("below", "above"):
+        # a level alert's news is the level against the threshold, not the move against last period
+        # (a KPI can be up 7% and still below the threshold: "up" in the title would contradict the reason)
+        limit = fmt_value(threshold_value, unit)
+        res.title = f"Alert: {res.name}{where} {value}, {threshold_kind} {limit} in {p.label}"
+        res.headline = (f"*{res.name}{where}* is {value} in {p.label} ({p.start} to {p.end}), "
+                        f"{threshold_kind} your threshold of {limit}.")
+    else:
+        res.title = f"Alert: {res.name}{where} {move}{rel} in {p.label}"
+        res.headline = f"*{res.name}{where}* is {value} in {p.label} ({p.start} to {p.end})."
     verdict = {"up": "a real increase", "down": "a real decrease", "noise": "within normal variation",
                "flat": "flat", "not_enough_data": "not testable (too little data)"}[cmp.verdict]
     pv = f", p={cmp.p_value:.3f}" if cmp.p_value is not None else ""
@@ -173,7 +183,11 @@ def render_alert_chart(engine: Engine, res: AlertResult,
              kind="custom")
     grain: Literal["day", "week"] = "day" if res.period.days <= 14 else "week"
     trend = engine.compute_trend(res.kpi_id, span, grain, filters)
-    return render_trend_png(trend, highlight=res.period, title=f"{res.name}{_where(filters)}, last 8 weeks")
+    title = f"{res.name}{_where(filters)}, last 8 weeks"
+    from advisor.compose_trend import describe_trend
+
+    res.chart_alt = describe_trend(trend, title=title)
+    return render_trend_png(trend, highlight=res.period, title=title)
 
 
 def compute_alert(advisor: Any, team_id: str, *, kpi_id: str, period: Period | str, timezone: str,

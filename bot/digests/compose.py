@@ -144,11 +144,11 @@ class Composer:
             raise DigestError("Say what to preview: --goal awareness or --kpis engagement_rate,reach.")
         answer = self.answer(team, goal, kpis, period, filters, as_of, None)
         png = self.chart(team, answer, None)
-        msg = render.render_digest(answer, png=png)
+        text = render.render_digest(answer, png=png).plain  # a terminal: unescaped
         if not render.is_material(answer):
-            msg.text += "\n\n(Nothing material changed: with quiet=brief the post would be:)\n" + \
-                render.render_quiet(answer).text
-        return msg.text, png
+            text += "\n\n(Nothing material changed: with quiet=brief the post would be:)\n" + \
+                render.render_quiet(answer).plain
+        return text, png
 
     def _preview_alert(self, team: str, spec: DigestSpec, as_of: date | None) -> tuple[str, bytes | None]:
         res, png = self._alert(team, **self._alert_options(spec, spec.period, as_of, chart=True))
@@ -157,4 +157,4 @@ class Composer:
             when = render.period_phrase(res.period.start, res.period.end, res.period.label)
             text = f"The alert would not fire {when}: {res.name} is {value} (engine verdict: {res.verdict})."
             return text, None
-        return render.render_alert(res).text, png
+        return render.render_alert(res).plain, png

@@ -196,10 +196,12 @@ class SlackPoster:
         except OSError as exc:
             raise DeliveryFailed(f"could not read channel history ({exc})", retryable=True) from None
 
-    def upload_chart(self, client: Any, channel: str, thread_ts: str, png: bytes, title: str) -> None:
+    def upload_chart(self, client: Any, channel: str, thread_ts: str, png: bytes, title: str,
+                     alt: str | None = None) -> None:
+        """Upload the chart in the post's thread; ``alt`` states the numbers it shows."""
         self.pacer.wait(channel)
         client.files_upload_v2(channel=channel, thread_ts=thread_ts, file=png, filename="kpi-chart.png",
-                               title=title[:250], alt_txt=title[:1000])
+                               title=title[:250], alt_txt=(alt or title)[:1000])
 
     def notify(self, client: Any, user_id: str, text: str) -> bool:
         """DM a person (the subscription's owner); False when Slack refuses."""

@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from advisor.format import fmt_change, fmt_value
+from bot.render.mrkdwn import escape, to_mrkdwn
 
 if TYPE_CHECKING:
     from advisor.answer import Answer
@@ -48,12 +49,18 @@ class Message:
     """What gets posted: text (fallback and primary carrier), blocks, an optional chart."""
 
     kind: str  # digest | quiet | alert
-    text: str
+    text: str  # Slack's fallback: escaped, so a name in the data can never ping a channel
     blocks: list[dict[str, Any]]
     png: bytes | None = None
     chart_title: str = "chart"
     answer: Any = None  # the Answer behind a digest, remembered for follow-ups in its thread
     numbers: list[str] = field(default_factory=list)
+    plain: str = ""  # the same text unescaped, for terminals (`digest preview`)
+    alt_text: str = ""  # what the chart shows, in words and numbers (screen readers, no-image clients)
+
+
+def _message(kind: str, plain_text: str, blocks: list[dict[str, Any]], **kw: Any) -> Message:
+    return Message(kind=kind, text=escape(plain_text), blocks=blocks, plain=plain_text, **kw)
 
 
 @dataclass(frozen=True)
@@ -137,8 +144,10 @@ def _missed_section(missed: Sequence[Missed]) -> str | None:
     return "*Missed periods*\n" + "\n".join(_missed_line(m) for m in missed)
 
 
-def _section(text: str) -> list[dict[str, Any]]:
+def _section(raw: str) -> list[dict[str, Any]]:
+    """Section blocks of escaped mrkdwn (the raw text comes from data and the advisor)."""
     out = []
+    text = to_mrkdwn(raw)
     while text:
         chunk = text[:_SECTION_LIMIT]
         if len(text) > _SECTION_LIMIT and "\n" in chunk:
@@ -153,7 +162,7 @@ def _header(title: str) -> dict[str, Any]:
 
 
 def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:2900]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": to_mrkdwn(text)[:2900]}]}
 
 
 _HEADLINE = re.compile(r"^[a-z0-9_]+\.(value|previous\.value|previous\.abs_change|previous\.rel_change)$")
@@ -166,7 +175,10 @@ def _headline(facts: list[Any]) -> list[Any]:
 
 def _missing_numbers(answer: Answer, text: str) -> list[str]:
     """Headline fact lines whose displayed number the text does not already carry."""
-    names = {f.kpi_id: f.label.rsplit(", ", 1)[0] for f in answer.facts if f.key.endswith(".value")}
+    # each KPI's own name, from its all-segment value fact: a breakdown fact ("... for youtube")
+    # also ends in ".value", and its label must not name the all-platform figure
+    names = {f.kpi_id: f.label.rsplit(", ", 1)[0] for f in answer.facts
+             if f.kpi_id and f.key == f"{f.kpi_id}.value"}
     lines = []
     for f in _headline(answer.facts):
         if not f.display or f.display in text:
@@ -220,7 +232,7 @@ def render_digest(answer: Answer, *, png: bytes | None = None, due: Due | None =
         blocks = blocks[: _MAX_BLOCKS - 1] + [blocks[-1]]
     text = "\n\n".join([title, *notes, *body, footer])
     chart_title = answer.chart.title if answer.chart and answer.chart.title else answer.title
-    return Message(kind="digest", text=text, blocks=blocks, png=png, chart_title=_scoped_title(chart_title, filters),
+    return _message("digest", text, blocks, png=png, chart_title=_scoped_title(chart_title, filters),
                    answer=answer, numbers=[f.display for f in _headline(answer.facts)])
 
 
@@ -256,7 +268,7 @@ def render_quiet(answer: Answer, *, due: Due | None = None, missed: Sequence[Mis
     if section:
         blocks.extend(_section(section))
     text = "\n".join([title, line, *notes, *([section] if section else [])])
-    return Message(kind="quiet", text=text, blocks=blocks, answer=answer,
+    return _message("quiet", text, blocks, answer=answer,
                    numbers=[f.display for f in primary])
 
 
@@ -278,5 +290,5 @@ def render_alert(result: AlertResult, *, png: bytes | None = None, due: Due | No
         blocks.extend(_section(part))
     blocks.append(_context("Every number is computed by the KPI engine. Reply in this thread to ask about it."))
     text = "\n\n".join([result.title] + ([late] if late else []) + lines)
-    return Message(kind="alert", text=text, blocks=blocks, png=png,
-                   chart_title=f"{result.name} trend", numbers=result.numbers)
+    return _message("alert", text, blocks, png=png, chart_title=f"{result.name} trend",
+                    numbers=result.numbers, alt_text=getattr(result, "chart_alt", ""))

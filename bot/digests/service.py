@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.render.mrkdwn import escape
 from bot.threads import thread_key
 from kpi_engine.errors import KpiAdvisorError
 
@@ -242,7 +243,7 @@ class DigestService(Subscriptions):
             reason, fix = _PAUSE_TEXT.get(exc.error, (exc.error, "Fix the channel"))
             self.pause(sub.team_id, sub.id, reason=f"{reason} ({exc.error})")
             told = self.poster.notify(client, sub.owner_id, (
-                f"I paused {sub.kind} #{sub.id} for {_where(sub)} (`{sub.spec_text}`) because {reason}. "
+                f"I paused {sub.kind} #{sub.id} for {_where(sub)} (`{escape(sub.spec_text)}`) because {escape(reason)}. "
                 f"{fix}, then run `/kpi digest resume {sub.id}`."))
             report.paused.append(info | {"error": exc.error, "owner_told": told})
             return
@@ -251,7 +252,8 @@ class DigestService(Subscriptions):
             return
         if message.png and not claim.chart_posted:
             try:
-                self.poster.upload_chart(client, channel, ts, message.png, message.chart_title)
+                self.poster.upload_chart(client, channel, ts, message.png, message.chart_title,
+                                         alt=message.alt_text or self._chart_alt(sub, message))
                 claim.chart_posted = True
             except Exception as exc:  # the text carries every number; a missing chart is not a failure
                 log.warning("chart upload for digest #%s failed: %s", sub.id, exc)
@@ -267,6 +269,22 @@ class DigestService(Subscriptions):
                 log.warning("could not remember digest #%s for follow-ups: %s", sub.id, exc)
         report.posted.append(info | {"ts": ts, "message_channel": channel, "recovered": recovered,
                                      "kind": message.kind, "missed": [d.key for d in missed_dues]})
+
+    def _chart_alt(self, sub: Subscription, message: Any) -> str | None:
+        """Alt text for a digest's chart, with the numbers it shows (None: the title will do)."""
+        from advisor.compose_trend import describe_chart
+        from bot.advisor_client import call_in_advisor
+
+        answer = message.answer
+        if answer is None or answer.chart is None:
+            return None
+        as_of = date.fromisoformat(answer.context.as_of) if answer.context.as_of else None
+        spec = answer.chart.model_copy(update={"title": message.chart_title})
+        try:
+            return call_in_advisor(self.advisor, describe_chart, spec, workspace=sub.team_id, as_of=as_of)
+        except Exception as exc:  # the chart still goes out, titled
+            log.info("digest #%s chart alt text: %s", sub.id, type(exc).__name__)
+            return None
 
     def _log_missed(self, sub: Subscription, missed: list[Due], now: datetime, report: RunReport, *,
                     note: str, channel: str | None = None, ts: str | None = None) -> None:
@@ -284,7 +302,7 @@ class DigestService(Subscriptions):
         if final:
             self.poster.notify(client, sub.owner_id, (
                 f"Your {sub.kind} #{sub.id} for {_where(sub)} could not be posted for {claim.period_key} "
-                f"after {claim.attempts} attempt(s): {error}. The next one will be tried as scheduled; "
+                f"after {claim.attempts} attempt(s): {escape(error)}. The next one will be tried as scheduled; "
                 f"`/kpi digest list` shows its status."))
 
     def _set_alert_state(self, sub: Subscription, state: str) -> None:

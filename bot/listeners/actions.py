@@ -12,8 +12,7 @@ from slack_bolt import App
 from bot.app import thread_key
 from bot.listeners.commands import NO_DIGESTS, command_thread
 from bot.listeners.common import (
-    answer_ephemeral,
-    answer_in_thread,
+    answer_where_pressed,
     first_request,
     open_view_soon,
     post_messages,
@@ -22,10 +21,11 @@ from bot.listeners.common import (
     upload_chart,
 )
 from bot.render.blocks import render_answer, render_text
-from bot.render.errors import describe_error
-from bot.render.home import subscribe_modal, subscription_fields
+from bot.render.errors import describe_error, modal_error
+from bot.render.home import subscribe_modal, subscribed_modal, subscription_fields
+from bot.render.mrkdwn import escape
 
-__all__ = ["register", "button_payload"]
+__all__ = ["register", "button_payload", "membership_problem"]
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +81,8 @@ def register(app: App, services: Any) -> None:
         def compute() -> Any:
             return services.advisor.run_action(action_id, payload, workspace=team_id, thread=key)
 
-        def job() -> None:
-            if ephemeral or not thread_ts:
-                answer_ephemeral(services, respond, team_id=team_id, compute=compute)
-            else:
-                answer_in_thread(services, client, team_id=team_id, channel=channel, thread_ts=thread_ts,
-                                 compute=compute)
-
+        job = answer_where_pressed(services, client=client, respond=respond, team_id=team_id, channel=channel,
+                                   thread_ts=thread_ts, private=ephemeral, compute=compute)
         submit_or_apologise(services, job, lambda text: respond(text=text, response_type="ephemeral",
                                                                 replace_original=False), request=request)
 
@@ -104,7 +99,8 @@ def register(app: App, services: Any) -> None:
                 answer = services.recent.get(team_id, data.get("t")) or services.advisor.answer(
                     str(data.get("q") or "help"), workspace=team_id,
                     thread=command_thread(team_id, channel, user_id), user=user_id)
-                messages = render_answer(answer, context=f"Shared by <@{user_id}>")
+                token = services.recent.put(team_id, answer)  # "Show numbers" on the shared copy
+                messages = render_answer(answer, context=f"Shared by <@{user_id}>", token=token)
                 ts = post_messages(client, channel=channel, messages=messages)
             except Exception as exc:
                 respond(response_type="ephemeral", replace_original=False,
@@ -134,9 +130,14 @@ def register(app: App, services: Any) -> None:
         values = view["state"]["values"]
         picked = values.get("channel", {}).get("value", {}).get("selected_conversation")
         channel = view.get("private_metadata") or picked or user_id
+        field = "channel" if picked and not view.get("private_metadata") else "spec"
         spec = (values.get("spec", {}).get("value", {}).get("value") or "").strip()
         if services.digests is None:
-            ack(response_action="errors", errors={"spec": NO_DIGESTS})
+            ack(response_action="errors", errors={"spec": modal_error(NO_DIGESTS)})
+            return
+        problem = membership_problem(client, channel)
+        if problem:  # checked before saving: a digest the bot cannot post would fail every week
+            ack(response_action="errors", errors={field: modal_error(problem)})
             return
         if not first_request(services, request):  # a replayed submission must not subscribe twice
             ack()
@@ -144,16 +145,53 @@ def register(app: App, services: Any) -> None:
         try:
             sub = services.digests.subscribe(team_id, channel, user_id, spec)
         except Exception as exc:  # a bad schedule is shown on the field itself
-            ack(response_action="errors", errors={"spec": describe_error(exc)[:150]})
+            ack(response_action="errors", errors={"spec": modal_error(exc)})
             return
-        ack()
         f = subscription_fields(sub)
+        where = "your DMs" if channel.startswith(("U", "W", "D")) else f"<#{escape(channel)}>"
+        done = f"Subscribed {where} (digest `{escape(f['id'])}`): {escape(f['spec'] or spec)}"
+        ack(response_action="update", view=subscribed_modal(done))
 
         def confirm() -> None:
             try:
-                client.chat_postEphemeral(channel=channel, user=user_id, **render_text(
-                    f"Subscribed this channel (id `{f['id']}`): {f['spec'] or spec}"))
+                post_messages(client, channel=user_id, messages=[{
+                    "text": done, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": done}}]}])
+            except Exception as exc:
+                describe_error(exc)
+            try:
+                from bot.listeners.home import publish_home
+
+                publish_home(services, client, team_id=team_id, user_id=user_id)
             except Exception as exc:
                 describe_error(exc)
 
         services.workers.submit(confirm)
+
+
+def membership_problem(client: Any, channel: str) -> str | None:
+    """Why the bot could not post in ``channel`` (not a member, cannot see it), or None.
+
+    DMs and people need no membership; a check that cannot be made (a missing scope,
+    Slack unreachable) does not block the subscription: the digest's first post will tell.
+    """
+    from slack_sdk.errors import SlackApiError
+
+    if not channel or channel.startswith(("U", "W", "D")):
+        return None
+    invite = "Invite me first with /invite @kpi-advisor in that channel, then subscribe again."
+    try:
+        info = client.conversations_info(channel=channel).get("channel") or {}
+    except SlackApiError as exc:
+        code = (exc.response.data or {}).get("error") if isinstance(exc.response.data, dict) else None
+        if code in ("channel_not_found", "not_in_channel"):
+            return f"I can't see that channel. {invite}"
+        log.warning("membership check skipped: %s", code)
+        return None
+    except OSError as exc:
+        log.warning("membership check skipped: %s", exc)
+        return None
+    if info.get("is_archived"):
+        return "That channel is archived. Pick another one."
+    if info.get("is_member") is False:
+        return f"I'm not in that channel. {invite}"
+    return None

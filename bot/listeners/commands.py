@@ -103,9 +103,11 @@ def register(app: App, services: Any) -> None:
         def compute() -> Any:
             if cmd.name == "list":
                 return list_kpis(services.advisor, team_id)
-            if cmd.name == "scorecard":
+            if cmd.name == "scorecard":  # no goal: the team's default, else a goal picker
+                from bot.listeners.details import compute_scorecard
+
                 goal, period = parse_scorecard(cmd.args)
-                return services.advisor.compose_digest(workspace=team_id, goal=goal, period=period)
+                return compute_scorecard(services, team_id, goal, period)
             return services.advisor.answer(
                 question_for(cmd), workspace=team_id,
                 thread=command_thread(team_id, channel_id, user_id), user=user_id)

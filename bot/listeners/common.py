@@ -17,7 +17,7 @@ from bot.workers import SlowReply
 __all__ = [
     "RecentAnswers", "team_of", "post_messages", "upload_chart", "answer_in_thread",
     "answer_ephemeral", "submit_or_apologise", "first_delivery", "first_request", "open_view_soon",
-    "WORKING", "BUSY",
+    "WORKING", "BUSY", "render_reply", "chart_alt_text",
 ]
 
 log = logging.getLogger(__name__)
@@ -96,10 +96,23 @@ def upload_chart(services: Any, client: Any, *, team_id: str, channel: str,
         client.files_upload_v2(
             channel=channel, thread_ts=thread_ts, content=png,
             filename=f"{answer.chart.kpi_id}-{answer.chart.kind}.png",
-            title=answer.chart.title or answer.title,
+            title=answer.chart.title or answer.title, alt_txt=chart_alt_text(services, team_id, answer),
         )
     except Exception as exc:  # the answer is already posted; a missing chart is not worth an error
         log.warning("chart upload failed: %s", describe_error(exc))
+
+
+def chart_alt_text(services: Any, team_id: str, answer: Answer) -> str:
+    """Alt text stating the numbers the answer's chart shows (computed where the advisor lives);
+    the answer's own headline when the chart's data cannot be described."""
+    from advisor.compose_trend import describe_chart
+    from bot.advisor_client import call_in_advisor
+
+    try:
+        return call_in_advisor(services.advisor, describe_chart, answer.chart, workspace=team_id)
+    except Exception as exc:  # the chart still goes out; its alt text falls back to the headline
+        log.info("chart alt text from the answer's headline: %s", type(exc).__name__)
+        return f"{answer.chart.title if answer.chart else answer.title}: {answer.summary}"[:1000]
 
 
 def answer_in_thread(
@@ -115,7 +128,7 @@ def answer_in_thread(
     try:
         answer = compute()
         _yield_to_acks(services)
-        messages = render_answer(answer)
+        messages = render_reply(services, team_id, answer)
     except Exception as exc:
         messages = [render_text(describe_error(exc))]
     placeholder_ts = slow.settle()
@@ -125,9 +138,22 @@ def answer_in_thread(
     except Exception as exc:
         describe_error(exc)  # logs it; there is nowhere left to tell the user
         return
-    if answer is not None:
+    if isinstance(answer, Answer):
         upload_chart(services, client, team_id=team_id, channel=channel, thread_ts=thread_ts,
                      answer=answer)
+
+
+def render_reply(services: Any, team_id: str, answer: Any, *, share: bool = False) -> list[dict[str, Any]]:
+    """An answer's messages (its details cached for "Show numbers"), or a ready message as is
+    (a goal picker)."""
+    if not isinstance(answer, Answer):
+        return [answer]
+    token = services.recent.put(team_id, answer) if services.recent is not None else None
+    note = None
+    if share and answer.chart is not None:
+        note = "Chart: \"Share to channel\" posts it with the answer; \"Chart by DM\" sends it to you."
+    return render_answer(answer, share=share, share_token=token if share else None, token=token,
+                         chart_note=note, chart_button=share and answer.chart is not None)
 
 
 def answer_ephemeral(
@@ -139,8 +165,7 @@ def answer_ephemeral(
     try:
         answer = compute()
         _yield_to_acks(services)
-        token = services.recent.put(team_id, answer) if share else None
-        messages = render_answer(answer, share=share, share_token=token)
+        messages = render_reply(services, team_id, answer, share=share)
     except Exception as exc:
         messages = [render_text(describe_error(exc))]
     replace = slow.settle() is not None
@@ -172,7 +197,7 @@ def open_view_soon(services: Any, client: Any, *, trigger_id: str, view: dict[st
         services.urgent.submit(open_view)
 
 
-def submit_or_apologise(services: Any, job: Callable[[], None], apologise: Callable[[str], Any], *,
+def submit_or_apologise(services: Any, job: Callable[[], object], apologise: Callable[[str], Any], *,
                         request: Any = None) -> None:
     """Queue ``job``; when the pool is full, tell the user right away instead of going silent.
 
@@ -201,3 +226,17 @@ def _once(services: Any, request: Any, job: Callable[[], None]) -> Callable[[], 
             job()
 
     return claimed_job
+
+
+def answer_where_pressed(services: Any, *, client: Any, respond: Any, team_id: str, channel: str,
+                         thread_ts: str | None, private: bool, compute: Callable[[], Answer]) -> Callable[[], None]:
+    """The worker job that answers a button where it was pressed: privately (response_url) when the
+    message was private or has no thread, else in its thread."""
+    def job() -> None:
+        if private or not thread_ts:
+            answer_ephemeral(services, respond, team_id=team_id, compute=compute)
+        else:
+            answer_in_thread(services, client, team_id=team_id, channel=channel, thread_ts=thread_ts,
+                             compute=compute)
+
+    return job

@@ -17,7 +17,7 @@ from slack_bolt import App
 from bot.advisor_client import call_in_advisor
 from bot.listeners.common import answer_ephemeral, post_messages, submit_or_apologise, team_of
 from bot.render.blocks import render_answer, render_text
-from bot.render.errors import describe_error
+from bot.render.errors import describe_error, modal_error
 from bot.render.governance import modal_values, note_modal, target_modal
 from kpi_engine.errors import KpiAdvisorError
 
@@ -127,11 +127,11 @@ def register(app: App, services: Any) -> None:
             try:
                 resolve_target_period(str(v["period"]), today=date.today())
             except PeriodError as exc:
-                errors["period"] = str(exc)[:150]
+                errors["period"] = modal_error(str(exc))
         try:
             filters = _filters(v.get("filters"))
         except ValueError as exc:
-            errors["filters"] = str(exc)[:150]
+            errors["filters"] = modal_error(str(exc))
         if errors:
             ack(response_action="errors", errors=errors)
             return
@@ -158,7 +158,7 @@ def register(app: App, services: Any) -> None:
         try:
             filters = _filters(v.get("filters"))
         except ValueError as exc:
-            errors["filters"] = str(exc)[:150]
+            errors["filters"] = modal_error(str(exc))
         if errors:
             ack(response_action="errors", errors=errors)
             return

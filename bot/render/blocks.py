@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from advisor.answer import Answer
 from advisor.narrator import fallback_note
+from bot.render.mrkdwn import escape, to_mrkdwn
 
 __all__ = [
-    "MAX_BLOCKS", "MAX_SECTION_CHARS", "escape", "split_text", "chunk_blocks",
-    "render_answer", "render_text", "share_value", "ACTION_PREFIX",
+    "ACTION_PREFIX",
+    "MAX_BLOCKS",
+    "MAX_SECTION_CHARS",
+    "chunk_blocks",
+    "escape",
+    "render_answer",
+    "render_details",
+    "render_text",
+    "share_value",
+    "split_text",
 ]
 
 MAX_BLOCKS = 50
@@ -26,19 +36,7 @@ Block = dict[str, Any]
 Message = dict[str, Any]
 
 
-def escape(text: str) -> str:
-    """Escape mrkdwn control characters so advisor or user text can never ping @channel."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _mrkdwn(text: str) -> str:
-    lines = []
-    for line in escape(text).splitlines():
-        stripped = line.lstrip()
-        if stripped.startswith("- "):  # Slack has no list syntax in mrkdwn sections
-            line = line[: len(line) - len(stripped)] + "• " + stripped[2:]
-        lines.append(line)
-    return "\n".join(lines)
+_mrkdwn = to_mrkdwn  # escaped, with light Markdown turned into Slack's own
 
 
 def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
@@ -88,7 +86,7 @@ def share_value(question: str, token: str | None = None) -> str | None:
     return value if len(value) <= MAX_BUTTON_VALUE else None
 
 
-def _buttons(answer: Answer, share: bool, token: str | None) -> list[Block]:
+def _buttons(answer: Answer, share: bool, token: str | None, extra: Sequence[Block] = ()) -> list[Block]:
     elements: list[Block] = []
     seen: set[str] = set()
     for action in answer.actions:
@@ -104,69 +102,147 @@ def _buttons(answer: Answer, share: bool, token: str | None) -> list[Block]:
             "text": {"type": "plain_text", "text": _truncate(action.label, 75)},
             "value": value,
         })
-    if share and (value := share_value(answer.question, token)) is not None:
+    elements += list(extra)
+    if share and (shared := share_value(answer.question, token)) is not None:
         elements.append({
             "type": "button", "action_id": f"{ACTION_PREFIX}share", "style": "primary",
-            "text": {"type": "plain_text", "text": "Share to channel"}, "value": value,
+            "text": {"type": "plain_text", "text": "Share to channel"}, "value": shared,
         })
     return [{"type": "actions", "elements": elements[:25]}] if elements else []
 
 
-def _fact_blocks(answer: Answer) -> list[Block]:
-    fields = [
-        {"type": "mrkdwn", "text": _truncate(f"*{escape(f.label)}*\n{escape(f.display)}", MAX_FIELD_CHARS)}
-        for f in answer.facts
-    ]
-    return [{"type": "section", "fields": fields[i : i + MAX_FIELDS]}
-            for i in range(0, len(fields), MAX_FIELDS)]
+MAX_WHY_LINES = 8  # the first message's "why": a few short lines (the rest is one click away)
+MAX_WARNINGS = 2
+
+
+def _context_block(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _truncate(text, MAX_SECTION_CHARS)}]}
+
+
+def answer_value(answer: Answer, view: str, token: str | None) -> str | None:
+    """Button value for "Show numbers" / "Sources": the cached answer's token and the question."""
+    value = share_value(answer.question, token)
+    if value is None:
+        return None
+    data = json.loads(value)
+    data["v"] = view
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _detail_buttons(answer: Answer, token: str | None) -> list[Block]:
+    from bot.render.details import split_sections, unique_citations
+
+    buttons: list[Block] = []
+    _, left = split_sections(answer, MAX_WHY_LINES)
+    if answer.facts or left:
+        label = "Show numbers" if answer.facts else "More detail"
+        value = answer_value(answer, "numbers", token)
+        if value:
+            buttons.append({"type": "button", "action_id": f"{ACTION_PREFIX}details",
+                            "text": {"type": "plain_text", "text": label}, "value": value})
+    if unique_citations(answer):
+        value = answer_value(answer, "sources", token)
+        if value:
+            buttons.append({"type": "button", "action_id": f"{ACTION_PREFIX}sources",
+                            "text": {"type": "plain_text", "text": "Sources"}, "value": value})
+    return buttons
 
 
 def render_answer(
     answer: Answer, *, share: bool = False, share_token: str | None = None, buttons: bool = True,
-    context: str | None = None,
+    context: str | None = None, token: str | None = None, chart_note: str | None = None,
+    chart_button: bool = False,
 ) -> list[Message]:
-    """Block Kit messages for ``answer`` (usually one); ``share`` adds "Share to channel"."""
+    """Block Kit messages for ``answer`` (one, within a phone screen): the headline with the number
+    and verdict, a few lines of why, then buttons; every number, definition and source is behind
+    "Show numbers" / "Sources" (see :func:`render_details`). ``share`` adds "Share to channel";
+    ``token`` is the cached answer the detail buttons show (``share_token`` when not given)."""
+    from bot.render.details import split_sections, unique_citations
+
+    token = token or share_token
     blocks: list[Block] = []
     if answer.title:
         blocks.append({"type": "header", "text": {
             "type": "plain_text", "text": _truncate(answer.title, MAX_HEADER_CHARS), "emoji": True}})
-    if answer.summary:
-        blocks += _section(_mrkdwn(answer.summary))
-    if answer.intent != "brief":  # a briefing's lines come first; its sections show every number already
-        blocks += _fact_blocks(answer)
-    for section in answer.sections:
-        body = _mrkdwn(section.text)
+    shown, _ = split_sections(answer, MAX_WHY_LINES)
+    narrative = next((s for s, _ in shown if s.kind == "narrative"), None) if answer.intent == "digest" else None
+    lead = narrative.text if narrative is not None else answer.summary
+    if lead:
+        blocks += _section(_mrkdwn(lead))
+    for section, lines in shown:
+        if section is narrative:
+            continue
+        body = _mrkdwn("\n".join(lines))
         blocks += _section(f"*{escape(section.title)}*\n{body}" if section.title else body)
     # Template wording after a model failure is not a problem with the data: one quiet line, no icon.
     fallback = fallback_note(answer.fallback_reason) if answer.fallback_reason else None
-    for warning in [w for w in answer.warnings if w != fallback][:10]:
-        blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": _truncate(f":warning: {escape(warning)}", MAX_SECTION_CHARS)}]})
+    for warning in [w for w in answer.warnings if w != fallback][:MAX_WARNINGS]:
+        blocks.append(_context_block(f":warning: {escape(warning)}"))
     if fallback:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": _truncate(escape(fallback).replace("\n", " "), 150)}]})
-    if answer.citations:
-        sources = "; ".join(
-            f"{escape(c.title)} – {escape(c.heading)}" if c.heading else escape(c.title)
-            for c in answer.citations[:10]
-        )
-        blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": _truncate(f"Sources: {sources}", MAX_SECTION_CHARS)}]})
+    sources = unique_citations(answer)
+    if sources:  # the documents, named once; their excerpts are behind "Sources"
+        titles = list(dict.fromkeys(c.title for c in sources))
+        blocks.append(_context_block("Drawn from: " + "; ".join(escape(t) for t in titles[:5])))
+    if chart_note:
+        blocks.append(_context_block(escape(chart_note)))
     if context:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]})
-    tail = _buttons(answer, share, share_token) if buttons else []
+    extra = _detail_buttons(answer, token)
+    if answer.kpi_id and answer.intent in ("value", "compare", "why", "explain", "recommend", "verdict"):
+        extra.append({"type": "button", "action_id": f"{ACTION_PREFIX}follow",
+                      "text": {"type": "plain_text", "text": "Follow"},
+                      "value": json.dumps({"kpi_id": answer.kpi_id}, separators=(",", ":"))})
+    if chart_button and token:
+        extra.append({"type": "button", "action_id": f"{ACTION_PREFIX}chart",
+                      "text": {"type": "plain_text", "text": "Chart by DM"},
+                      "value": json.dumps({"t": token}, separators=(",", ":"))})
+    tail = _buttons(answer, share, share_token, extra=extra) if buttons else []
     # The buttons must land with the last message, so reserve room for them.
     groups = chunk_blocks(blocks, MAX_BLOCKS)
     if tail:
         if len(groups[-1]) + len(tail) > MAX_BLOCKS:
             groups.append([])
         groups[-1] = groups[-1] + tail
-    fallback = _truncate(escape(answer.text), MAX_FALLBACK_CHARS)
+    headline = "\n".join(p for p in (answer.title, answer.summary) if p)
+    fallback_text = _truncate(escape(headline), MAX_FALLBACK_CHARS)
     messages: list[Message] = []
     for i, group in enumerate(groups):
-        text = fallback if i == 0 else f"{_truncate(answer.title, 100)} (continued)"
+        text = fallback_text if i == 0 else f"{_truncate(escape(answer.title), 100)} (continued)"
         messages.append({"text": text, "blocks": group})
     return messages
+
+
+def render_details(answer: Answer, view: str) -> list[Message]:
+    """What "Show numbers" (``numbers``) or "Sources" (``sources``) posts: the rest of the answer,
+    never what its first message already said."""
+    from bot.render.details import numbers_text, sources_text, split_sections
+
+    title = _truncate(answer.title or "Answer", 100)
+    blocks: list[Block] = []
+    if view == "sources":
+        body = sources_text(answer)
+        head = f"Sources: {title}"
+        blocks += _section(body or "This answer drew on no guidance documents.")
+    else:
+        head = f"Numbers: {title}" if answer.facts else f"More on: {title}"
+        numbers = numbers_text(answer)
+        if numbers:
+            blocks += _section(numbers)  # the labels and values are already escaped mrkdwn
+        _, left = split_sections(answer, MAX_WHY_LINES)
+        for section in left:
+            body = _mrkdwn(section.text)
+            blocks += _section(f"*{escape(section.title)}*\n{body}" if section.title else body)
+        for warning in answer.warnings[MAX_WARNINGS:]:
+            blocks.append(_context_block(f":warning: {escape(warning)}"))
+        footnote = getattr(answer, "footnote", None)
+        if footnote:
+            blocks.append(_context_block(escape(footnote)))
+        if not blocks:
+            blocks += _section("Nothing more: the answer above is all of it.")
+    blocks.insert(0, {"type": "header", "text": {"type": "plain_text", "text": _truncate(head, MAX_HEADER_CHARS)}})
+    return [{"text": escape(head), "blocks": group} for group in chunk_blocks(blocks, MAX_BLOCKS)]
 
 
 def render_text(text: str, *, context: str | None = None) -> Message:

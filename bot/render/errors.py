@@ -8,7 +8,7 @@ import uuid
 from bot.logs import redact
 from kpi_engine.errors import KpiAdvisorError
 
-__all__ = ["describe_error"]
+__all__ = ["describe_error", "modal_error"]
 
 log = logging.getLogger(__name__)
 
@@ -56,3 +56,14 @@ def describe_error(exc: BaseException) -> str:
     ref = uuid.uuid4().hex[:8]
     log.error("unexpected error (ref %s)", ref, exc_info=exc)
     return _GENERIC.format(ref=ref)
+
+
+MAX_MODAL_ERROR = 150  # Slack's limit for a modal field's error
+
+
+def modal_error(exc_or_text: BaseException | str) -> str:
+    """A modal field's error: plain text (modals show no mrkdwn), whole sentences, at most 150 characters."""
+    from bot.render.mrkdwn import cut_sentences, plain
+
+    text = exc_or_text if isinstance(exc_or_text, str) else describe_error(exc_or_text)
+    return cut_sentences(plain(text), MAX_MODAL_ERROR)

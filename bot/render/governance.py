@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.render.blocks import escape
+from bot.render.mrkdwn import escape
 
 __all__ = ["modal_values", "note_modal", "render_home_targets", "target_modal"]
 

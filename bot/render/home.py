@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from bot.render.blocks import MAX_BLOCKS, escape, render_text
+from bot.render.blocks import MAX_BLOCKS, render_text
+from bot.render.mrkdwn import escape
 
 __all__ = [
-    "HELP_TEXT", "render_help", "render_home", "render_subscriptions",
-    "ask_modal", "subscribe_modal", "subscription_fields",
+    "HELP_TEXT",
+    "ask_modal",
+    "follow_modal",
+    "render_help",
+    "render_home",
+    "render_subscriptions",
+    "subscribe_modal",
+    "subscribed_modal",
+    "subscription_fields",
 ]
+
+MAX_HOME_BLOCKS = 100  # Slack's limit for a Home tab (messages: 50)
+MAX_FOLLOWED = 20
 
 HELP_TEXT = """*/kpi* answers with numbers from the KPI engine (only you see the reply until you share it).
 - `/kpi engagement_rate last 28 days by platform`: any question or KPI request
@@ -71,8 +83,8 @@ def render_subscriptions(subs: list[Any]) -> dict[str, Any]:
         return render_text(
             "No digest subscriptions here yet. Try `/kpi digest subscribe weekly mon 09:00 goal=awareness`."
         )
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": _subscription_line(s)}}
-              for s in subs[: MAX_BLOCKS - 1]]
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": _subscription_line(s)}}
+                                    for s in subs[: MAX_BLOCKS - 1]]
     if len(subs) >= MAX_BLOCKS:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": f"…and {len(subs) - (MAX_BLOCKS - 1)} more"}]})
@@ -98,13 +110,19 @@ def render_home(*, config: Any, subscriptions: list[Any], targets: list[dict[str
             _button("home.ask", "Ask a question", style="primary"),
             _button("home.scorecard", "Scorecard"),
             _button("home.subscribe", "Subscribe a channel to a digest"),
+            _button("home.follow", "Follow a KPI"),
             _button("home.help", "Help"),
         ]},
         {"type": "divider"},
-        {"type": "section", "text": {"type": "mrkdwn", "text": "*Followed KPIs*\n" + (
-            "\n".join(f"• `{escape(str(k))}`" for k in followed[:40])
-            or "None yet. Use `/kpi recommend <goal>` to pick one.")}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*Followed KPIs*" + ("" if followed else "\n" + escape(
+            "None yet. Press \"Follow a KPI\" above or \"Follow\" on an answer, or ask `/kpi recommend <goal>`."))}},
     ]
+    for kpi in followed[:MAX_FOLLOWED]:  # one line each: its value on demand, unfollow in place
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"• `{escape(str(kpi))}`"},
+                       "accessory": _button("home.unfollow", "Unfollow", str(kpi)[:2000])})
+    if followed:
+        blocks.append({"type": "actions", "elements": [
+            _button("home.followed_values", "Show their values", json.dumps(followed[:MAX_FOLLOWED]))]})
     details = [f"{label}: {escape(str(value))}" for label, value in (
         ("Timezone", _attr(config, "timezone")),
         ("Default channel", _attr(config, "default_channel")),
@@ -118,7 +136,7 @@ def render_home(*, config: Any, subscriptions: list[Any], targets: list[dict[str
         blocks += render_home_targets(targets)
     blocks += [{"type": "divider"},
                {"type": "section", "text": {"type": "mrkdwn", "text": "*Digest subscriptions*"}}]
-    room = MAX_BLOCKS - len(blocks) - 1
+    room = MAX_HOME_BLOCKS - len(blocks) - 1
     for sub in subscriptions[:room]:
         f = subscription_fields(sub)
         toggle = (_button("digest.resume", "Resume", f["id"]) if f["paused"]
@@ -127,11 +145,13 @@ def render_home(*, config: Any, subscriptions: list[Any], targets: list[dict[str
                        "accessory": toggle})
     if not subscriptions:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text":
-            "No digests yet: run `/kpi digest subscribe weekly mon 09:00 goal=awareness` in a channel."}]})
+            "No digests yet: press \"Subscribe a channel to a digest\" above, or run "
+            "`/kpi digest subscribe weekly mon 09:00 goal=awareness` in a channel."}]})
     elif len(subscriptions) > room:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text":
-            f"…and {len(subscriptions) - room} more; `/kpi digest list` in a channel shows them."}]})
-    return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
+            f"…and {len(subscriptions) - room} more (all channels); "
+            "`/kpi digest list` in a channel shows that channel's."}]})
+    return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}
 
 
 def ask_modal(*, private_metadata: str = "") -> dict[str, Any]:
@@ -171,3 +191,32 @@ def subscribe_modal(*, channel_id: str | None, spec: str = "") -> dict[str, Any]
         "submit": {"type": "plain_text", "text": "Subscribe"},
         "blocks": blocks,
     }
+
+
+def subscribed_modal(done: str) -> dict[str, Any]:
+    """What the subscribe modal turns into once saved: the confirmation (``done`` is escaped mrkdwn)."""
+    return {
+        "type": "modal", "callback_id": "subscribed_modal",
+        "title": {"type": "plain_text", "text": "Subscribed"},
+        "close": {"type": "plain_text", "text": "Done"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f":white_check_mark: {done}"}},
+                   {"type": "context", "elements": [{"type": "mrkdwn", "text":
+                       "I sent you this in a DM too. Your Home tab lists every digest, with pause and resume."}]}],
+    }
+
+
+def follow_modal(kpis: list[tuple[str, str]], followed: list[str]) -> dict[str, Any]:
+    """Pick a KPI to follow (the catalog's, minus those already followed; Slack shows at most 100)."""
+    options = [{"text": {"type": "plain_text", "text": f"{name} ({kid})"[:75]}, "value": kid}
+               for kid, name in kpis if kid not in followed][:100]
+    view: dict[str, Any] = {"type": "modal", "callback_id": "follow_modal",
+                            "title": {"type": "plain_text", "text": "Follow a KPI"}}
+    if not options:
+        view["blocks"] = [{"type": "section", "text": {"type": "mrkdwn", "text":
+                           "Every KPI in the catalog is followed already." if kpis else "No KPIs to follow."}}]
+        return view
+    view["submit"] = {"type": "plain_text", "text": "Follow"}
+    view["blocks"] = [{"type": "input", "block_id": "kpi", "label": {"type": "plain_text", "text": "KPI"},
+                       "element": {"type": "static_select", "action_id": "value", "options": options,
+                                   "placeholder": {"type": "plain_text", "text": "Engagement rate"}}}]
+    return view

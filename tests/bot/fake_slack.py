@@ -43,6 +43,8 @@ class FakeSlack:
         self.delays: dict[str, float] = {}  # method -> seconds to wait before answering (a slow Slack)
         self.ws_url = "ws://127.0.0.1:1/link"
         self.oauth_team = "T2"
+        self.outside_channels: set[str] = set()  # channels the bot is not a member of (conversations.info)
+        self.hidden_channels: set[str] = set()  # private channels the bot cannot see at all
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -151,6 +153,15 @@ class FakeSlack:
                     "scope": "chat:write,commands", "bot_user_id": f"UBOT{t}", "app_id": "A1",
                     "team": {"id": t, "name": f"team {t}"}, "enterprise": None,
                     "is_enterprise_install": False, "authed_user": {"id": "UADMIN"}}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(p.get("users", "")).split(",")[0]}}
+        if method == "conversations.info":
+            channel = str(p.get("channel", ""))
+            if channel in self.hidden_channels:
+                return {"ok": False, "error": "channel_not_found"}
+            member = channel not in self.outside_channels
+            return {"ok": True, "channel": {"id": channel, "is_member": member, "is_im": channel.startswith("D"),
+                                            "is_channel": channel.startswith("C")}}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.ws_url}
         if method == "response_url":

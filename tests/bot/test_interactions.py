@@ -81,10 +81,11 @@ def test_subscribe_button_opens_modal_and_submission_subscribes(bot, slack, dige
     bad = submit("whenever")
     assert bad.json()["response_action"] == "errors" and "daily" in bad.json()["errors"]["spec"]
     ok = submit("weekly fri 16:00 goal=engagement")
-    assert ok.status_code == 200 and ok.text == ""
+    assert ok.status_code == 200 and ok.json()["response_action"] == "update"  # the modal confirms
+    assert "Subscribed" in json.dumps(ok.json()["view"])
     assert [s.spec_text for s in digests.list("T1")] == ["weekly fri 16:00 goal=engagement"]
-    eph = slack.wait_for("chat.postEphemeral")[0]["params"]
-    assert eph["channel"] == "C1" and eph["user"] == "U1"
+    dm = slack.wait_for("chat.postMessage")[0]["params"]  # and a DM, never lost in a channel
+    assert dm["channel"] == "U1" and "weekly fri 16:00 goal=engagement" in dm["text"]
 
 
 def test_app_home_shows_this_workspace_only(bot, slack, advisor, digests):
@@ -144,6 +145,6 @@ def test_home_subscribe_modal_asks_for_a_channel_and_subscribes_it(bot, slack, d
                      "channel": {"value": {"type": "conversations_select", "selected_conversation": "C7"}},
                      "spec": {"value": {"type": "plain_text_input", "value": "daily 08:30 UTC goal=traffic"}}}}},
     })
-    assert ok.status_code == 200 and ok.text == ""
+    assert ok.status_code == 200 and ok.json()["response_action"] == "update"
     subs = digests.list("T1")
     assert [(s.channel_id, s.spec_text) for s in subs] == [("C7", "daily 08:30 UTC goal=traffic")]

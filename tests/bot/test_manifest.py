@@ -25,6 +25,8 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "views.open": set(),
     "views.publish": set(),
     "conversations.open": {"im:write"},
+    # membership check before a digest is saved: public and private channels (DMs are not checked)
+    "conversations.info": {"channels:read", "groups:read"},
     # the digests' crash-recovery lookup reads their own post back wherever it went
     "conversations.history": {"channels:history", "groups:history", "im:history", "mpim:history"},
 }

@@ -13,7 +13,7 @@ from advisor.answer import Action, Answer, Fact, Section
 from advisor.settings import Settings
 from bot.cli.serve_cmd import missing_settings, pick_mode
 from bot.parse import CommandError, parse_command, parse_digest, parse_scorecard, question_for
-from bot.render.blocks import MAX_BLOCKS, MAX_SECTION_CHARS, render_answer, split_text
+from bot.render.blocks import MAX_BLOCKS, MAX_SECTION_CHARS, render_answer, render_details, split_text
 
 
 def _huge_answer() -> Answer:
@@ -25,9 +25,12 @@ def _huge_answer() -> Answer:
 
 
 def test_render_splits_into_messages_within_block_kit_limits():
-    messages = render_answer(_huge_answer(), share=True, share_token="tok")
-    assert len(messages) > 1
-    for m in messages:
+    answer = _huge_answer()
+    first = render_answer(answer, share=True, share_token="tok")
+    assert len(first) == 1  # the answer itself fits one message; the rest is behind "Show numbers"
+    details = render_details(answer, "numbers")
+    assert len(details) > 1
+    for m in [*first, *details]:
         assert len(m["blocks"]) <= MAX_BLOCKS and m["text"]
         for b in m["blocks"]:
             if b["type"] == "section" and "text" in b:
@@ -36,11 +39,12 @@ def test_render_splits_into_messages_within_block_kit_limits():
                 assert len(b["fields"]) <= 10
             if b["type"] == "header":
                 assert len(b["text"]["text"]) <= 150
-    assert messages[-1]["blocks"][-1]["type"] == "actions"  # buttons come with the last part
-    ids = [e["action_id"] for e in messages[-1]["blocks"][-1]["elements"]]
-    assert ids == ["kpi.explain", "kpi.share"]
-    all_text = "".join(b.get("text", {}).get("text", "") for m in messages for b in m["blocks"])
+    assert first[-1]["blocks"][-1]["type"] == "actions"  # buttons come with the last part
+    ids = [e["action_id"] for e in first[-1]["blocks"][-1]["elements"]]
+    assert ids == ["kpi.explain", "kpi.details", "kpi.share"]
+    all_text = "".join(b.get("text", {}).get("text", "") for m in [*first, *details] for b in m["blocks"])
     assert all(f"line 29.{j} " in all_text for j in range(60))  # nothing lost in the split
+    assert all(f"*Fact {i}*: {i}" in all_text for i in range(35))  # every number, exactly
 
 
 @pytest.mark.parametrize("text,limit", [("a" * 7000, 3000), ("word " * 2000, 3000), ("l\n" * 5000, 100)])

@@ -20,7 +20,8 @@ class FakeSlack:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, oldest first
         self.uploads: dict[str, bytes] = {}
-        self.files: list[dict[str, Any]] = []  # completed uploads: channel, thread_ts, title, data
+        self.files: list[dict[str, Any]] = []  # completed uploads: channel, thread_ts, title, alt_txt, data
+        self.alt_texts: dict[str, Any] = {}
         self.channel_errors: dict[str, str] = {}  # channel -> error for chat.postMessage
         self.token_errors: dict[str, str] = {}  # bot token -> error for every call made with it
         self._failures: dict[str, list[tuple[int, str, dict[str, str]]]] = {}
@@ -169,6 +170,7 @@ class FakeSlack:
     def _m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         self._n += 1
         fid = f"F{self._n:06d}"
+        self.alt_texts[fid] = args.get("alt_txt")  # what a screen reader says about the chart
         base = self.url.removesuffix("/api/")
         return {"ok": True, "upload_url": f"{base}/upload/{fid}", "file_id": fid}
 
@@ -178,7 +180,7 @@ class FakeSlack:
         ch = args.get("channel_id") or args.get("channels")
         out = []
         for f in files or []:
-            rec = {"id": f["id"], "title": f.get("title"), "channel": ch,
+            rec = {"id": f["id"], "title": f.get("title"), "alt_txt": self.alt_texts.get(f["id"]), "channel": ch,
                    "thread_ts": args.get("thread_ts"), "data": self.uploads.get(f["id"], b"")}
             self.files.append(rec)
             self.messages.setdefault(str(ch), []).append(

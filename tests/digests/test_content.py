@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 from datetime import timedelta
 
@@ -39,6 +40,9 @@ def test_digest_numbers_equal_the_engine_and_the_chart_is_in_the_thread(state_db
         assert shown in str(post["blocks"])  # and in the blocks, not only the fallback
     (chart,) = slack.files
     assert chart["thread_ts"] == post["ts"]
+    # alt text states the numbers the chart shows, not only its title
+    assert chart["alt_txt"] != chart["title"] and "line chart" in chart["alt_txt"]
+    assert len(re.findall(r"\d[\d.,]*k?", chart["alt_txt"])) >= 6 and "low" in chart["alt_txt"]
     w, h = _png_size(chart["data"])
     assert (w, h) == (800, 450) and len(chart["data"]) > 20_000
 
@@ -103,6 +107,7 @@ def test_alert_fires_once_on_the_planted_shift(state_db, advisor, slack, sleeps)
     assert "Engagement rate" in text and " down " in text and "previous period" in text
     assert "Drivers" in text  # which segments drove it
     assert len(slack.files) == 1 and slack.files[0]["thread_ts"] == msg["ts"]
+    assert "%" in slack.files[0]["alt_txt"] and "high" in slack.files[0]["alt_txt"]  # the chart's numbers
 
 
 def test_alert_stays_silent_on_flat_data(state_db, advisor, slack, sleeps):

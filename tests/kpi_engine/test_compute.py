@@ -168,3 +168,54 @@ def test_same_account_name_on_two_platforms_is_two_stocks():
             for p, n in (("instagram", 100), ("tiktok", 40))]
     eng = engine_for(accounts=accounts(rows))
     assert eng.compute_value("followers", Period(start=date(2025, 3, 1), end=date(2025, 3, 1), label="d")).value == 140
+
+
+def _posts_with_a_gap():
+    # posts on Mar 3 and Mar 5, nothing on Mar 4: the data covers Mar 3 to Mar 5
+    return posts([
+        {"date": D1, "platform": "x", "account": "a", "post_id": "p1", "impressions": 100, "engagements": 5},
+        {"date": date(2025, 3, 5), "platform": "x", "account": "a", "post_id": "p2", "impressions": 50,
+         "engagements": 2},
+    ])
+
+
+def test_count_over_an_empty_day_inside_the_data_is_zero():
+    eng = engine_for(posts=_posts_with_a_gap())
+    gap = Period(start=date(2025, 3, 4), end=date(2025, 3, 4), label="Mar 4", kind="day")
+    for kpi in ("impressions", "engagements"):
+        v = eng.compute_value(kpi, gap)
+        assert v.value == 0.0 and v.status != "no_data", kpi
+        assert v.message is None or "No data" not in v.message
+
+
+def test_filtered_count_with_no_matching_rows_inside_the_data_is_zero():
+    eng = engine_for(posts=posts([
+        {"date": D1, "platform": "x", "account": "a", "post_id": "p1", "impressions": 100},
+        {"date": date(2025, 3, 5), "platform": "tiktok", "account": "a", "post_id": "p2", "impressions": 50},
+    ]))
+    v = eng.compute_value("impressions", Period(start=D1, end=D1, label="Mar 3", kind="day"),
+                          filters={"platform": ["tiktok"]})
+    assert v.value == 0.0
+
+
+def test_rate_over_an_empty_day_stays_undefined_and_outside_the_data_is_no_data():
+    eng = engine_for(posts=_posts_with_a_gap())
+    gap = Period(start=date(2025, 3, 4), end=date(2025, 3, 4), label="Mar 4", kind="day")
+    assert eng.compute_value("engagement_rate", gap).value is None
+    after = Period(start=date(2025, 3, 6), end=date(2025, 3, 9), label="later", kind="custom")
+    v = eng.compute_value("impressions", after)
+    assert v.value is None and v.status == "no_data"
+    assert "2025-03-03 to 2025-03-05" in v.message
+
+
+def test_daily_trend_counts_zero_on_empty_days_inside_the_data_only():
+    eng = engine_for(posts=_posts_with_a_gap())
+    trend = eng.compute_trend("impressions", Period(start=date(2025, 3, 2), end=date(2025, 3, 6),
+                                                    label="week", kind="custom"), grain="day")
+    values = {p.start: p.value for p in trend.points}
+    assert values[date(2025, 3, 3)] == 100 and values[date(2025, 3, 5)] == 50
+    assert values[date(2025, 3, 4)] == 0.0
+    assert values[date(2025, 3, 2)] is None and values[date(2025, 3, 6)] is None
+    rate = eng.compute_trend("engagement_rate", Period(start=date(2025, 3, 3), end=date(2025, 3, 5),
+                                                       label="week", kind="custom"), grain="day")
+    assert {p.start: p.value for p in rate.points}[date(2025, 3, 4)] is None

@@ -1,6 +1,7 @@
 """SqlSource answers like pandas (and MemorySource) while aggregating in the database.
 
-SQLite always; PostgreSQL too when TEST_DATABASE_URL is set, e.g.
+SQLite and DuckDB (a file and in memory; the ``duckdb`` extra, part of ``test``)
+always; PostgreSQL too when TEST_DATABASE_URL is set, e.g.
 postgresql+psycopg://postgres@127.0.0.1:5432/test (each run uses its own schema).
 """
 
@@ -34,14 +35,31 @@ def dataset():
     return ds
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not PG_URL, reason="TEST_DATABASE_URL not set"))])
+try:
+    import duckdb_engine  # noqa: F401
+
+    HAVE_DUCKDB = True
+except ImportError:
+    HAVE_DUCKDB = False
+NEEDS_DUCKDB = pytest.mark.skipif(not HAVE_DUCKDB, reason="pip install 'kpi-advisor[duckdb]'")
+DIALECTS = ["sqlite", pytest.param("duckdb-file", marks=NEEDS_DUCKDB),
+            pytest.param("duckdb-memory", marks=NEEDS_DUCKDB),
+            pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set"))]
+
+
+@pytest.fixture(scope="module", params=DIALECTS)
 def db(request, dataset, tmp_path_factory):
     """(url, engine, schema) with the dataset written; PostgreSQL gets a throwaway schema."""
+    schema = None
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sql') / 'kpis.db'}"
         engine = sa.create_engine(url)
-        schema = None
+    elif request.param == "duckdb-file":
+        url = f"duckdb:///{tmp_path_factory.mktemp('duck') / 'kpis.duckdb'}"
+        engine = sa.create_engine(url)
+    elif request.param == "duckdb-memory":
+        url = "duckdb:///:memory:"
+        engine = sa.create_engine(url)  # one connection per thread: the tables outlive each query
     else:
         url = PG_URL
         engine = sa.create_engine(url)
@@ -204,7 +222,7 @@ def test_errors_name_the_problem(tmp_path, source):
     assert "secret" not in str(err.value)
     empty = SqlSource(f"sqlite:///{tmp_path / 'empty.db'}")
     assert not empty.has_table("posts")
-    with pytest.raises(DataError, match="has no table 'posts' for posts.*write_dataset_to_sql"):
+    with pytest.raises(DataError, match="has no table 'posts' for posts.*kpi-advisor data load"):
         empty.rollup("posts", ["impressions"], START, END)
     with pytest.raises(DataError, match="has no column 'followers'"):
         source.rollup("posts", ["followers"], START, END)
@@ -236,10 +254,130 @@ def test_every_kpi_computes_the_same_over_sql_as_in_memory(source, dataset):
     period = Period(start=END - timedelta(days=13), end=END, label="last 14 days")
     for kpi_id in mem.catalog.kpis:
         a, b = sql.compute_report(kpi_id, period), mem.compute_report(kpi_id, period)
-        assert a.current.value == pytest.approx(b.current.value), kpi_id
+        assert a.current.value == (None if b.current.value is None else
+                                   pytest.approx(b.current.value, rel=1e-9, abs=1e-9)), kpi_id
+        assert a.current.volume == pytest.approx(b.current.volume, rel=1e-9), kpi_id
         assert a.previous.verdict == b.previous.verdict, kpi_id
-        assert a.previous.p_value == pytest.approx(b.previous.p_value), kpi_id
+        assert a.previous.p_value == (None if b.previous.p_value is None else
+                                      pytest.approx(b.previous.p_value, rel=1e-9, abs=1e-12)), kpi_id
+        assert a.last_year.verdict == b.last_year.verdict, kpi_id
     seg_sql = sql.compute_breakdown("engagement_rate", "platform", period, {"platform": ["instagram", "tiktok"]})
     seg_mem = mem.compute_breakdown("engagement_rate", "platform", period, {"platform": ["instagram", "tiktok"]})
     assert [(s.key, pytest.approx(s.contribution)) for s in seg_sql.segments] == \
         [(s.key, s.contribution) for s in seg_mem.segments]
+
+
+class _Queries:
+    """Statements an engine runs (SQLAlchemy's cursor hook), and the rows each one returned."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[tuple[str, object]] = []
+
+    def _capture(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append((statement, parameters))
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._capture)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._capture)
+
+    def rows(self) -> list[int]:
+        """Rows each captured statement returns (run again, outside the capture)."""
+        with self.engine.connect() as conn:
+            return [len(conn.exec_driver_sql(s, p).fetchall()) for s, p in self.statements]
+
+
+@pytest.mark.parametrize("q", [0.5, 0.9, 0.25])
+def test_percentiles_run_in_the_database(db, dataset, q):
+    url, engine, schema = db
+    src = SqlSource(url, schema=schema, engine=engine)
+    src.has_table("interactions")  # column names read before counting
+    memory = _memory(dataset)
+    for start, filters in ((START, None), (END - timedelta(days=6), {"platform": ["x"]}),
+                           (date(2030, 1, 1), None)):
+        end = END if start <= END else date(2030, 1, 31)
+        with _Queries(engine) as queries:
+            value, count = src.quantile("interactions", "response_minutes", q, start, end, filters)
+        raw = memory.values("interactions", "response_minutes", start, end, filters)
+        assert count == len(raw)
+        if len(raw):
+            assert value == pytest.approx(float(np.quantile(raw, q)), rel=1e-9)
+        else:
+            assert value is None
+        assert len(queries.statements) == 1
+        assert max(queries.rows()) <= 3  # the percentile (or the order statistics around it), never the values
+
+
+def test_median_response_time_does_not_pull_raw_rows(db, dataset):
+    from kpi_engine import Engine, MemorySource
+
+    url, engine, schema = db
+    today = END + timedelta(days=1)
+    src = SqlSource(url, schema=schema, engine=engine)
+    sql = Engine(source=src, today=today)
+    with _Queries(engine) as queries:
+        got = sql.compute_value("median_response_time", "last_28_days")
+    expected = Engine(source=MemorySource(dataset), today=today).compute_value("median_response_time", "last_28_days")
+    assert got.value == pytest.approx(expected.value, rel=1e-9) and got.volume == expected.volume
+    rows = queries.rows()
+    assert expected.volume > 100 and sum(rows) <= 10, rows
+
+
+def test_a_report_sends_no_query_twice_and_only_rollups_come_back(db, dataset):
+    from kpi_engine import Engine
+
+    url, engine, schema = db
+    sql = Engine(source=SqlSource(url, schema=schema, engine=engine), today=END + timedelta(days=1))
+    with _Queries(engine) as queries:
+        sql.compute_report("engagement_rate", "last_28_days")
+        sql.compute_report("engagement_rate", "last_28_days", {"platform": ["instagram"]})
+    texts = [(s, repr(p)) for s, p in queries.statements]
+    assert len(texts) == len(set(texts)), "a query ran twice"
+    per_post = [s for s in queries.statements if "post_id" in s[0].lower() and "group by" in s[0].lower()]
+    # current, previous and last year's per-post sums, for each filter: the current ones are shared
+    assert len(per_post) <= 6
+    posts_in_window = dataset.posts[dataset.posts["date"] >= pd.Timestamp(END - timedelta(days=27))]
+    assert max(queries.rows()) <= posts_in_window["post_id"].nunique()
+
+
+def test_duckdb_write_and_read_without_reflection(tmp_path, dataset):
+    pytest.importorskip("duckdb_engine")
+    url = f"duckdb:///{tmp_path / 'kpis.duckdb'}"
+    reported: list[tuple[str, int]] = []
+    write_dataset_to_sql(dataset, url, tables={"posts": "social_posts"}, progress=lambda t, n: reported.append((t, n)))
+    assert {t: sum(n for tt, n in reported if tt == t) for t, _ in reported} == {
+        t: len(dataset.table(t)) for t in ("posts", "accounts", "interactions")}
+    write_dataset_to_sql(dataset, url, tables={"posts": "social_posts"}, if_exists="append")
+    src = SqlSource(url, tables={"posts": "social_posts"})
+    assert src.rollup("posts", ["impressions"], START, END)["rows"][0] == 2 * len(dataset.posts)
+    with pytest.raises(DataError, match="already exists"):
+        write_dataset_to_sql(dataset, url, tables={"posts": "social_posts"}, if_exists="fail")
+    assert not SqlSource(f"duckdb:///{tmp_path / 'empty.duckdb'}").has_table("posts")
+
+
+def test_a_scorecard_in_a_batch_matches_memory_with_fewer_queries(db, dataset):
+    from kpi_engine import Engine, MemorySource
+
+    url, engine, schema = db
+    today = END + timedelta(days=1)
+    mem = Engine(source=MemorySource(dataset), today=today)
+    for goal in ("awareness", "community"):
+        expected = mem.compute_scorecard(goal, "last_28_days")
+        with _Queries(engine) as batched:
+            card = Engine(source=SqlSource(url, schema=schema, engine=engine), today=today).compute_scorecard(
+                goal, "last_28_days")
+        for a, b in zip([card.primary, *card.diagnostics], [expected.primary, *expected.diagnostics], strict=True):
+            assert a.current.kpi_id == b.current.kpi_id
+            assert a.current.value == (None if b.current.value is None else
+                                       pytest.approx(b.current.value, rel=1e-9, abs=1e-9)), a.current.kpi_id
+            assert a.previous.verdict == b.previous.verdict and a.last_year.verdict == b.last_year.verdict
+        sql = Engine(source=SqlSource(url, schema=schema, engine=engine), today=today)
+        with _Queries(engine) as plain:
+            g = sql.catalog.goal(goal)
+            for kpi_id in (g.primary, *g.diagnostics):
+                sql.compute_report(kpi_id, "last_28_days")
+        assert len(batched.statements) < len(plain.statements), (goal, len(batched.statements),
+                                                                  len(plain.statements))
