@@ -390,7 +390,7 @@ def _as_of(context: Context | None) -> date | None:
 def _subscribe_help(goal: str, filters: dict[str, list[str]] | None = None) -> Answer:
     from .answer import Section
 
-    where = "".join(f" {d}={','.join(v)}" for d, v in (filters or {}).items())
+    where = "".join(f" {d}={','.join(map(str, v))}" for d, v in (filters or {}).items() if v)
     cmd = f"/kpi digest subscribe weekly mon 09:00 Europe/Berlin goal={goal}{where}"
     return Answer(
         question=f"[subscribe] {goal}", intent="help", title="Subscribe this channel to a digest",
