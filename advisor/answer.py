@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 __all__ = [
     "Intent", "Fact", "Citation", "Section", "Action", "ChartSpec", "Answer", "Context", "ParsedQuestion",
+    "RankedItem", "Briefing",
 ]
 
 CompareTo = Literal["previous", "last_year"]
@@ -15,6 +16,7 @@ Intent = Literal[
     "recommend", "explain", "value", "compare", "why", "digest", "help", "out_of_scope",
     "verdict",  # "is X a good KPI?": a straight verdict, then the goal's primary KPI
     "clarify",  # not sure enough to answer: the likeliest goals or KPIs to pick from
+    "brief",  # "how are we doing?": the team's goals for a scope and period, what matters first
 ]
 
 
@@ -72,7 +74,8 @@ class Action(_Model):
     """A follow-up a front end can offer as a button or a suggested command."""
 
     # choose_goal / choose_kpi answer the original question (payload "question") with the pick
-    id: Literal["show_value", "explain", "breakdown", "subscribe", "recommend", "trend", "choose_goal", "choose_kpi"]
+    id: Literal["show_value", "explain", "breakdown", "subscribe", "recommend", "trend", "choose_goal", "choose_kpi",
+                "why"]
     label: str
     payload: dict[str, Any] = Field(default_factory=dict)
 
@@ -116,6 +119,33 @@ class ParsedQuestion(_Model):
     confidence: float = 1.0
 
 
+class RankedItem(_Model):
+    """One line of a briefing, in the order it is shown (advisor.briefing ranks them)."""
+
+    rank: int  # 1 = shown first
+    kind: Literal["move", "target", "unusual", "note"]
+    text: str  # the line as shown (light markdown)
+    kpi_id: str | None = None
+    verdict: str | None = None  # a move's tested verdict, as the engine states it
+    status: str | None = None  # a target's pace status
+    facts: list[str] = Field(default_factory=list)  # keys of the facts behind the line
+
+
+class Briefing(_Model):
+    """What a briefing covered and found: the ranked items and the KPIs with nothing to say."""
+
+    period: str  # "2025-06-03..2025-06-09"
+    period_label: str
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+    scope: str  # where the KPIs came from: "digest subscriptions and targets" or "every goal's primary KPI"
+    goals: list[str] = Field(default_factory=list)
+    kpis: list[str] = Field(default_factory=list)  # every KPI looked at
+    items: list[RankedItem] = Field(default_factory=list)
+    quiet: list[str] = Field(default_factory=list)  # no meaningful change
+    too_early: list[str] = Field(default_factory=list)  # not enough data to judge
+    unscoped: list[str] = Field(default_factory=list)  # cannot be split by the filters asked: left out
+
+
 class Answer(_Model):
     question: str
     intent: Intent
@@ -136,6 +166,7 @@ class Answer(_Model):
     fallback_reason: str | None = None
     footnote: str | None = None  # how the answer's verdicts were made, for a footer ("... survive a FDR control")
     warnings: list[str] = Field(default_factory=list)
+    briefing: Briefing | None = None  # a briefing's ranked items (intent "brief")
     # how the question was understood: how sure (0-1), in words, and from which evidence
     confidence: float | None = None
     understood_as: str = ""

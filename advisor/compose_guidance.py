@@ -254,7 +254,8 @@ def _explain_concept(q: ParsedQuestion, *, question: str, retrieve: Retrieve) ->
     )
 
 
-HELP_TEXT = """- *Which KPI for a goal*: "which KPI for awareness?", "we want more DMs from locals"
+HELP_TEXT = """- *How are we doing*: "how are we doing on linkedin this month?", "anything I should know this week?"
+- *Which KPI for a goal*: "which KPI for awareness?", "we want more DMs from locals"
 - *Explain a KPI or idea*: "what is share of voice?", "is follower count a good KPI?"
 - *Current values*: "engagement rate last 28 days by platform", "ctr on linkedin last quarter"
 - *Compare*: "reach this month vs last month", "ER instagram vs tiktok"

@@ -37,7 +37,7 @@ from .why_evidence import (
 if TYPE_CHECKING:
     from kpi_engine import Engine
 
-__all__ = ["compose_value", "compose_compare", "compose_why", "compose_digest", "DRIVER_DIMENSIONS"]
+__all__ = ["compose_value", "compose_compare", "compose_why", "compose_digest", "digest_card", "DRIVER_DIMENSIONS"]
 
 
 
@@ -332,6 +332,26 @@ def _scorecard_lines(card: Scorecard) -> list[str]:
     return lines
 
 
+def digest_card(engine: Engine, *, goal: str | None, kpis: list[str] | None, period: str | Period,
+                filters: dict[str, list[str]] | None = None) -> Scorecard:
+    """The tested reports a digest, scorecard or briefing is built on: a goal's KPIs, or the KPIs listed.
+
+    The one batch every composition goes through, so what holds for a digest's tests (their
+    verdicts, and control of false discoveries across them) holds for a briefing's too.
+    """
+    p = engine.period(period)
+    if goal:
+        return engine.compute_scorecard(goal, p, filters)
+    if not kpis:
+        from .errors import BadQuestion
+
+        raise BadQuestion("A digest needs a goal (goal=awareness) or a list of KPIs (kpis=a,b).")
+    reports = adjust_reports([engine.compute_report(k, p, {d: v for d, v in (filters or {}).items()})
+                              for k in kpis])  # one FDR family, as the goal scorecard does
+    return Scorecard(goal="custom", goal_name="Custom", objective="", period=p,
+                     primary=reports[0], diagnostics=reports[1:])
+
+
 def compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None, period: str,
                    filters: dict[str, list[str]] | None = None) -> Answer:
     """Scorecard, movers that matter and their drivers, trend chart, short narrative.
@@ -352,20 +372,9 @@ def compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None, 
 def _compose_digest(engine: Engine, *, goal: str | None, kpis: list[str] | None, period: str,
                     filters: dict[str, list[str]] | None) -> Answer:
     p = engine.period(period)
-    if goal:
-        card = engine.compute_scorecard(goal, p, filters)
-        title_goal = card.goal_name
-    else:
-        if not kpis:
-            from .errors import BadQuestion
-
-            raise BadQuestion("A digest needs a goal (goal=awareness) or a list of KPIs (kpis=a,b).")
-        reports = adjust_reports([engine.compute_report(k, p, {d: v for d, v in (filters or {}).items()})
-                                  for k in kpis])  # one FDR family, as the goal scorecard does
-        card = Scorecard(goal="custom", goal_name="Custom", objective="", period=p,
-                         primary=reports[0], diagnostics=reports[1:])
-        title_goal = ", ".join(r.current.name for r in reports[:3])
+    card = digest_card(engine, goal=goal, kpis=kpis, period=p, filters=filters)
     reports = [card.primary, *card.diagnostics]
+    title_goal = card.goal_name if goal else ", ".join(r.current.name for r in reports[:3])
     facts = [f for r in reports for f in report_facts(r)]
     sections = [Section(title="Scorecard", kind="values", text="\n".join(_scorecard_lines(card)))]
     movers = [r for r in reports if r.previous.verdict in ("up", "down")]

@@ -30,6 +30,7 @@ from .understand import understand
 if TYPE_CHECKING:
     from kpi_engine import Engine
 
+    from .briefing import DigestGoals
     from .conversations import ConversationStore
     from .notes import NoteStore
     from .settings import Settings
@@ -64,6 +65,7 @@ class Advisor:
         router: Any = None,
         targets: TargetStore | None = None,
         notes: NoteStore | None = None,
+        digest_goals: DigestGoals | None = None,
         budget_seconds: float = 8.0,
     ):
         self._engines = engines
@@ -73,6 +75,7 @@ class Advisor:
         self._narrator = narrator
         self._router = router
         self.targets, self.notes = targets, notes  # targets and notes per workspace (None: not kept)
+        self.digest_goals = digest_goals  # the goals a team's digests follow (briefings cover them)
         self._budget_seconds = budget_seconds
         self._lock = threading.Lock()
         self._warm = False
@@ -81,6 +84,7 @@ class Advisor:
     def from_settings(cls, settings: Settings, *, sample_end: date | None = None) -> Advisor:
         from knowledge import KnowledgeBase, create_embedder
 
+        from .briefing import DigestGoals
         from .conversations import ConversationStore
         from .db import open_database
         from .notes import NoteStore
@@ -107,7 +111,8 @@ class Advisor:
         warm_understanding(engines.catalog_for(settings_defaults(settings).get("catalog_paths") or []))
         return cls(engines=engines, workspaces=WorkspaceStore(db=db, defaults=settings_defaults(settings)),
                    conversations=ConversationStore(db=db), knowledge=knowledge, narrator=narrator, router=router,
-                   targets=TargetStore(db=db), notes=NoteStore(db=db), budget_seconds=settings.llm_timeout)
+                   targets=TargetStore(db=db), notes=NoteStore(db=db), digest_goals=DigestGoals(db=db),
+                   budget_seconds=settings.llm_timeout)
 
     def warm_up(self) -> None:
         """Load the language-model client libraries now (seconds), not inside an answer's budget.
@@ -201,17 +206,19 @@ class Advisor:
             if thread:
                 self._conversations.remember(workspace, thread, answer)
             return answer
-        if action_id in ("show_value", "breakdown"):
+        if action_id in ("show_value", "breakdown", "why"):
             if not kpi_id:
                 raise BadQuestion("That button has no KPI attached; ask for the KPI by name.")
-            parsed = ParsedQuestion(intent="value", kpi_id=kpi_id, period=payload.get("period"),
-                                    filters=filters, by=payload.get("by") if action_id == "breakdown" else None)
+            parsed = ParsedQuestion(intent="why" if action_id == "why" else "value", kpi_id=kpi_id,
+                                    period=payload.get("period"), filters=filters,
+                                    by=payload.get("by") if action_id == "breakdown" else None)
         elif action_id == "explain":
             parsed = ParsedQuestion(intent="explain", kpi_id=kpi_id)
         elif action_id == "recommend":
             parsed = ParsedQuestion(intent="recommend", goal=payload.get("goal") or "awareness")
         elif action_id == "subscribe":
-            return _subscribe_help(payload.get("goal") or (context.goal if context else None) or "awareness")
+            return _subscribe_help(payload.get("goal") or (context.goal if context else None) or "awareness",
+                                   filters)
         elif action_id in ("choose_goal", "choose_kpi"):  # answers the original question with the pick
             picked, asked = understand_pick(action_id, payload, catalog=engine.catalog)
             answer = compose_understood(picked, asked, catalog=engine.catalog, retrieve=retrieve,
@@ -237,6 +244,14 @@ class Advisor:
         answer = enrich_answer(self, answer, engine, workspace)  # pace toward targets, the team's notes
         self.warm_up()
         return self._narrate(answer, [], workspace, Budget(self._budget_seconds))
+
+    def compose_briefing(self, parsed: ParsedQuestion, *, engine: Engine, workspace: str) -> Answer:
+        """The team's goals for ``parsed``'s period and filters, what matters first (``advisor.briefing``)."""
+        from .briefing import compose_briefing, team_scope
+
+        scope = team_scope(engine, workspace, digest_goals=self.digest_goals, targets=self.targets,
+                           filters=parsed.filters)
+        return compose_briefing(engine, parsed, workspace=workspace, scope=scope, notes=self.notes)
 
     def render_chart(self, spec: ChartSpec, *, workspace: str = "local", as_of: date | None = None) -> bytes:
         from kpi_engine.charts import render_breakdown_png, render_trend_png
@@ -280,6 +295,9 @@ class Advisor:
 
     def _compose(self, parsed: ParsedQuestion, question: str, engine: Engine, workspace: str,
                  retrieve: Callable[..., list[Any]]) -> Answer:
+        if parsed.intent == "brief":
+            return self.compose_briefing(parsed, engine=engine, workspace=workspace).model_copy(
+                update={"question": question})
         answer = self._compose_intent(parsed, question, engine, retrieve)
         answer = enrich_answer(self, answer, engine, workspace)  # pace toward targets, the team's notes
         return answer.model_copy(update={"question": question})
@@ -369,10 +387,11 @@ def _as_of(context: Context | None) -> date | None:
     return date.fromisoformat(context.as_of) if context and context.as_of else None
 
 
-def _subscribe_help(goal: str) -> Answer:
+def _subscribe_help(goal: str, filters: dict[str, list[str]] | None = None) -> Answer:
     from .answer import Section
 
-    cmd = f"/kpi digest subscribe weekly mon 09:00 Europe/Berlin goal={goal}"
+    where = "".join(f" {d}={','.join(map(str, v))}" for d, v in (filters or {}).items() if v)
+    cmd = f"/kpi digest subscribe weekly mon 09:00 Europe/Berlin goal={goal}{where}"
     return Answer(
         question=f"[subscribe] {goal}", intent="help", title="Subscribe this channel to a digest",
         summary=f"Run `{cmd}` in the channel (change the day, time and timezone to yours).",

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from kpi_engine.catalog import Catalog
 
 from .answer import CompareTo, Context, Intent, ParsedQuestion
+from .briefing_cues import asks_for_briefing
 from .goal_lexicon import GOAL_CUES
 from .goals import GoalEstimate, load_goal_model
 from .vocab import (
@@ -387,6 +388,8 @@ def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_t
     if kpi_id and cues["value_request"] and (period or by) and not cues["digest_named"] \
             and not (cues["recommend"] or cues["recommend_weak"]):
         return "value"  # "I'm doing the monthly report: can you give me X for last month?"
+    if not kpi_id and not named_goal and not in_thread and asks_for_briefing(text):
+        return "brief"  # "how are we doing on linkedin?": no KPI or goal named, the team's goals
     if cues["digest"] and (goal or (kpi_id and cues["digest_strong"])) and not cues["explain"] \
             and not re.search(r"\bhow do (?:i|we)\b", text):
         return "digest"
@@ -439,10 +442,28 @@ _FOLLOW_UP = re.compile(
 )
 
 
+def _after_briefing(parsed: ParsedQuestion, ctx: Context) -> ParsedQuestion | None:
+    """A briefing asked in a thread covers the thread's period and scope unless it names its own
+    ("what changed?" under a weekly digest: that week). In a briefing's thread, "and on instagram?"
+    re-scopes the briefing and "why did reach drop?" keeps its period and scope. None: resolve as
+    after any other answer."""
+    scope = {"period": parsed.period or ctx.period, "filters": parsed.filters or dict(ctx.filters)}
+    rescoped = ctx.intent == "brief" and parsed.intent == "out_of_scope" and bool(parsed.period or parsed.filters)
+    if parsed.intent == "brief" or rescoped:
+        return parsed.model_copy(update={"intent": "brief", "kpi_id": None, "goal": None, "by": None, **scope})
+    if ctx.intent == "brief" and parsed.kpi_id is not None and parsed.intent in ("value", "compare", "why"):
+        return parsed.model_copy(update=scope)  # names its KPI; the briefing's period and scope stand
+    return None
+
+
 def follow_up(parsed: ParsedQuestion, text: str, cues: dict[str, bool], ctx: Context) -> ParsedQuestion:
     """Fill what a follow-up leaves out ("and on tiktok?", "why did it drop?") from the last turn."""
     if parsed.intent == "help" or not (ctx.kpi_id or ctx.goal):
         return parsed
+    if ctx.intent == "brief" or parsed.intent == "brief":
+        after = _after_briefing(parsed, ctx)
+        if after is not None:
+            return after
     if parsed.kpi_id is not None and parsed.intent not in ("recommend", "digest"):
         return parsed  # names its own KPI
     if parsed.intent in ("recommend", "digest") and (cues["recommend"] or cues["recommend_weak"] or cues["digest"]):

@@ -414,6 +414,8 @@ def describe(u: Understanding, catalog: Catalog) -> str:
         return f"which KPI to use for {gname(p.goal)}{extra}{scope}"
     if p.intent == "digest":
         return f"a digest for {gname(p.goal)}{scope}"
+    if p.intent == "brief":
+        return f"a briefing on the team's goals{scope}"
     if p.intent in ("value", "compare", "why"):
         verb = {"value": "the value of", "compare": "a comparison of", "why": "why this moved:"}[p.intent]
         return f"{verb} {kname(p.kpi_id)}{scope}"

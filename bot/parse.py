@@ -11,7 +11,7 @@ from kpi_engine.errors import KpiAdvisorError
 __all__ = ["CommandError", "KpiCommand", "DigestCommand", "parse_command", "parse_digest",
            "question_for", "strip_mentions", "check_length", "parse_scorecard", "MAX_QUESTION_CHARS"]
 
-SUBCOMMANDS = ("value", "scorecard", "explain", "recommend", "list", "digest", "help", "target", "note")
+SUBCOMMANDS = ("value", "scorecard", "explain", "recommend", "list", "digest", "help", "target", "note", "brief")
 DIGEST_VERBS = ("subscribe", "list", "pause", "resume", "remove", "update")
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
@@ -73,6 +73,8 @@ def question_for(cmd: KpiCommand) -> str:
         return f"which KPI for {cmd.args}?"
     if cmd.name == "list":
         return "list kpis"
+    if cmd.name == "brief":
+        return f"brief {cmd.args}".strip()  # `/kpi brief [platform] [period]`: the advisor reads the scope
     return cmd.args
 
 

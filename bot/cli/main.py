@@ -223,6 +223,23 @@ def ask(
 
 
 @app.command()
+def brief(
+    scope: list[str] = typer.Argument(None, help='Platform and period, e.g. "linkedin last week" (default: all, last 7 days).'),
+    thread: str | None = typer.Option(None, "--thread", help="Keep context across calls under this key."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """How are we doing? The team's goals for a platform and period, what matters first."""
+    import contextlib
+
+    quiet = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
+    with user_errors(), quiet:
+        answer = _advisor().answer(" ".join(["brief", *(scope or [])]), workspace="local", thread=thread)
+    from .render import render_answer
+
+    emit(answer, as_json, render_answer)
+
+
+@app.command()
 def chat(llm: bool | None = typer.Option(None, "--llm/--no-llm")) -> None:
     """A conversation in the terminal; follow-ups keep context. Ctrl-D or 'exit' to leave.
 

@@ -29,7 +29,7 @@ __all__ = ["register", "button_payload", "membership_problem"]
 
 log = logging.getLogger(__name__)
 
-ADVISOR_ACTIONS = re.compile(r"^kpi\.(show_value|explain|breakdown|trend|recommend|choose_goal|choose_kpi)(?:\.\d+)?$")
+ADVISOR_ACTIONS = re.compile(r"^kpi\.(show_value|explain|breakdown|trend|recommend|why|choose_goal|choose_kpi)(?:\.\d+)?$")
 # Payload fields that could redirect an action to another workspace or conversation are dropped.
 _UNTRUSTED_KEYS = {"workspace", "team", "team_id", "thread", "enterprise_id"}
 
@@ -56,8 +56,10 @@ def _where(body: dict[str, Any]) -> tuple[str, str | None, bool]:
 
 
 def _spec_for(payload: dict[str, Any]) -> str:
-    if payload.get("goal"):
-        return f"weekly mon 09:00 goal={payload['goal']}"
+    filters = payload.get("filters") if isinstance(payload.get("filters"), dict) else {}
+    where = "".join(f" {d}={','.join(map(str, v))}" for d, v in filters.items() if isinstance(v, list) and v)
+    if payload.get("goal"):  # a briefing's "subscribe to this" keeps its scope (the spec parser checks it)
+        return f"weekly mon 09:00 goal={payload['goal']}{where}"
     kpi = payload.get("kpi_id") or payload.get("kpi")
     return f"weekly mon 09:00 kpis={kpi}" if kpi else "weekly mon 09:00"
 

@@ -27,6 +27,7 @@ MAIN_KINDS: dict[str, tuple[str, ...]] = {
     "verdict": ("formula", "summary"),
     "explain": ("formula",),
     "digest": ("values", "drivers", "note"),
+    "brief": ("summary",),  # the ranked lines; every KPI's numbers behind "Show numbers" / "More detail"
 }
 ALL_KINDS = ("help", "clarify", "out_of_scope")  # short by nature: shown whole
 # Number answers show only the first of their main kinds: their "values" section restates the

@@ -26,6 +26,7 @@ MAX_FOLLOWED = 20
 HELP_TEXT = """*/kpi* answers with numbers from the KPI engine (only you see the reply until you share it).
 - `/kpi engagement_rate last 28 days by platform`: any question or KPI request
 - `/kpi value <kpi> [period] [by <dimension>]`: current value, change and breakdown
+- `/kpi brief [platform] [period]`: how are we doing? your goals, what matters first
 - `/kpi scorecard [goal] [period]`: the scorecard of a goal's KPIs
 - `/kpi explain <kpi>`: formula, denominator, traps
 - `/kpi recommend <goal>`: which KPI to follow for a goal (awareness, engagement, traffic, leads...)
