@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kpi_engine.multiplicity import adjust_reports, fdr_note
 from kpi_engine.periods import Period
-from kpi_engine.results import Breakdown, KpiReport, Scorecard
+from kpi_engine.results import Breakdown, KpiReport, Scorecard, Segment
 
 from .answer import Action, Answer, ChartSpec, Context, Fact, ParsedQuestion, Section
 from .facts import (
@@ -135,9 +135,18 @@ def _period_key(p: Period) -> str:
     return f"{p.start}..{p.end}"
 
 
+def _kpi_of(engine: Engine, q: ParsedQuestion):
+    """The KPI a number answer is about; a question without one is told how to name it."""
+    if not q.kpi_id:
+        from .errors import BadQuestion
+
+        raise BadQuestion("Which KPI? Name one (e.g. engagement rate), or run `/kpi list` to see them all.")
+    return engine.kpi(q.kpi_id)
+
+
 def _report(engine: Engine, q: ParsedQuestion):
     """The KPI, period, report, resolved filters and scope words a number answer starts from."""
-    kpi = engine.kpi(q.kpi_id)
+    kpi = _kpi_of(engine, q)
     period = engine.period(q.period or "last_28_days")
     report = engine.compute_report(kpi.id, period, q.filters)
     return kpi, period, report, report.current.filters, _scope(report.current.filters)
@@ -177,7 +186,7 @@ def compose_value(engine: Engine, q: ParsedQuestion) -> Answer:
 def compose_compare(engine: Engine, q: ParsedQuestion) -> Answer:
     """Periods (vs previous / last year) or segments (instagram vs tiktok)."""
     if q.by and len(q.filters.get(q.by, [])) != 1:
-        kpi, period = engine.kpi(q.kpi_id), engine.period(q.period or "last_28_days")
+        kpi, period = _kpi_of(engine, q), engine.period(q.period or "last_28_days")
         answer = compose_value(engine, q)
         b_lines = next((s.text for s in answer.sections if s.kind == "breakdown"), "")
         summary = f"{kpi.name} by {q.by.replace('_', ' ')} for {_period_text(period)}:\n{b_lines}"
@@ -217,7 +226,9 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
     facts = report_facts(report)
     sections = [_values_section("What changed", report)]
     c = report.previous
-    b, movers, standouts = None, [], []
+    b: Breakdown | None = None
+    movers: list[Segment] = []
+    standouts: list[Any] = []
     if c.verdict in ("up", "down"):
         b, movers = find_drivers(engine, kpi.id, period, filters)
         if b is not None:
@@ -278,7 +289,8 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
             summary += (f" On its own, {key} ({dim.replace('_', ' ')}) moved clearly: "
                         f"{fmt_change(sc.abs_change, sc.rel_change, kpi.unit)}.")
     else:
-        lead = f" Biggest driver: {movers[0].key or '(untagged)'} ({b.dimension.replace('_', ' ')})." if movers else ""
+        lead = (f" Biggest driver: {movers[0].key or '(untagged)'} ({b.dimension.replace('_', ' ')})."
+                if movers and b is not None else "")
         summary = (f"{kpi.name}{scope} was {fmt_value(report.current.value, kpi.unit)} for {_period_text(period)}, "
                    f"{fmt_change(c.abs_change, c.rel_change, kpi.unit)} vs the previous period: "
                    f"{verdict_phrase(c)}.{lead}")

@@ -79,7 +79,7 @@ def find_drivers(engine: Engine, kpi_id: str, period: Period, filters, *, limit:
     if best is None:
         return None, []
     b = best[1]
-    sign = 1 if (b.total.value - b.previous_total.value) > 0 else -1
+    sign = 1 if ((b.total.value or 0.0) - (b.previous_total.value or 0.0)) > 0 else -1
     movers = [s for s in b.segments if s.contribution * sign > 0][:limit]
     return b, movers
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 
 from .catalog import Kpi
 from .errors import FilterError
 from .periods import Period, overlaps, previous_period, same_period_last_year
-from .results import Comparison, KpiReport, KpiValue
+from .results import Comparison, KpiReport, KpiValue, Verdict
 from .schema import TABLES
 from .source import Filters, Source, compute_quantile
 from .stats import (
@@ -122,7 +123,7 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
     """The KPI over one period; ``value`` is None (with a reason) when it cannot be computed."""
     f = kpi.formula
     filters = dict(filters or {})
-    base = dict(
+    base: dict[str, Any] = dict(
         kpi_id=kpi.id, name=kpi.name, unit=kpi.unit, period=period,
         filters={k: list(v) for k, v in filters.items()}, min_volume=kpi.min_volume, caveat=kpi.caveat,
     )
@@ -145,7 +146,7 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
             value = num / den * f.scale if den and den > 0 else None
         volume = num if f.kind == "sum" else (den or 0.0)
     elif f.kind == "stock_level":
-        num = source.snapshot(f.table, f.measure, period.end, filters)
+        num = source.snapshot(f.table, str(f.measure), period.end, filters)
         value, volume = num, (num or 0.0)
     elif f.kind == "stock_growth":
         # like-for-like: only accounts with a level at both ends; the others are named, not mixed in
@@ -168,6 +169,7 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
             value, volume = num / den * f.scale, start
     else:  # percentile
         # in the database where the source can: only the percentile and the count come back
+        assert f.measure is not None and f.quantile is not None  # the catalog requires both for percentiles
         value, count = compute_quantile(source, f.table, f.measure, f.quantile, period.start, period.end,
                                         filters)
         volume = float(count)
@@ -180,15 +182,12 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
             )
         return KpiValue(**base, value=None, numerator=num, denominator=den, volume=volume or 0.0,
                         status="no_data", message=message)
-    status, message = "ok", None
     if volume < kpi.min_volume:
-        status = "not_enough_data"
-        message = (
-            f"Not enough data for a reliable {kpi.name}: volume {volume:,.0f}, "
-            f"at least {kpi.min_volume:,.0f} needed."
-        )
-    return KpiValue(**base, value=value, numerator=num, denominator=den, volume=volume,
-                    status=status, message=message)
+        return KpiValue(**base, value=value, numerator=num, denominator=den, volume=volume,
+                        status="not_enough_data",
+                        message=(f"Not enough data for a reliable {kpi.name}: volume {volume:,.0f}, "
+                                 f"at least {kpi.min_volume:,.0f} needed."))
+    return KpiValue(**base, value=value, numerator=num, denominator=den, volume=volume, status="ok")
 
 
 def _account_levels(source: Source, kpi: Kpi, at, filters: Filters | None,
@@ -204,7 +203,8 @@ def _account_levels(source: Source, kpi: Kpi, at, filters: Filters | None,
         frame = frame[frame["rows"] > 0]
     frame = frame[frame[measure].notna()].sort_values("date")
     latest = frame.groupby(["platform", "account"], sort=True)[measure].last()
-    return {(str(p), str(a)): float(v) for (p, a), v in latest.items()}
+    platforms, accounts = latest.index.get_level_values(0), latest.index.get_level_values(1)
+    return {(str(p), str(a)): float(v) for p, a, v in zip(platforms, accounts, latest.to_numpy(), strict=True)}
 
 
 def _account_label(key: tuple[str, str]) -> str:
@@ -298,7 +298,7 @@ def comparison_from_test(kpi: Kpi, reference: KpiValue, against: str, abs_change
                          rel_change: float | None, t: ChangeTest | None, method: str,
                          *, q_value: float | None = None, family_size: int | None = None) -> Comparison:
     """A Comparison with its interval, MDE and verdict; ``q_value`` (BH) decides when given."""
-    verdict = decide_verdict(t, reference.value, kpi.material_change)
+    verdict: Verdict = decide_verdict(t, reference.value, kpi.material_change)
     if q_value is not None and verdict in ("up", "down") and q_value >= ALPHA:
         verdict = "unclear"  # clear on its own, not once the other tests of the family are counted
     good = None

@@ -26,7 +26,7 @@ Severity = Literal["error", "warning", "info"]
 _KEYS = {"posts": ["date", "platform", "post_id"], "accounts": ["date", "platform", "account"],
          "interactions": ["interaction_id"]}
 # (larger, smaller, severity): rows where `smaller` exceeds `larger` cannot be right.
-_BOUNDS = (
+_BOUNDS: tuple[tuple[str, str, Severity], ...] = (
     ("impressions", "clicks", "error"),
     ("impressions", "reach", "warning"),
     ("sessions", "engaged_sessions", "error"),
@@ -208,7 +208,7 @@ def _check_posts(frame: pd.DataFrame) -> list[QualityIssue]:
         if share > 0:
             imp = float(frame.loc[untagged, "impressions"].sum() / max(frame["impressions"].sum(), 1.0)) \
                 if "impressions" in frame.columns else share
-            severity: Severity = "warning" if share >= 0.8 else "info"
+            severity = "warning" if share >= 0.8 else "info"
             issues.append(QualityIssue(
                 table="posts", check="untagged_campaign", severity=severity, count=int(untagged.sum()),
                 message=f"{share:.0%} of post rows ({imp:.0%} of impressions) have no campaign tag; campaign "

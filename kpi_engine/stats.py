@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .results import Verdict
+
 __all__ = [
     "ratio_se", "ratio_test", "difference_test", "robust_scores", "flag_anomalies", "verdict_for", "ALPHA",
     "ChangeTest", "ratio_change_test", "difference_change_test", "decide_verdict", "MATERIAL_CHANGE",
@@ -171,7 +173,7 @@ def difference_change_test(current: float, reference: float, baseline: np.ndarra
 
 
 def decide_verdict(test: ChangeTest | None, reference: float | None,
-                   material: float = MATERIAL_CHANGE) -> str:
+                   material: float = MATERIAL_CHANGE) -> Verdict:
     """up / down (interval excludes 0), flat (a material move would likely have shown), unclear."""
     if test is None:
         return "not_enough_data"
@@ -227,7 +229,7 @@ def robust_scores(values: np.ndarray, baselines: list[np.ndarray]) -> tuple[np.n
     spread = max(1.4826 * float(np.median(np.abs(resid - np.median(resid)))), floor)
     # a point whose own baseline is more variable (weekend response times) gets that wider spread
     local = np.full(n, spread)
-    for i in np.flatnonzero(ok):
+    for i in np.flatnonzero(ok).tolist():
         base = baselines[i][np.isfinite(baselines[i])]
         if use_log:
             base = np.log(base[base > 0])

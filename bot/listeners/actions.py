@@ -56,7 +56,8 @@ def _where(body: dict[str, Any]) -> tuple[str, str | None, bool]:
 
 
 def _spec_for(payload: dict[str, Any]) -> str:
-    filters = payload.get("filters") if isinstance(payload.get("filters"), dict) else {}
+    raw = payload.get("filters")
+    filters: dict[str, Any] = raw if isinstance(raw, dict) else {}
     where = "".join(f" {d}={','.join(map(str, v))}" for d, v in filters.items() if isinstance(v, list) and v)
     if payload.get("goal"):  # a briefing's "subscribe to this" keeps its scope (the spec parser checks it)
         return f"weekly mon 09:00 goal={payload['goal']}{where}"
