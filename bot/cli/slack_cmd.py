@@ -58,7 +58,7 @@ def build_preview(advisor: Any, kind: str, *, question: str | None = None,
         msg = render_digest(advisor.compose_digest(workspace="local", goal=goal))
         return [(f"weekly digest, goal={goal}", {"text": msg.text, "blocks": msg.blocks})]
     if kind == "alert":
-        from bot.digests.alerts import evaluate_alert, render_alert_chart
+        from advisor.alerts import evaluate_alert, render_alert_chart
         from bot.digests.render import render_alert
 
         engine = advisor.engine("local")

@@ -1,7 +1,7 @@
 """What a digest or alert says: computed where the advisor lives, rendered here.
 
 Digests come from ``advisor.compose_digest`` and ``advisor.render_chart``;
-alerts from :func:`bot.digests.alerts.compute_alert` run through
+alerts from :func:`advisor.alerts.compute_alert` run through
 ``call_in_advisor``. In ``serve`` the advisor is a pool of worker processes,
 so neither builds an engine in the bot process. Identical computations within
 one run (same workspace, goal or KPIs, period, filters and day) are shared.
@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from advisor.alerts import compute_alert
 from kpi_engine.errors import KpiAdvisorError
 
 from . import render
-from .alerts import compute_alert
 from .errors import DigestError
 from .render import Missed
 

@@ -19,9 +19,9 @@ from advisor.format import fmt_change, fmt_value
 from bot.render.mrkdwn import escape, to_mrkdwn
 
 if TYPE_CHECKING:
+    from advisor.alerts import AlertResult
     from advisor.answer import Answer
 
-    from .alerts import AlertResult
     from .schedule import Due
 
 __all__ = [
@@ -282,6 +282,8 @@ def render_alert(result: AlertResult, *, png: bytes | None = None, due: Due | No
     if result.drivers:
         lines.append(f"*Drivers (by {result.driver_dimension.replace('_', ' ')})*\n"
                      + "\n".join(f"- {d}" for d in result.drivers))
+    elif result.drivers_note:
+        lines.append(f"*Drivers*\n{result.drivers_note}")
     if result.caveat:
         lines.append(f"_{result.caveat}_")
     blocks: list[dict[str, Any]] = [_header(result.title)]

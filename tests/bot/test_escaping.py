@@ -102,7 +102,7 @@ def test_hostile_names_reach_slack_escaped_everywhere(evil_bot, slack, evil):
 def test_alert_reason_and_drivers_are_escaped():
     from datetime import date
 
-    from bot.digests.alerts import AlertResult
+    from advisor.alerts import AlertResult
     from bot.digests.render import render_alert
     from kpi_engine.periods import Period
 

@@ -40,7 +40,7 @@ def test_a_threshold_alert_title_agrees_with_its_reason():
     leads with the level and the threshold, and the move stays in the detail."""
     from datetime import date
 
-    from bot.digests.alerts import evaluate_alert
+    from advisor.alerts import evaluate_alert
     from kpi_engine import Engine
     from kpi_engine.memory import MemorySource
     from kpi_engine.sample import generate_sample

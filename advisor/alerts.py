@@ -1,7 +1,9 @@
 """KPI alerts: decide whether one KPI crossed the team's threshold or moved unusually, and say how.
 
 An alert subscription rides on the digest machinery (schedule, delivery log,
-once-only posting); this module only evaluates. Conditions:
+once-only posting, in bot.digests); this module only evaluates, with the same
+drivers algorithm as the advisor's "why" answers, so chat and alerts name the same
+segments. Conditions:
 
 * ``below`` / ``above``: the KPI's value (in its own unit) is past the threshold;
 * ``change``: the relative change against the previous period is at least the threshold;
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from .render import fmt_change, fmt_value
+from .format import fmt_change, fmt_value
 
 if TYPE_CHECKING:
     from kpi_engine.engine import Engine
@@ -56,6 +58,7 @@ class AlertResult:
     reason: str = ""
     drivers: list[str] = field(default_factory=list)
     driver_dimension: str = ""
+    drivers_note: str = ""  # said instead of drivers when the change holds but no segment carries it
     caveat: str | None = None
     numbers: list[str] = field(default_factory=list)
     chart_alt: str = ""  # what the alert's chart shows, with its numbers
@@ -132,43 +135,28 @@ def _describe(engine: Engine, res: AlertResult, report: KpiReport,
                   f"{change}. Engine verdict: {verdict} ({cmp.method}{pv}). "
                   f"Volume behind it: {cur.volume:,.0f}.")
     res.numbers = [value, previous, change]
-    dim, lines = _drivers(engine, res, p, ref, filters)
+    dim, lines = _drivers(engine, res, filters)
     res.driver_dimension, res.drivers = dim, lines
 
 
-def _drivers(engine: Engine, res: AlertResult, period: Period, reference: Period,
-             filters: dict[str, list[str]] | None) -> tuple[str, list[str]]:
-    """The segments that moved the KPI most in the direction of the change."""
-    if not res.abs_change:
+def _drivers(engine: Engine, res: AlertResult, filters: dict[str, list[str]] | None) -> tuple[str, list[str]]:
+    """The segments that carry the change, by the advisor's drivers rule (find_drivers): named only
+    when the change holds up and a segment carries a material share of it."""
+    if not res.abs_change or res.verdict not in ("up", "down"):
         return "", []
-    from kpi_engine.errors import EngineError
+    from .why_evidence import find_drivers, material_movers
 
     table = engine.kpi(res.kpi_id).formula.table
-    dims = [d for d in _DRIVER_DIMS.get(table, ()) if len((filters or {}).get(d, [])) != 1]
-    sign = 1 if res.abs_change > 0 else -1
-    best: tuple[float, str, list[str]] = (0.0, "", [])
-    for dim in dims:
-        try:
-            bd = engine.compute_breakdown(res.kpi_id, dim, period, filters, reference=reference)
-        except EngineError:
-            continue
-        if sum(1 for s in bd.segments if s.value is not None) < 2:
-            continue  # one segment (a single account) explains nothing
-        segs = [s for s in bd.segments if s.contribution * sign > 0][:3]
-        if not segs:
-            segs = sorted((s for s in bd.segments if s.change and s.change * sign > 0),
-                          key=lambda s: -abs(s.change or 0))[:3]
-            lines = [f"{s.key}: {fmt_value(s.value, res.unit)} (was {fmt_value(s.previous_value, res.unit)})"
-                     for s in segs]
-            score = 0.0
-        else:
-            total = fmt_change(res.abs_change, None, res.unit)
-            lines = [f"{s.key}: {fmt_value(s.value, res.unit)} (was {fmt_value(s.previous_value, res.unit)}), "
-                     f"{fmt_change(s.contribution, None, res.unit)} of the {total} change" for s in segs]
-            score = abs(segs[0].contribution)
-        if lines and (score > best[0] or not best[2]):
-            best = (score, dim, lines)
-    return best[1], best[2]
+    b, movers = find_drivers(engine, res.kpi_id, res.period, filters or {}, limit=3,
+                             dimensions=_DRIVER_DIMS.get(table, ()))
+    segs = material_movers(b, movers) if b is not None else []
+    if b is None or not segs:
+        res.drivers_note = ("No single segment stands out: no platform, format or account carries the change "
+                            "out of proportion to its size, so the move is broad-based.")
+        return "", []
+    total = fmt_change(res.abs_change, None, res.unit)
+    return b.dimension, [f"{s.key}: {fmt_value(s.value, res.unit)} (was {fmt_value(s.previous_value, res.unit)}), "
+                         f"{fmt_change(s.contribution, None, res.unit)} of the {total} change" for s in segs]
 
 
 def render_alert_chart(engine: Engine, res: AlertResult,
@@ -184,7 +172,7 @@ def render_alert_chart(engine: Engine, res: AlertResult,
     grain: Literal["day", "week"] = "day" if res.period.days <= 14 else "week"
     trend = engine.compute_trend(res.kpi_id, span, grain, filters)
     title = f"{res.name}{_where(filters)}, last 8 weeks"
-    from advisor.compose_trend import describe_trend
+    from .compose_trend import describe_trend
 
     res.chart_alt = describe_trend(trend, title=title)
     return render_trend_png(trend, highlight=res.period, title=title)
@@ -200,9 +188,9 @@ def compute_alert(advisor: Any, team_id: str, *, kpi_id: str, period: Period | s
     """
     engine_for = getattr(advisor, "engine", None)
     if not callable(engine_for):
-        from .errors import DigestError
+        from .errors import ConfigError
 
-        raise DigestError("Alerts need the KPI engine, and this advisor does not expose one.")
+        raise ConfigError("Alerts need the KPI engine, and this advisor does not expose one.")
     engine = engine_for(team_id)
     if isinstance(period, str):
         from kpi_engine.periods import resolve_period
