@@ -69,81 +69,73 @@ def delivery_key(body: dict[str, Any]) -> tuple[str, str] | None:
     return str(team), str(body["event_id"])
 
 
-class EventDeduplicator:
-    """Claims event ids in the state database; the first claim wins, across processes and restarts."""
+class _SeenSet:
+    """Rows claimed once in a state-database table with a unique key and a ``seen_at`` time: the first
+    insert wins, across processes and restarts; rows older than ``keep_seconds`` are pruned now and then."""
 
-    def __init__(
-        self,
-        *,
-        engine: Engine,
-        keep_seconds: float = 3 * 24 * 3600,
-        clock: Callable[[], float] = time.time,
-    ):
+    table: Any  # the ORM class mapped onto the table (from the schema migrations, never created here)
+
+    def __init__(self, *, engine: Engine, keep_seconds: float, clock: Callable[[], float] = time.time):
         self.engine = engine
-        # Slack retries for about an hour; keeping ids for days is cheap and safe.
         self.keep_seconds = keep_seconds
         self.clock = clock
         self._claims = 0
         # One writer at a time inside this process: SQLite's busy handler backs off in
         # growing sleeps when threads collide, which is far slower than queueing here.
         self._lock = threading.Lock()
-        # the table comes from the schema migrations (advisor.db.open_database), not from here
+
+    def _claim(self, **key: Any) -> bool:
+        now = self.clock()
+        try:
+            with self._lock, self.engine.begin() as conn:
+                conn.execute(insert(self.table).values(**key, seen_at=now))
+        except IntegrityError:
+            return False
+        self._claims += 1
+        if self._claims % 500 == 0:
+            self.prune(now)
+        return True
+
+    def prune(self, now: float | None = None) -> int:
+        """Forget rows older than ``keep_seconds``; returns how many were dropped."""
+        cutoff = (now if now is not None else self.clock()) - self.keep_seconds
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(self.table).where(self.table.seen_at < cutoff))
+        return int(result.rowcount or 0)
+
+
+class EventDeduplicator(_SeenSet):
+    """Claims event ids in the state database; the first claim wins, across processes and restarts."""
+
+    table = SeenEvent
+
+    def __init__(self, *, engine: Engine, keep_seconds: float = 3 * 24 * 3600,
+                 clock: Callable[[], float] = time.time):
+        # Slack retries for about an hour; keeping ids for days is cheap and safe.
+        super().__init__(engine=engine, keep_seconds=keep_seconds, clock=clock)
 
     def claim(self, team_id: str, event_id: str) -> bool:
         """True the first time (team_id, event_id) is seen, False for every repeat."""
-        now = self.clock()
-        try:
-            with self._lock, self.engine.begin() as conn:
-                conn.execute(
-                    insert(SeenEvent).values(team_id=team_id, event_id=event_id, seen_at=now)
-                )
-        except IntegrityError:
-            log.info("skipping repeated delivery %s/%s", team_id, event_id)
-            return False
-        self._claims += 1
-        if self._claims % 500 == 0:
-            self.prune(now)
-        return True
-
-    def prune(self, now: float | None = None) -> int:
-        """Forget ids older than ``keep_seconds``; returns how many were dropped."""
-        cutoff = (now if now is not None else self.clock()) - self.keep_seconds
-        with self.engine.begin() as conn:
-            result = conn.execute(delete(SeenEvent).where(SeenEvent.seen_at < cutoff))
-        return int(result.rowcount or 0)
+        if self._claim(team_id=team_id, event_id=event_id):
+            return True
+        log.info("skipping repeated delivery %s/%s", team_id, event_id)
+        return False
 
 
-class ReplayGuard:
+class ReplayGuard(_SeenSet):
     """Claims (timestamp, signature) pairs in the state database; a replayed copy loses the claim."""
+
+    table = SeenRequest
 
     def __init__(self, *, engine: Engine, keep_seconds: float = 15 * 60,
                  clock: Callable[[], float] = time.time):
-        self.engine = engine
         # A signature is accepted while its timestamp is within 5 minutes of now, either way:
         # a pair must be remembered for at least 10 minutes after it was first seen.
-        self.keep_seconds = keep_seconds
-        self.clock = clock
-        self._claims = 0
-        self._lock = threading.Lock()  # as EventDeduplicator: queue here rather than in SQLite's busy loop
-        # the table comes from the schema migrations (advisor.db.open_database), not from here
+        super().__init__(engine=engine, keep_seconds=keep_seconds, clock=clock)
 
     def claim(self, timestamp: str, signature: str) -> bool:
         """True the first time this signed request is seen, False for every copy."""
-        now = self.clock()
-        try:
-            with self._lock, self.engine.begin() as conn:
-                conn.execute(insert(SeenRequest).values(timestamp=timestamp, signature=signature, seen_at=now))
-        except IntegrityError:
-            log.warning("ignoring a replayed request (timestamp %s)", timestamp)
-            return False
-        self._claims += 1
-        if self._claims % 500 == 0:
-            self.prune(now)
-        return True
-
-    def prune(self, now: float | None = None) -> int:
-        """Forget pairs older than ``keep_seconds``; returns how many were dropped."""
-        cutoff = (now if now is not None else self.clock()) - self.keep_seconds
-        with self.engine.begin() as conn:
-            result = conn.execute(delete(SeenRequest).where(SeenRequest.seen_at < cutoff))
-        return int(result.rowcount or 0)
+        if self._claim(timestamp=timestamp, signature=signature):
+            return True
+        log.warning("ignoring a replayed request (timestamp %s)", timestamp)
+        return False
