@@ -75,7 +75,8 @@ def test_ask_json_prints_one_json_object_in_process(advisor, monkeypatch, text):
     from bot.cli import main
 
     monkeypatch.setattr(main, "_advisor", lambda: advisor)
-    result = CliRunner().invoke(main.app, ["ask", text, "--json"])
+    # "--" ends the options, as a script passing arbitrary text must (a question like "-0" is not an option)
+    result = CliRunner().invoke(main.app, ["ask", "--json", "--", text])
     assert result.exit_code in (0, 1), result.output
     data = json.loads(result.stdout)
     assert ("error" in data) == (result.exit_code == 1)
