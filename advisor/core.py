@@ -102,7 +102,7 @@ class Advisor:
             team_dirs=settings.knowledge_dirs,
         )
         narrator, router = _narrator(settings)
-        from .goals import use_stem_cache
+        from .stemming import use_stem_cache
 
         use_stem_cache(settings.home / "cache" / "stems.json")  # cold starts skip re-stemming the goal cues
         engines = EngineProvider(sample_end=sample_end, cache_dir=settings.home / "cache")

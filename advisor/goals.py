@@ -37,24 +37,21 @@ sure it is and why.
 from __future__ import annotations
 
 import itertools
-import json
 import math
-import os
 import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from kpi_engine.catalog import Catalog
 
 from .goal_lexicon import CONTEXT_CUES, GOAL_CUES, NEUTRALISERS, OWN_STEMS, SCENARIOS, SHARED_OBJECTIVES
+from .stemming import _save_stems, _stem, _words, stems
 
-__all__ = ["GoalEstimate", "GoalModel", "concept_stems", "load_goal_model", "stems", "use_stem_cache"]
+__all__ = ["GoalEstimate", "GoalModel", "concept_stems", "load_goal_model"]
 
-_TOKEN = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
     "a an the of to for in on at by with and or but is are was were be been being it its this that these those "
     "we our us i my me you your they their them he she his her do does did doing have has had will would can "
@@ -62,71 +59,6 @@ _STOP = frozenset(
     "about into from up down out over under again just also very really pls please hi hey ok okay lol tbh rn "
     "any some all more most much many one s t".split()
 )
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("english").stemWord
-
-
-_STEMS: dict[str, str] = {}  # word -> stem, seeded from the cache file of an earlier process
-_STEM_FILE: list[Path] = []
-_STEMS_SAVED = [0]
-
-
-def _stem(word: str) -> str:
-    stem = _STEMS.get(word)
-    if stem is None:
-        own = OWN_STEMS.get(word)
-        stem = own if own is not None else _stemmer()(word)
-        if len(_STEMS) < 200_000:
-            _STEMS[word] = stem
-    return stem
-
-
-def use_stem_cache(path: Path) -> None:
-    """Read (and later write) stems from ``path``: the pure-Python stemmer costs a cold start ~0.5 s."""
-    _STEM_FILE[:] = [path]
-    _STEMS_SAVED[0] = 0
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    if isinstance(data, dict) and data.get("version") == _stem_version() and isinstance(data.get("stems"), dict):
-        _STEMS.update({str(k): str(v) for k, v in data["stems"].items()})
-        _STEMS_SAVED[0] = len(_STEMS)
-
-
-def _save_stems() -> None:
-    if not _STEM_FILE or len(_STEMS) <= _STEMS_SAVED[0]:
-        return
-    path = _STEM_FILE[0]
-    try:  # best effort: a read-only home only costs the next cold start its stemming
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"version": _stem_version(), "stems": _STEMS}), encoding="utf-8")
-        os.replace(tmp, path)
-        _STEMS_SAVED[0] = len(_STEMS)
-    except OSError:
-        pass
-
-
-def _stem_version() -> str:
-    import snowballstemmer
-
-    return f"{getattr(snowballstemmer, '__version__', '?')}:{sorted(OWN_STEMS.items())!r}"
-
-
-def _words(text: str) -> list[str]:
-    text = text.lower().replace("\u2019", "'").replace("'", "")
-    return _TOKEN.findall(text)
-
-
-def stems(text: str) -> list[str]:
-    """Lowercase word stems of ``text`` (stop words kept: cues such as 'know who we are' need them)."""
-    return [_stem(w) for w in _words(text)]
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,7 @@ _EVERYDAY = frozenset("posts likes views comments followers shares saves reposts
 
 
 def _stem_of(word: str) -> str:
-    from .goals import stems
+    from .stemming import stems
 
     out = stems(word)
     return out[0] if out else word
@@ -426,7 +426,8 @@ _WHAT_IS = re.compile(r"^(?:so |ok |okay |hey |quick q )?(?:what s|whats|what is
 
 def _concept_asked(text: str) -> bool:
     """'what are UTM tags (and ...)': the subject is a term the knowledge base explains as a concept."""
-    from .goals import _GENERIC_TITLE_WORDS, concept_stems, stems
+    from .goals import _GENERIC_TITLE_WORDS, concept_stems
+    from .stemming import stems
 
     m = _WHAT_IS.match(text)
     if not m:

@@ -31,8 +31,9 @@ from kpi_engine.catalog import Catalog
 
 from .answer import Context, ParsedQuestion
 from .goal_lexicon import SCENARIOS
-from .goals import load_goal_model, stems
+from .goals import load_goal_model
 from .parse import ParseNotes, kpi_phrases, parse_with_notes
+from .stemming import stems
 from .vocab import DIMENSION_WORDS, OFF_TOPIC, OFF_TOPIC_STRONG, PLATFORM_WORDS
 
 __all__ = ["Understanding", "understand", "describe", "warm_understanding", "Router", "ANSWER_ABOVE", "SURE_ABOVE", "GOAL_INTENTS"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from advisor.goal_lexicon import GOAL_CUES
-from advisor.goals import load_goal_model, stems
+from advisor.goals import load_goal_model
+from advisor.stemming import stems
 from kpi_engine.catalog import default_catalog
 
 CATALOG = default_catalog()

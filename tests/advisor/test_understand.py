@@ -199,17 +199,17 @@ def test_real_words_are_not_corrected_into_cues():
 
 
 def test_stems_are_cached_for_the_next_cold_start(tmp_path):
-    from advisor import goals
+    from advisor import stemming
 
     path = tmp_path / "cache" / "stems.json"
-    goals.use_stem_cache(path)
-    goals.stems("awareness visibility")
-    goals._save_stems()
+    stemming.use_stem_cache(path)
+    stemming.stems("awareness visibility")
+    stemming._save_stems()
     import json
 
     data = json.loads(path.read_text())
-    assert data["stems"]["awareness"] == "awar" and data["version"] == goals._stem_version()
+    assert data["stems"]["awareness"] == "awar" and data["version"] == stemming._stem_version()
     path.write_text(json.dumps({"version": "other", "stems": {"awareness": "WRONG"}}))
-    goals._STEMS.pop("awareness", None)
-    goals.use_stem_cache(path)  # a cache from another stemmer version is ignored
-    assert goals.stems("awareness") == ["awar"]
+    stemming._STEMS.pop("awareness", None)
+    stemming.use_stem_cache(path)  # a cache from another stemmer version is ignored
+    assert stemming.stems("awareness") == ["awar"]
