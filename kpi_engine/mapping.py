@@ -19,7 +19,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from kpi_engine.errors import LoadError
 from kpi_engine.schema import TABLES, TableSpec
 
-__all__ = ["ColumnMapping", "DateSpec", "MAPPINGS_DIR", "available_mappings", "load_mapping"]
+__all__ = ["ColumnMapping", "DateSpec", "ENGAGEMENT_PARTS", "MAPPINGS_DIR", "PLATFORM_ALIASES", "available_mappings",
+           "load_mapping"]
+
+# Platform names as exports spell them -> the canonical names (files and SQL sources alike).
+PLATFORM_ALIASES = {
+    "twitter": "x", "x (twitter)": "x", "ig": "instagram", "fb": "facebook",
+    "yt": "youtube", "li": "linkedin", "tik tok": "tiktok",
+}
+# Engagements, when an export has no such column: the sum of these parts.
+ENGAGEMENT_PARTS = ("likes", "comments", "shares", "saves")
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 

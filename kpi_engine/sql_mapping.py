@@ -20,14 +20,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from .errors import DataError
-from .mapping import ColumnMapping
+from .mapping import ENGAGEMENT_PARTS, PLATFORM_ALIASES, ColumnMapping
 from .schema import TABLES
 
 __all__ = ["mapped_select"]
 
-_PLATFORM_ALIASES = {"twitter": "x", "x (twitter)": "x", "ig": "instagram", "fb": "facebook",
-                     "yt": "youtube", "li": "linkedin", "tik tok": "tiktok"}
-_ENGAGEMENT_PARTS = ("likes", "comments", "shares", "saves")
 
 
 def _day(column: Any, dialect: str) -> Any:
@@ -68,7 +65,7 @@ def mapped_select(mapping: ColumnMapping, source: sa.TableClause, columns: list[
         if mapping.platform_column in present:
             raw = c[mapping.platform_column]
             whens = [(raw == k, sa.literal(v, sa.String())) for k, v in mapping.values.get("platform", {}).items()]
-            whens += [(sa.func.lower(raw) == k, sa.literal(v, sa.String())) for k, v in _PLATFORM_ALIASES.items()]
+            whens += [(sa.func.lower(raw) == k, sa.literal(v, sa.String())) for k, v in PLATFORM_ALIASES.items()]
             platform = sa.case(*whens, else_=sa.func.lower(raw)) if whens else sa.func.lower(raw)
         else:
             missing.append(mapping.platform_column)
@@ -84,7 +81,7 @@ def mapped_select(mapping: ColumnMapping, source: sa.TableClause, columns: list[
         _move_platform_columns(mapping, exprs, c, present)
     missing += _sum_columns(mapping, exprs, c, present)
     if spec.name == "posts" and "engagements" not in exprs:
-        parts = [exprs[p] for p in _ENGAGEMENT_PARTS if p in exprs]
+        parts = [exprs[p] for p in ENGAGEMENT_PARTS if p in exprs]
         if parts:
             exprs["engagements"] = sum((sa.func.coalesce(p, 0.0) for p in parts[1:]), sa.func.coalesce(parts[0], 0.0))
     for required in spec.required:
