@@ -16,6 +16,7 @@ from bot.listeners.common import (
     first_request,
     open_view_soon,
     post_messages,
+    reply_privately,
     submit_or_apologise,
     team_of,
     upload_chart,
@@ -84,8 +85,7 @@ def register(app: App, services: Any) -> None:
 
         job = answer_where_pressed(services, client=client, respond=respond, team_id=team_id, channel=channel,
                                    thread_ts=thread_ts, private=ephemeral, compute=compute)
-        submit_or_apologise(services, job, lambda text: respond(text=text, response_type="ephemeral",
-                                                                replace_original=False), request=request)
+        submit_or_apologise(services, job, reply_privately(respond), request=request)
 
     @app.action("kpi.share")
     def on_share(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any,

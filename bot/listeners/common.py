@@ -240,3 +240,8 @@ def answer_where_pressed(services: Any, *, client: Any, respond: Any, team_id: s
                              compute=compute)
 
     return job
+
+
+def reply_privately(respond: Any) -> Callable[[str], Any]:
+    """Tell the person who pressed a button something only they see (response_url, not replacing the message)."""
+    return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)

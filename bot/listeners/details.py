@@ -22,6 +22,7 @@ from bot.listeners.common import (
     answer_where_pressed,
     chart_alt_text,
     post_messages,
+    reply_privately,
     submit_or_apologise,
     team_of,
 )
@@ -128,8 +129,7 @@ def register(app: App, services: Any) -> None:
             else:
                 post_messages(client, channel=channel, thread_ts=thread_ts, messages=messages)
 
-        submit_or_apologise(services, job, lambda text: respond(text=text, response_type="ephemeral",
-                                                                replace_original=False), request=request)
+        submit_or_apologise(services, job, reply_privately(respond), request=request)
 
     @app.action("kpi.chart")
     def on_chart_by_dm(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any,
@@ -154,8 +154,7 @@ def register(app: App, services: Any) -> None:
             except Exception as exc:
                 respond(response_type="ephemeral", replace_original=False, **render_text(describe_error(exc)))
 
-        submit_or_apologise(services, job, lambda text: respond(text=text, response_type="ephemeral",
-                                                                replace_original=False), request=request)
+        submit_or_apologise(services, job, reply_privately(respond), request=request)
 
     @app.action(SCORECARD_ACTIONS)
     def on_scorecard_pick(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any,
@@ -171,5 +170,4 @@ def register(app: App, services: Any) -> None:
 
         job = answer_where_pressed(services, client=client, respond=respond, team_id=team_id, channel=channel,
                                    thread_ts=thread_ts, private=ephemeral, compute=compute)
-        submit_or_apologise(services, job, lambda text: respond(text=text, response_type="ephemeral",
-                                                                replace_original=False), request=request)
+        submit_or_apologise(services, job, reply_privately(respond), request=request)
