@@ -41,9 +41,10 @@ import math
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from kpi_engine.catalog import Catalog
 
@@ -147,10 +148,12 @@ class GoalModel:
     """Scores goal families for a question (thread-safe, built once per catalog)."""
 
     def __init__(self, *, catalog: Catalog, documents: Iterable[tuple[Sequence[str], str]] = (),
-                 cue_weight: float = 1.0, vote_weight: float = 0.35):
+                 examples: Callable[[], Iterable[tuple[str, str]]] = tuple, cue_weight: float = 1.0,
+                 vote_weight: float = 0.35):
         self.families = tuple(catalog.goals)
         self._catalog = catalog
         self._documents = list(documents)
+        self._examples = examples  # read when the vote first trains
         self._cues = _build_cues()
         # A goal named by the catalog in several words ("local service demand", "lead generation") states
         # it outright; one-word synonyms ("brand", "retail") are the lexicon's to weigh.
@@ -188,12 +191,13 @@ class GoalModel:
         which a question with clear goal words never pays)."""
         with self._vote_lock:
             if self._log_prob is None:
-                self._train(self._catalog, self._documents)
+                self._train(self._catalog, self._documents, self._examples())
                 _save_stems()
             assert self._log_prob is not None
             return self._log_prob
 
-    def _train(self, catalog: Catalog, documents: Iterable[tuple[Sequence[str], str]]) -> None:
+    def _train(self, catalog: Catalog, documents: Iterable[tuple[Sequence[str], str]],
+               examples: Iterable[tuple[str, str]] = ()) -> None:
         counts: dict[str, dict[str, float]] = {f: defaultdict(float) for f in self.families}
 
         def add(families: Sequence[str], text: str, weight: float = 1.0) -> None:
@@ -215,6 +219,8 @@ class GoalModel:
                 add(list(families), text)
         for family, cues in GOAL_CUES.items():
             add([family], " ".join(p for p, w in cues.items() if w >= 2), 2.0)
+        for question, family in examples:  # labelled questions: how people actually ask
+            add([family], question)
         vocab = set().union(*(c.keys() for c in counts.values()))
         total_vocab = len(vocab) + 1
         log_prob: dict[str, dict[str, float]] = {}
@@ -289,7 +295,7 @@ class GoalModel:
             scenario = None
         if votes:
             top = max(votes, key=lambda f: votes[f])
-            evidence.append(f"knowledge-base vote: {top} {votes[top]:.2f}")
+            evidence.append(f"vote (knowledge base and example questions): {top} {votes[top]:.2f}")
         return GoalEstimate(probs=probs, cue_scores=cue_scores, evidence=tuple(evidence), scenario=scenario,
                             corrected=tuple(fixed))
 
@@ -521,7 +527,7 @@ def load_goal_model(catalog: Catalog) -> GoalModel:
         cached = _MODELS.get(id(catalog))
         if cached and cached[0] is catalog:
             return cached[1]
-        model = GoalModel(catalog=catalog, documents=_knowledge_sections())
+        model = GoalModel(catalog=catalog, documents=_knowledge_sections(), examples=goal_examples)
         _save_stems()
         if len(_MODELS) > 8:
             _MODELS.clear()
@@ -558,3 +564,24 @@ def _knowledge_sections() -> tuple[tuple[Sequence[str], str], ...]:
         for section in re.split(r"\n(?=#)", doc.body):
             out.append((doc.families, section))
     return tuple(out)
+
+
+EXAMPLES_FILE = Path(__file__).with_name("question_examples.yaml")
+_GOAL_INTENTS = ("recommend", "verdict")
+
+
+@lru_cache(maxsize=1)
+def question_examples() -> tuple[dict[str, str], ...]:
+    """The labelled questions the votes learn from, ``{q, intent[, family]}`` (generated from the
+    development sets by tests/data/build_question_examples.py; never from a held-out set)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    items = yaml.load(EXAMPLES_FILE.read_text(encoding="utf-8"), Loader=loader) or []
+    return tuple({str(k): str(v) for k, v in item.items()} for item in items)
+
+
+def goal_examples() -> tuple[tuple[str, str], ...]:
+    """``(question, family)`` for every labelled goal question."""
+    return tuple((e["q"], e["family"]) for e in question_examples()
+                 if e["intent"] in _GOAL_INTENTS and e.get("family"))

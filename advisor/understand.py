@@ -32,6 +32,7 @@ from kpi_engine.catalog import Catalog
 from .answer import Context, ParsedQuestion
 from .goal_lexicon import SCENARIOS
 from .goals import load_goal_model
+from .intent_vote import IntentVote, intent_vote, learned_intents
 from .parse import ParseNotes, kpi_phrases, parse_with_notes
 from .stemming import stems
 from .vocab import DIMENSION_WORDS, OFF_TOPIC, OFF_TOPIC_STRONG, PLATFORM_WORDS
@@ -43,6 +44,11 @@ __all__ = ["Understanding", "understand", "describe", "warm_understanding", "Rou
 ANSWER_ABOVE = 0.3
 SURE_ABOVE = 0.6
 GOAL_INTENTS = ("recommend", "digest", "verdict")
+# Probability at which the learned intent vote overrides the rules (advisor.intent_vote; chosen by
+# leave-one-set-out on the hand-written development sets, bench_understanding.py --loso).
+INTENT_SURE = 0.9
+_PARSER_INTENTS = frozenset(("recommend", "verdict", "explain", "value", "compare", "why", "digest", "help",
+                             "out_of_scope", "brief"))
 TIE_RATIO = 1.02  # a stated goal likelier than the next is answered (with it as an alternative), however low the confidence
 
 Clarify = Literal["goal", "kpi", "governance"]
@@ -79,6 +85,35 @@ def understand(question: str, *, catalog: Catalog, context: Context | None = Non
                router: Router | None = None) -> Understanding:
     followed, notes = parse_with_notes(question, catalog=catalog, context=context)
     parsed = notes.own or followed
+    learned = None if followed != parsed else _learned_intent(question, parsed, notes)
+    if learned is not None:
+        parsed = followed = parsed.model_copy(update={"intent": learned.intent})
+        if learned.intent == "verdict" and notes.subject_kpi is None:
+            notes = replace(notes, subject_kpi=parsed.kpi_id)
+        notes = replace(notes, own=parsed)
+    u = _understand(question, followed, notes, parsed, catalog=catalog, context=context, router=router)
+    if learned is None:
+        return u
+    return replace(u, evidence=(*u.evidence, f"intent '{learned.intent}' from the example questions' vote "
+                                            f"({learned.probability:.2f}), over the rules' reading"))
+
+
+def _learned_intent(question: str, parsed: ParsedQuestion, notes: ParseNotes) -> IntentVote | None:
+    """The intent vote, when it is sure and disagrees with the rules in a way the pipeline can follow."""
+    vote = intent_vote(question)
+    if vote is None or vote.probability < INTENT_SURE or vote.intent == parsed.intent:
+        return None
+    if vote.intent not in _PARSER_INTENTS:  # "clarify" is the pipeline's to decide, not a reading
+        return None
+    if parsed.intent not in learned_intents():  # no example of what the rules read: nothing to weigh it by
+        return None
+    if vote.intent == "verdict" and (notes.subject_kpi or parsed.kpi_id) is None:
+        return None  # a verdict needs the KPI it judges
+    return vote
+
+
+def _understand(question: str, followed: ParsedQuestion, notes: ParseNotes, parsed: ParsedQuestion, *,
+                catalog: Catalog, context: Context | None, router: Router | None) -> Understanding:
     explain_cue = notes.cues.get("explain") or notes.cues.get("explain_weak")
     if parsed.intent == "explain" and parsed.kpi_id and not explain_cue and _ignored_words(notes.text, parsed.model_copy(
             update={"intent": "value"})):
