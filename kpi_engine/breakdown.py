@@ -59,7 +59,7 @@ def compute_breakdown(
     unreported = unreported_platforms(source, kpi, filters)
     if unreported:
         note = " ".join(x for x in (note, (
-            f"No data: {unreported_text(kpi, unreported)}, so {kpi.name} is missing there (not 0) and its "
+            f"No data: {unreported_text(source, kpi, unreported)}, so {kpi.name} is missing there (not 0) and its "
             f"rows are left out of every segment and of the total.")) if x)
     return Breakdown(
         kpi_id=kpi.id, name=kpi.name, unit=kpi.unit, dimension=by, period=period,

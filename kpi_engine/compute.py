@@ -74,29 +74,47 @@ _PLATFORM_NAMES = {"linkedin": "LinkedIn", "tiktok": "TikTok", "youtube": "YouTu
                    "instagram": "Instagram", "facebook": "Facebook"}
 
 
-def _reporting_platforms(source: Source, kpi: Kpi) -> set[str] | None:
-    """Platforms with any of the numerator anywhere in the data; None when the KPI is not matched."""
+def _platform_measures(source: Source, kpi: Kpi) -> dict[str, set[str]] | None:
+    """Each platform's measures of a matched-denominator formula that it reports (has any of,
+    anywhere in the data); None for every other KPI."""
     f = kpi.formula
     if not f.matched_denominator or not source.has_table(f.table):
         return None
     span = source.date_range(f.table)
     if span is None:
         return None
-    names = [m for _, m in f.numerator_terms]
+    names = f.measures
     frame = source.rollup(f.table, names, span[0], span[1], None, by=["platform"])
     if frame.empty:
-        return set()
-    totals = frame[names].abs().sum(axis=1).to_numpy()
-    return {str(p) for p, t in zip(frame["platform"], totals, strict=True) if t > 0}
+        return {}
+    present = frame[names].abs().to_numpy() > 0
+    return {str(p): {m for m, has in zip(names, row, strict=True) if has}
+            for p, row in zip(frame["platform"], present, strict=True)}
+
+
+def _required(kpi: Kpi, reported: dict[str, set[str]]) -> set[str]:
+    """The measures a platform must report to count: every numerator measure, and each denominator
+    measure some platform reports (one that none reports leaves the rate undefined, said as such)."""
+    f = kpi.formula
+    anywhere = set().union(*reported.values()) if reported else set()
+    return {m for _, m in f.numerator_terms} | {m for _, m in f.denominator_terms if m in anywhere}
+
+
+def _reporting_platforms(source: Source, kpi: Kpi) -> set[str] | None:
+    reported = _platform_measures(source, kpi)
+    if reported is None:
+        return None
+    required = _required(kpi, reported)
+    return {p for p, has in reported.items() if has >= required}
 
 
 def matched_filters(source: Source, kpi: Kpi, filters: Filters | None) -> Filters | None:
-    """``filters`` narrowed to the platforms that report the numerator, for a matched denominator.
+    """``filters`` narrowed to the platforms that report every measure of a matched-denominator rate.
 
-    A platform reports the numerator when it has any of it anywhere in the data (a platform
-    with saves but none this week still counts). When none of the chosen platforms reports it,
-    the platform list is empty: the rate is missing there (no rows), never 0. Unchanged for
-    every other KPI.
+    A platform reports a measure when it has any of it anywhere in the data (a platform with
+    saves but none this week still counts). When none of the chosen platforms reports them, the
+    platform list is empty: the rate is missing there (no rows), never 0. Unchanged for every
+    other KPI.
     """
     reporting = _reporting_platforms(source, kpi)
     if reporting is None:
@@ -107,8 +125,8 @@ def matched_filters(source: Source, kpi: Kpi, filters: Filters | None) -> Filter
 
 
 def unreported_platforms(source: Source, kpi: Kpi, filters: Filters | None) -> list[str]:
-    """The chosen platforms (all in the data without a platform filter) that do not report the
-    numerator of a matched-denominator rate; [] for every other KPI."""
+    """The chosen platforms (all in the data without a platform filter) that lack a measure of a
+    matched-denominator rate; [] for every other KPI."""
     reporting = _reporting_platforms(source, kpi)
     if reporting is None:
         return []
@@ -117,12 +135,15 @@ def unreported_platforms(source: Source, kpi: Kpi, filters: Filters | None) -> l
     return [p for p in chosen if p and p not in reporting]
 
 
-def unreported_text(kpi: Kpi, platforms: list[str]) -> str:
-    """'LinkedIn does not report link clicks' (the numerator of a matched-denominator rate)."""
+def unreported_text(source: Source, kpi: Kpi, platforms: list[str]) -> str:
+    """'LinkedIn does not report link clicks': the platforms and the formula measures they lack."""
+    reported = _platform_measures(source, kpi) or {}
+    required = _required(kpi, reported)
+    lacking = [m for m in kpi.formula.measures
+               if m in required and any(m not in reported.get(p, set()) for p in platforms)]
     names = [_PLATFORM_NAMES.get(p.lower(), p) for p in platforms]
     who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    measures = [m for _, m in kpi.formula.numerator_terms]
-    what = " or ".join(_MEASURE_WORDS.get(m, m.replace("_", " ")) for m in measures)
+    what = " or ".join(_MEASURE_WORDS.get(m, m.replace("_", " ")) for m in lacking or kpi.formula.measures)
     return f"{who} {'does' if len(names) == 1 else 'do'} not report {what}"
 
 
@@ -172,7 +193,7 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
         if scoped is not None and scoped.get("platform") == []:
             # no chosen platform reports the numerator: missing, not 0, and not mixed with the others
             return KpiValue(**base, value=None, status="no_data", message=(
-                f"No data: {unreported_text(kpi, unreported_platforms(source, kpi, filters))}, so {kpi.name}"
+                f"No data: {unreported_text(source, kpi, unreported_platforms(source, kpi, filters))}, so {kpi.name}"
                 f"{fmt_filters(filters)} is missing (not 0)."))
         frame = source.rollup(f.table, f.measures, period.start, period.end, scoped)
         rows = int(frame["rows"].iloc[0])

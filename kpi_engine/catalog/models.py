@@ -50,8 +50,9 @@ class Formula(_Strict):
     measure: str | None = None  # stock_* and percentile
     quantile: float | None = Field(default=None, gt=0, lt=1)
     scale: float = 1.0
-    # ratio only: the denominator counts only rows from platforms that report the numerator
-    # (saves, video completions, watch time), so platforms without it do not dilute the rate
+    # ratio only: numerator and denominator count only rows from platforms that report the formula's
+    # measures (saves, link clicks, video completions, watch time, reach), so a platform without one
+    # neither dilutes nor inflates the rate; alone, such a platform's rate is missing, never 0
     matched_denominator: bool = False
 
     @model_validator(mode="after")
@@ -100,7 +101,7 @@ class Formula(_Strict):
         if self.kind == "sum":
             return f"sum({self.numerator})"
         if self.kind == "ratio":
-            matched = (f", {self.denominator} counted only on platforms that report {self.numerator}"
+            matched = (f", both counted only on platforms that report {' and '.join(self.measures)}"
                        if self.matched_denominator else "")
             return f"sum({self.numerator}) / sum({self.denominator}){scale}{matched}"
         if self.kind == "stock_growth":

@@ -59,7 +59,7 @@ def test_breakdown_and_trend_use_the_matched_denominator():
 def test_the_definition_says_so():
     kpi = default_catalog().get("save_rate")
     assert kpi.formula.matched_denominator
-    assert "counted only on platforms that report saves" in kpi.formula.describe()
+    assert "counted only on platforms that report saves and impressions" in kpi.formula.describe()
     assert "platforms that report saves" in kpi.denominator
 
 
@@ -104,5 +104,21 @@ def test_linkedin_save_rate_is_missing_not_zero():
 def test_ctr_definition_says_so():
     kpi = default_catalog().get("click_through_rate")
     assert kpi.formula.matched_denominator
-    assert "counted only on platforms that report clicks" in kpi.formula.describe()
+    assert "counted only on platforms that report clicks and impressions" in kpi.formula.describe()
     assert "platforms that report link clicks" in kpi.denominator
+
+
+def test_a_platform_without_the_denominator_measure_does_not_inflate_the_rate():
+    # X reports no reach: its 500 engagements have no reach beside them
+    rows = [{"date": D1, "platform": "instagram", "account": "a", "post_id": "i", "impressions": 12000,
+             "reach": 8000, "engagements": 400},
+            {"date": D1, "platform": "x", "account": "b", "post_id": "x", "impressions": 9000,
+             "reach": float("nan"), "engagements": 500}]
+    e = Engine(source=MemorySource(dataset(posts=posts(rows))), today=date(2025, 3, 10))
+    v = e.compute_value("engagement_rate_by_reach", "2025-03-02..2025-03-02")
+    # 400 / 8,000 x 100 = 5.0%, not (400 + 500) / 8,000 x 100 = 11.25%
+    assert v.value == pytest.approx(5.0) and v.numerator == pytest.approx(400)
+    x = e.compute_value("engagement_rate_by_reach", "2025-03-02..2025-03-02", {"platform": ["x"]})
+    assert x.value is None and "X does not report reach" in (x.message or "")
+    # engagement rate (per impression) has both measures on every platform: unchanged, 900 / 21,000
+    assert e.compute_value("engagement_rate", "2025-03-02..2025-03-02").value == pytest.approx(900 / 21000 * 100)
