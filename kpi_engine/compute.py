@@ -191,7 +191,7 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
     if f.kind in ("sum", "ratio"):
         scoped = matched_filters(source, kpi, filters)
         if scoped is not None and scoped.get("platform") == []:
-            # no chosen platform reports the numerator: missing, not 0, and not mixed with the others
+            # no chosen platform reports the rate's measures: missing, not 0, and not mixed with the others
             return KpiValue(**base, value=None, status="no_data", message=(
                 f"No data: {unreported_text(source, kpi, unreported_platforms(source, kpi, filters))}, so {kpi.name}"
                 f"{fmt_filters(filters)} is missing (not 0)."))
