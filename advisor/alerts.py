@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from .facts import input_reading
 from .format import fmt_change, fmt_value
 
 if TYPE_CHECKING:
@@ -97,12 +98,14 @@ def evaluate_alert(engine: Engine, *, kpi_id: str, period: Period,
                          and cmp.reference.status == "ok")
         res.reason = f"the change is at least your threshold of {t * 100 if t else 0:g}% against the previous period."
     else:
-        wanted = {"bad": (False,), "good": (True,), "both": (True, False)}.get(direction, (False,))
+        # an input KPI (posts published) has no good direction: only direction=both alerts on it
+        wanted = {"bad": (False,), "good": (True,), "both": (True, False, None)}.get(direction, (False,))
         res.triggered = (cmp.verdict in ("up", "down") and cmp.p_value is not None
                          and cmp.p_value < ALERT_ALPHA and cmp.good in wanted)
+        how = (f"{input_reading(cmp)} (an input is neither good nor bad by itself)" if cmp.read_against
+               else f"it moves {'against' if cmp.good is False else 'with'} the KPI's good direction")
         res.reason = (f"the engine's test says this change is very unlikely to be noise "
-                      f"(p < {ALERT_ALPHA:g}) and it moves {'against' if cmp.good is False else 'with'} "
-                      f"the KPI's good direction.")
+                      f"(p < {ALERT_ALPHA:g}) and {how}.")
     if res.triggered:
         _describe(engine, res, report, filters, threshold_kind, t)
     return res

@@ -29,7 +29,7 @@ BETTER_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "engagements": ("engagement_rate", "save_rate", "share_rate"),
     "impressions": ("reach", "engagement_rate", "share_of_voice"),
     "video_views": ("video_completion_rate", "avg_watch_time"),
-    "posts_published": ("engagement_rate", "click_through_rate"),
+    "posts_published": ("impressions_per_post", "engagements_per_post"),
     "mention_volume": ("net_sentiment", "share_of_voice"),
 }
 
@@ -66,6 +66,13 @@ def _kpi_line(k: Kpi) -> str:
     return f"*{k.name}* (`{k.id}`): {k.formula.describe()}"
 
 
+def _good_direction_text(k: Kpi) -> str:
+    """'up', 'down', or for an input 'none, an input (more is more effort): read it against ...'."""
+    if k.read_against is None:
+        return k.direction
+    return f"none, an input (more is more effort): read it against {k.read_against.replace('_', ' ')}"
+
+
 def _guidance_section(citations: list[Citation]) -> Section | None:
     if not citations:
         return None
@@ -91,7 +98,7 @@ def compose_recommend(q: ParsedQuestion, *, question: str, catalog: Catalog, ret
             _kpi_line(primary),
             f"- What it means: {primary.definition}",
             f"- Denominator: {primary.denominator}",
-            f"- Good direction: {'up' if primary.direction == 'up' else 'down'}; {timing}.",
+            f"- Good direction: {_good_direction_text(primary)}; {timing}.",
         ])),
         Section(title="Diagnostics (why it moved)", kind="diagnostics",
                 text="\n".join(f"- {_kpi_line(d)}" for d in diagnostics)),
@@ -198,7 +205,7 @@ def compose_explain(q: ParsedQuestion, *, question: str, catalog: Catalog, retri
             f"- Formula: {kpi.formula.describe()}",
             f"- Denominator: {kpi.denominator}",
             f"- Scope: {kpi.scope}",
-            f"- Good direction: {kpi.direction}; {kpi.timing} indicator; "
+            f"- Good direction: {_good_direction_text(kpi)}; {kpi.timing} indicator; "
             f"goal families: {', '.join(catalog.goals[f].name for f in kpi.families)}.",
         ])),
         Section(title="Traps", kind="guardrails", text="\n".join(f"- {g}" for g in kpi.guardrails)),

@@ -243,7 +243,7 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
     elif report.current.value is not None and c.verdict != "not_enough_data":
         standouts = standout_segments(engine, kpi.id, period, filters)
         if standouts:
-            facts += standout_facts(kpi.id, kpi.name, kpi.unit, kpi.direction, standouts)
+            facts += standout_facts(kpi.id, kpi.name, kpi.unit, kpi.good_direction, standouts)
             lines = ["The total does not hold up, but these segments moved clearly on their own:"]
             lines += [f"- {key} ({dim.replace('_', ' ')}): {fmt_change(sc.abs_change, sc.rel_change, kpi.unit)}, "
                       f"{verdict_phrase(sc, kpi.unit)}" for dim, key, sc in standouts[:4]]

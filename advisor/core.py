@@ -350,7 +350,7 @@ class Advisor:
 
         engine = self.engine(workspace)
         value = engine.compute_value(kpi_id, period, filters)
-        return value_facts(value, good_direction=engine.kpi(kpi_id).direction)
+        return value_facts(value, good_direction=engine.kpi(kpi_id).good_direction)
 
 
 class _WorkspaceTools:

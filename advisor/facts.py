@@ -11,7 +11,8 @@ from .format import fmt_change, fmt_compact, fmt_signed, fmt_value
 
 __all__ = [
     "value_facts", "report_facts", "breakdown_facts", "fmt_contribution", "VERDICT_WORDS", "verdict_phrase",
-    "change_unit", "interval_text", "mde_text", "fmt_rel", "comparison_uncertainty_facts",
+    "change_unit", "interval_text", "mde_text", "fmt_rel", "comparison_uncertainty_facts", "input_reading",
+    "good_direction",
 ]
 
 Direction = Literal["up", "down"]
@@ -23,6 +24,11 @@ VERDICT_WORDS = {
     "unclear": "too early to tell",
     "not_enough_data": "not enough data to judge",
 }
+
+
+def good_direction(direction: str) -> Direction | None:
+    """A catalog direction as the way a change is good: None for an input (neither good nor bad)."""
+    return direction if direction in ("up", "down") else None  # type: ignore[return-value]
 
 
 def fmt_rel(x: float) -> str:
@@ -59,17 +65,35 @@ def _failed_fdr(c: Comparison) -> bool:
             and c.ci_high is not None and (c.ci_low > 0 or c.ci_high < 0))
 
 
+def input_reading(c: Comparison) -> str | None:
+    """How to read a change in an input KPI (posts published), which is neither good nor bad by itself.
+
+    'more posts published, an input: read it against impressions per post'; None for other KPIs.
+    """
+    if c.read_against is None:
+        return None
+    against = c.read_against.replace("_", " ")
+    what = {"up": f"more {c.reference.name.lower()}, an input",
+            "down": f"fewer {c.reference.name.lower()}, an input"}.get(c.verdict, "an input")
+    return f"{what}: read it against {against}"
+
+
 def verdict_phrase(c: Comparison, unit: str | None = None) -> str:
     """The verdict with the numbers it rests on.
 
     'a meaningful rise (good; 95% interval +4% to +86%)', 'no meaningful change (a move of ±9.5%
-    would likely have shown)', 'too early to tell (95% interval -12% to +31%)'.
+    would likely have shown)', 'too early to tell (95% interval -12% to +31%)'; an input KPI's
+    change is never good or bad: 'a meaningful rise (more posts published, an input: read it
+    against impressions per post; 95% interval ...)'.
     """
     unit = unit or c.reference.unit
     words = VERDICT_WORDS[c.verdict]
     interval = interval_text(c, unit)
     inside: list[str] = []
-    if c.good is True:
+    reading = input_reading(c)
+    if reading is not None:
+        inside.append(reading)
+    elif c.good is True:
         inside.append("good")
     elif c.good is False:
         inside.append("bad")
@@ -124,10 +148,10 @@ def value_facts(v: KpiValue, prefix: str | None = None, *, period: str = "curren
     return facts
 
 
-def _comparison_facts(c: Comparison, kpi_id: str, unit: str, tag: str, good: Direction) -> list[Fact]:
+def _comparison_facts(c: Comparison, kpi_id: str, unit: str, tag: str, good: Direction | None) -> list[Fact]:
     facts = value_facts(c.reference, prefix=f"{kpi_id}.{tag}", period=tag, good_direction=good)
-    about = {"period": tag, "period_label": c.reference.period.label, "good_direction": good,
-             "name": c.reference.name}
+    about: dict[str, Any] = {"period": tag, "period_label": c.reference.period.label, "good_direction": good,
+                             "name": c.reference.name}
     if c.abs_change is not None:
         facts.append(_fact(f"{kpi_id}.{tag}.abs_change", f"change vs {c.against}", c.abs_change,
                            fmt_change(c.abs_change, None, unit), change_unit(unit), kpi_id,
@@ -163,15 +187,20 @@ def comparison_uncertainty_facts(c: Comparison, kpi_id: str, unit: str, tag: str
                            f"smallest relative change {vs} the test would likely see (80% power)",
                            c.rel_mde, "\u00b1" + fmt_rel(c.rel_mde).lstrip("+"), "fraction", kpi_id,
                            kind="mde", **about))
+    if _failed_fdr(c) and c.family_size:
+        # verdict_phrase names the family's size ("not clear once all 12 comparisons here are counted")
+        facts.append(_fact(f"{kpi_id}.{tag}.family_size", f"comparisons counted together {vs}", float(c.family_size),
+                           str(c.family_size), "", kpi_id, kind="family_size", **about))
     return facts
 
 
 def report_facts(r: KpiReport) -> list[Fact]:
     v = r.current
+    good = good_direction(r.direction)
     return [
-        *value_facts(v, good_direction=r.direction),
-        *_comparison_facts(r.previous, v.kpi_id, v.unit, "previous", r.direction),
-        *_comparison_facts(r.last_year, v.kpi_id, v.unit, "last_year", r.direction),
+        *value_facts(v, good_direction=good),
+        *_comparison_facts(r.previous, v.kpi_id, v.unit, "previous", good),
+        *_comparison_facts(r.last_year, v.kpi_id, v.unit, "last_year", good),
     ]
 
 

@@ -77,7 +77,7 @@ class Slot:
                                            self.fact.label else "")
         if self.signed:
             out["direction"] = {1: "up", -1: "down", 0: "flat"}[self.sign or 0]
-            if self.good_direction and self.sign:
+            if self.good_direction in ("up", "down") and self.sign:
                 up_is_good = self.good_direction == "up"
                 out["good"] = "good" if (self.sign > 0) == up_is_good else "bad"
         return out

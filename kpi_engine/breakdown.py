@@ -13,7 +13,7 @@ contribution is its own change. Contributions add up to the total change.
 from __future__ import annotations
 
 from .catalog import Kpi
-from .compute import _combine, compute_value, matched_filters
+from .compute import _combine, compute_value, matched_filters, unreported_platforms, unreported_text
 from .errors import FilterError
 from .periods import Period, previous_period
 from .results import Breakdown, Segment
@@ -56,6 +56,11 @@ def compute_breakdown(
                 "more than once; compare segments with care.")
     elif f.kind == "percentile":
         note = "Percentiles do not add up across segments; contributions are not shown."
+    unreported = unreported_platforms(source, kpi, filters)
+    if unreported:
+        note = " ".join(x for x in (note, (
+            f"No data: {unreported_text(source, kpi, unreported)}, so {kpi.name} is missing there (not 0) and its "
+            f"rows are left out of every segment and of the total.")) if x)
     return Breakdown(
         kpi_id=kpi.id, name=kpi.name, unit=kpi.unit, dimension=by, period=period,
         previous_period=reference, total=total, previous_total=previous_total,

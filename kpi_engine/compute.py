@@ -29,6 +29,8 @@ __all__ = [
     "compare_values",
     "normalise_filters",
     "matched_filters",
+    "unreported_platforms",
+    "unreported_text",
     "fmt_filters",
     "cluster_dimension",
 ]
@@ -65,29 +67,84 @@ def normalise_filters(source: Source, kpi: Kpi, filters: Filters | None) -> dict
     return out
 
 
-def matched_filters(source: Source, kpi: Kpi, filters: Filters | None) -> Filters | None:
-    """``filters`` narrowed to the platforms that report the numerator, for a matched denominator.
+# how a measure and a platform are named in a "does not report" message
+_MEASURE_WORDS = {"clicks": "link clicks", "video_completions": "video completions",
+                  "watch_time_seconds": "watch time"}
+_PLATFORM_NAMES = {"linkedin": "LinkedIn", "tiktok": "TikTok", "youtube": "YouTube", "x": "X",
+                   "instagram": "Instagram", "facebook": "Facebook"}
 
-    A platform reports the numerator when it has any of it anywhere in the data (a platform
-    with saves but none this week still counts). Unchanged for every other KPI.
-    """
+
+def _platform_measures(source: Source, kpi: Kpi) -> dict[str, set[str]] | None:
+    """Each platform's measures of a matched-denominator formula that it reports (has any of,
+    anywhere in the data); None for every other KPI."""
     f = kpi.formula
     if not f.matched_denominator or not source.has_table(f.table):
-        return filters
+        return None
     span = source.date_range(f.table)
     if span is None:
-        return filters
-    names = [m for _, m in f.numerator_terms]
+        return None
+    names = f.measures
     frame = source.rollup(f.table, names, span[0], span[1], None, by=["platform"])
     if frame.empty:
+        return {}
+    present = frame[names].abs().to_numpy() > 0
+    return {str(p): {m for m, has in zip(names, row, strict=True) if has}
+            for p, row in zip(frame["platform"], present, strict=True)}
+
+
+def _required(kpi: Kpi, reported: dict[str, set[str]]) -> set[str]:
+    """The measures a platform must report to count: every numerator measure, and each denominator
+    measure some platform reports (one that none reports leaves the rate undefined, said as such)."""
+    f = kpi.formula
+    anywhere = set().union(*reported.values()) if reported else set()
+    return {m for _, m in f.numerator_terms} | {m for _, m in f.denominator_terms if m in anywhere}
+
+
+def _reporting_platforms(source: Source, kpi: Kpi) -> set[str] | None:
+    reported = _platform_measures(source, kpi)
+    if reported is None:
+        return None
+    required = _required(kpi, reported)
+    return {p for p, has in reported.items() if has >= required}
+
+
+def matched_filters(source: Source, kpi: Kpi, filters: Filters | None) -> Filters | None:
+    """``filters`` narrowed to the platforms that report every measure of a matched-denominator rate.
+
+    A platform reports a measure when it has any of it anywhere in the data (a platform with
+    saves but none this week still counts). When none of the chosen platforms reports them, the
+    platform list is empty: the rate is missing there (no rows), never 0. Unchanged for every
+    other KPI.
+    """
+    reporting = _reporting_platforms(source, kpi)
+    if reporting is None:
         return filters
-    totals = frame[names].abs().sum(axis=1).to_numpy()
-    reporting = {str(p) for p, t in zip(frame["platform"], totals, strict=True) if t > 0}
     wanted = (filters or {}).get("platform")
     keep = sorted(reporting if wanted is None else reporting & set(wanted))
-    if not keep:  # none of the chosen platforms reports it: nothing to match against
-        return filters
     return {**(filters or {}), "platform": keep}
+
+
+def unreported_platforms(source: Source, kpi: Kpi, filters: Filters | None) -> list[str]:
+    """The chosen platforms (all in the data without a platform filter) that lack a measure of a
+    matched-denominator rate; [] for every other KPI."""
+    reporting = _reporting_platforms(source, kpi)
+    if reporting is None:
+        return []
+    wanted = (filters or {}).get("platform")
+    chosen = list(wanted) if wanted is not None else source.dimension_values(kpi.formula.table, "platform")
+    return [p for p in chosen if p and p not in reporting]
+
+
+def unreported_text(source: Source, kpi: Kpi, platforms: list[str]) -> str:
+    """'LinkedIn does not report link clicks': the platforms and the formula measures they lack."""
+    reported = _platform_measures(source, kpi) or {}
+    required = _required(kpi, reported)
+    lacking = [m for m in kpi.formula.measures
+               if m in required and any(m not in reported.get(p, set()) for p in platforms)]
+    names = [_PLATFORM_NAMES.get(p.lower(), p) for p in platforms]
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    what = " or ".join(_MEASURE_WORDS.get(m, m.replace("_", " ")) for m in lacking or kpi.formula.measures)
+    return f"{who} {'does' if len(names) == 1 else 'do'} not report {what}"
 
 
 def fmt_filters(filters: Filters | None) -> str:
@@ -132,7 +189,13 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
                         message=_empty_message(source, kpi, period, filters))
     num = den = None
     if f.kind in ("sum", "ratio"):
-        frame = source.rollup(f.table, f.measures, period.start, period.end, matched_filters(source, kpi, filters))
+        scoped = matched_filters(source, kpi, filters)
+        if scoped is not None and scoped.get("platform") == []:
+            # no chosen platform reports the rate's measures: missing, not 0, and not mixed with the others
+            return KpiValue(**base, value=None, status="no_data", message=(
+                f"No data: {unreported_text(source, kpi, unreported_platforms(source, kpi, filters))}, so {kpi.name}"
+                f"{fmt_filters(filters)} is missing (not 0)."))
+        frame = source.rollup(f.table, f.measures, period.start, period.end, scoped)
         rows = int(frame["rows"].iloc[0])
         num = float(_combine(frame, f.numerator_terms)[0])
         if f.kind == "ratio":
@@ -282,13 +345,13 @@ def compare_values(source: Source, kpi: Kpi, current: KpiValue, reference: KpiVa
     """Change from ``reference`` to ``current`` and whether it is meaningful."""
     if current.value is None or reference.value is None:
         return Comparison(against=against, reference=reference, abs_change=None, rel_change=None,
-                          verdict="not_enough_data", good=None,
+                          verdict="not_enough_data", good=None, read_against=kpi.read_against,
                           method="no comparison: one of the periods has no data")
     abs_change = current.value - reference.value
     rel_change = abs_change / abs(reference.value) if reference.value else None
     if current.status != "ok" or reference.status != "ok":
         return Comparison(against=against, reference=reference, abs_change=abs_change,
-                          rel_change=rel_change, verdict="not_enough_data", good=None,
+                          rel_change=rel_change, verdict="not_enough_data", good=None, read_against=kpi.read_against,
                           method=f"below the minimum volume of {kpi.min_volume:,.0f}")
     t, method = change_test(source, kpi, current, reference, against, filters)
     return comparison_from_test(kpi, reference, against, abs_change, rel_change, t, method)
@@ -302,8 +365,8 @@ def comparison_from_test(kpi: Kpi, reference: KpiValue, against: str, abs_change
     if q_value is not None and verdict in ("up", "down") and q_value >= ALPHA:
         verdict = "unclear"  # clear on its own, not once the other tests of the family are counted
     good = None
-    if verdict in ("up", "down"):
-        good = (verdict == "up") == (kpi.direction == "up")
+    if verdict in ("up", "down") and kpi.good_direction is not None:
+        good = (verdict == "up") == (kpi.good_direction == "up")
     extra: dict = {}
     if t is not None:
         ref = abs(reference.value) if reference.value else None
@@ -312,7 +375,8 @@ def comparison_from_test(kpi: Kpi, reference: KpiValue, against: str, abs_change
             extra.update(rel_ci_low=t.low / ref, rel_ci_high=t.high / ref, rel_mde=t.mde / ref)
     return Comparison(against=against, reference=reference, abs_change=abs_change, rel_change=rel_change,
                       verdict=verdict, good=good, p_value=t.p_value if t is not None else None, method=method,
-                      material_change=kpi.material_change, q_value=q_value, family_size=family_size, **extra)
+                      material_change=kpi.material_change, q_value=q_value, family_size=family_size,
+                      read_against=kpi.read_against, **extra)
 
 
 def compute_comparison(source: Source, kpi: Kpi, period: Period, filters: Filters | None = None) -> Comparison:

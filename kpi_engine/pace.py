@@ -85,7 +85,7 @@ def pace_status(low: float, high: float, target: float, direction: str) -> PaceS
 
 def _base(kpi: Kpi, period: Period, target: float, filters: Filters | None, as_of: date) -> dict[str, Any]:
     elapsed = max(0, min((as_of - period.start).days + 1, period.days))
-    return dict(kpi_id=kpi.id, name=kpi.name, unit=kpi.unit, direction=kpi.direction, period=period,
+    return dict(kpi_id=kpi.id, name=kpi.name, unit=kpi.unit, direction=kpi.target_direction, period=period,
                 target=float(target), filters={k: list(v) for k, v in (filters or {}).items()},
                 as_of=as_of, elapsed_days=elapsed, remaining_days=period.days - elapsed)
 
@@ -106,7 +106,7 @@ def compute_pace(source: Source, kpi: Kpi, period: Period, target: float, filter
         if v is None:
             return Pace(**base, status="no_data", message=f"No data for {kpi.name} in {period.label}.")
         return Pace(**base, actual=v, projected=v, low=v, high=v, method="the period is over",
-                    status="achieved" if meets(v, target, kpi.direction) else "missed")
+                    status="achieved" if meets(v, target, kpi.target_direction) else "missed")
     actual = None
     if period.start <= last:
         actual = compute_value(source, kpi, Period(start=period.start, end=last, label="so far",
@@ -136,7 +136,7 @@ def compute_pace(source: Source, kpi: Kpi, period: Period, target: float, filter
                         f"at least {MIN_BACKTESTS} are needed for a range, so there is no status yet."))
     point, low, high = _interval(projected, errors)
     return Pace(**base, actual=actual, projected=point, low=low, high=high, backtests=len(errors),
-                method=method, status=pace_status(low, high, target, kpi.direction), message=stale, **extra)
+                method=method, status=pace_status(low, high, target, kpi.target_direction), message=stale, **extra)
 
 
 def _method_words(kpi: Kpi) -> str:

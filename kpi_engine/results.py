@@ -66,7 +66,10 @@ class Comparison(_Model):
     abs_change: float | None
     rel_change: float | None  # fraction: 0.12 == +12%
     verdict: Verdict
-    good: bool | None  # the change is in the KPI's good direction (None if no verdict)
+    good: bool | None  # the change is in the KPI's good direction (None if no verdict, or for an input)
+    # an input KPI (direction 'input', e.g. posts published): the outcome KPI it is read against;
+    # its change is more or less effort, never good or bad by itself
+    read_against: str | None = None
     p_value: float | None = None
     method: str  # how the verdict was decided, in words
     # the uncertainty behind the verdict, in KPI units (absolute change) ...
@@ -88,7 +91,7 @@ class KpiReport(_Model):
     current: KpiValue
     previous: Comparison
     last_year: Comparison
-    direction: Literal["up", "down"]
+    direction: Literal["up", "down", "input"]
     formula: str
     denominator: str
     guardrails: list[str] = []

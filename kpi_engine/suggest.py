@@ -73,7 +73,7 @@ def suggest_targets(source: Source, kpi: Kpi, period: Period, filters: Filters |
     pace = compute_pace(source, kpi, period, trailing or last_year or 0.0, filters, as_of=as_of)
     trend = trailing / trailing_ly - 1 if trailing is not None and trailing_ly else None
     season = last_year / trailing_ly - 1 if last_year is not None and trailing_ly else None
-    base: dict[str, Any] = dict(kpi_id=kpi.id, name=kpi.name, unit=kpi.unit, direction=kpi.direction, period=period,
+    base: dict[str, Any] = dict(kpi_id=kpi.id, name=kpi.name, unit=kpi.unit, direction=kpi.target_direction, period=period,
                 filters={k: list(v) for k, v in (filters or {}).items()}, last_year=last_year,
                 last_year_period=ly_p, trailing=trailing, trailing_period=trailing_p,
                 trailing_last_year=trailing_ly, trend=trend, season=season, pace=pace)
@@ -87,7 +87,7 @@ def suggest_targets(source: Source, kpi: Kpi, period: Period, filters: Filters |
             f"Not enough {kpi.name} history to suggest a target for {period.label}."))
     stretch = None
     if pace.projected and pace.low is not None and pace.high is not None:
-        good = pace.high if kpi.direction == "up" else pace.low
+        good = pace.high if kpi.target_direction == "up" else pace.low
         if pace.projected > 0 and good > 0:
             stretch = realistic * good / pace.projected
         else:

@@ -9,8 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..schema import TABLES
 
-__all__ = ["Formula", "Kpi", "Goal", "Catalog", "Unit", "FormulaKind", "parse_terms"]
+__all__ = ["Formula", "Kpi", "Goal", "Catalog", "Unit", "FormulaKind", "Direction", "parse_terms"]
 
+# up / down: the way a KPI is good. input: effort the team controls (posts published); a change
+# in it is neither good nor bad by itself and is read against the outcome named in `read_against`
+Direction = Literal["up", "down", "input"]
 FormulaKind = Literal["sum", "ratio", "stock_growth", "stock_level", "percentile"]
 Unit = Literal["count", "percent", "per_1000", "per_post", "seconds", "minutes", "currency", "points"]
 
@@ -47,8 +50,9 @@ class Formula(_Strict):
     measure: str | None = None  # stock_* and percentile
     quantile: float | None = Field(default=None, gt=0, lt=1)
     scale: float = 1.0
-    # ratio only: the denominator counts only rows from platforms that report the numerator
-    # (saves, video completions, watch time), so platforms without it do not dilute the rate
+    # ratio only: numerator and denominator count only rows from platforms that report the formula's
+    # measures (saves, link clicks, video completions, watch time, reach), so a platform without one
+    # neither dilutes nor inflates the rate; alone, such a platform's rate is missing, never 0
     matched_denominator: bool = False
 
     @model_validator(mode="after")
@@ -97,7 +101,7 @@ class Formula(_Strict):
         if self.kind == "sum":
             return f"sum({self.numerator})"
         if self.kind == "ratio":
-            matched = (f", {self.denominator} counted only on platforms that report {self.numerator}"
+            matched = (f", both counted only on platforms that report {' and '.join(self.measures)}"
                        if self.matched_denominator else "")
             return f"sum({self.numerator}) / sum({self.denominator}){scale}{matched}"
         if self.kind == "stock_growth":
@@ -114,7 +118,8 @@ class Kpi(_Strict):
     families: tuple[str, ...]
     formula: Formula
     unit: Unit
-    direction: Literal["up", "down"]
+    direction: Direction
+    read_against: str | None = None  # an input's outcome KPI (per unit of the input): direction 'input' only
     denominator: str  # the denominator (or basis) stated in words
     scope: str = "All connected platforms and accounts; post-day facts dated in the platform's reporting day."
     timezone: str = "workspace"
@@ -138,9 +143,26 @@ class Kpi(_Strict):
             raise ValueError("list at least one goal family")
         return v
 
+    @model_validator(mode="after")
+    def _check_input(self) -> Kpi:
+        if (self.direction == "input") != (self.read_against is not None):
+            raise ValueError("an input KPI (direction: input) names the outcome it is read against in "
+                             "read_against, and only an input does")
+        return self
+
     @property
     def is_rate(self) -> bool:
         return self.formula.kind == "ratio"
+
+    @property
+    def good_direction(self) -> Literal["up", "down"] | None:
+        """The way a change is good; None for an input, whose change is neither good nor bad."""
+        return None if self.direction == "input" else self.direction
+
+    @property
+    def target_direction(self) -> Literal["up", "down"]:
+        """The way a target is met: a plan for an input (posts a week) is a volume to reach."""
+        return "up" if self.direction == "input" else self.direction
 
 
 class Goal(_Strict):
@@ -168,10 +190,20 @@ class Catalog(_Strict):
             for f in kpi.families:
                 if f not in self.goals:
                     problems.append(f"KPI '{kpi.id}' names unknown goal family '{f}'")
+            if kpi.read_against is not None:
+                outcome = self.kpis.get(kpi.read_against)
+                if outcome is None:
+                    problems.append(f"KPI '{kpi.id}' is read against unknown KPI '{kpi.read_against}'")
+                elif outcome.direction == "input":
+                    problems.append(f"KPI '{kpi.id}' is read against '{outcome.id}', another input: "
+                                    "name an outcome (up or down)")
         for goal in self.goals.values():
             for k in (goal.primary, *goal.diagnostics):
                 if k not in self.kpis:
                     problems.append(f"goal '{goal.id}' names unknown KPI '{k}'")
+            if goal.primary in self.kpis and self.kpis[goal.primary].direction == "input":
+                problems.append(f"goal '{goal.id}' has the input '{goal.primary}' as its primary: a primary is "
+                                "an outcome; list the input as a diagnostic")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -79,3 +79,43 @@ def test_without_a_reference_value_the_interval_is_in_pp():
     assert (facts["x.previous.ci_low"].display, facts["x.previous.ci_low"].unit) == ("-0.19 pp", "pp")
     assert (facts["x.previous.mde"].display, facts["x.previous.mde"].unit) == ("\u00b10.84 pp", "pp")
     assert verdict_phrase(c) == "too early to tell (95% interval -0.19 pp to +0.99 pp)"
+
+
+def _posts_report():
+    """Ten weeks of about 20 posts a week, then a week of 40: a clear rise in effort."""
+    rows = []
+    start = date(2025, 1, 6)  # a Monday
+    for week in range(11):
+        n = 40 if week == 10 else 20 + (week % 3) - 1
+        for i in range(n):
+            day = date.fromordinal(start.toordinal() + 7 * week + i % 7)
+            rows.append({"date": day, "platform": "instagram", "post_id": f"w{week}p{i}", "impressions": 1000,
+                         "engagements": 30, "posts_published": 1})
+    engine = Engine(source=MemorySource(dataset(posts=posts(rows))), today=date(2025, 3, 31))
+    week = Period(start=date(2025, 3, 17), end=date(2025, 3, 23), label="that week", kind="custom")
+    return engine.compute_report("posts_published", week)
+
+
+def test_an_input_is_never_good_or_bad_only_read_against_its_outcome():
+    r = _posts_report()
+    c = r.previous
+    assert c.verdict == "up" and c.good is None and c.read_against == "impressions_per_post"
+    text = verdict_phrase(c)
+    assert text.startswith("a meaningful rise (more posts published, an input: read it against impressions per "
+                           "post; 95% interval +")
+    assert "good" not in text and "bad" not in text
+    # the narrator sees no good direction either, so "improved" cannot be written next to it
+    facts = report_facts(r)
+    assert all(f.good_direction is None for f in facts)
+    slots = build_slots(facts, primary_kpi="posts_published")
+    assert not [row for row in slots.describe() if "good" in row]
+
+
+def test_an_input_with_no_clear_change_still_says_what_to_read_it_against():
+    ref = KpiValue(kpi_id="posts_published", name="Posts published", unit="count", period=DAY, value=100.0,
+                   status="ok")
+    c = Comparison(against="previous period", reference=ref, abs_change=4.5, rel_change=0.045, verdict="unclear",
+                   good=None, method="m", ci_low=-10.0, ci_high=19.0, rel_ci_low=-0.10, rel_ci_high=0.19,
+                   read_against="impressions_per_post")
+    assert verdict_phrase(c) == ("too early to tell (an input: read it against impressions per post; "
+                                 "95% interval -10% to +19%)")

@@ -26,7 +26,7 @@ SEED = 20261129
 PRIMARY = {
     "awareness": "reach", "engagement": "engagement_rate", "traffic": "click_through_rate",
     "leads": "leads", "ecommerce": "product_page_views", "local": "qualified_inquiries",
-    "community": "median_response_time", "brand_health": "net_sentiment", "efficiency": "posts_published",
+    "community": "median_response_time", "brand_health": "net_sentiment", "efficiency": "impressions_per_post",
 }
 
 # goal wordings: (development, held-out); each fits "we want/need to ...", "our goal is ..." after light edits.

@@ -205,3 +205,74 @@ def test_linkedin_mapping_maps_saves_and_not_clicks() -> None:
     targets = load_mapping("linkedin_page_updates").targets()
     assert "Saves" in targets.get("saves", [])
     assert "Clicks" not in [s for sources in targets.values() for s in sources]
+
+
+@pytest.mark.parametrize("goal_id", sorted(CATALOG.goals))
+def test_goal_document_lists_its_primary_first(goal_id: str) -> None:
+    doc = DOCS[f"goal-{goal_id.replace('_', '-')}"]
+    assert doc.kpis[0] == CATALOG.goals[goal_id].primary, (
+        f"{doc.slug}: list the primary {CATALOG.goals[goal_id].primary} first in `kpis:`"
+    )
+
+
+INPUT_KPIS = [k for k in KPI_IDS if CATALOG.kpis[k].direction == "input"]
+
+
+def test_the_catalog_has_inputs() -> None:
+    assert "posts_published" in INPUT_KPIS
+
+
+@pytest.mark.parametrize("kpi_id", INPUT_KPIS)
+def test_input_kpis_are_described_as_inputs_and_never_as_a_primary(kpi_id: str) -> None:
+    # An input's change is neither good nor bad (the engine gives it no good direction), so its
+    # document says it is an input read against its outcome, and no document calls it a primary.
+    kpi, doc = CATALOG.kpis[kpi_id], kpi_doc(kpi_id)
+    assert "input" in kpi.definition.lower() and "**input**" in doc.body
+    assert f"`{kpi.read_against}`" in doc.body, f"{doc.slug} should name the outcome `{kpi.read_against}`"
+    name = re.escape(kpi.name.lower())
+    claims = [(d.slug, m.group(0)) for d in DOCS.values() for m in re.finditer(
+        rf"(?:{name}|`{kpi_id}`)[^.\n]*?\bis (?:the|its) (?:\w+ )?primary\b|primary is (?:\*\*)?(?:{name}|`{kpi_id}`)",
+        d.body.lower())]
+    assert not claims, f"documents call the input {kpi_id} a primary: {claims}"
+    assert re.search(r"direction[^.\n]*`input`", doc.body, re.IGNORECASE), f"{doc.slug} should state the catalog direction"
+
+
+# ------------------------------------------------------------------- missing is not zero: matched denominators
+
+# Measures a platform reports (or not) per post; web analytics and CRM measures come from elsewhere.
+PLATFORM_MEASURES = {"reach", "likes", "comments", "shares", "saves", "clicks", "profile_visits", "video_views",
+                     "video_completions", "watch_time_seconds"}
+# Gaps inside a multi-platform mapping, as its header states (the rows are there, the measure is not).
+KNOWN_PLATFORM_GAPS = {("fivetran_social_media_rollup", "facebook"): {"comments", "shares"}}
+
+
+def _measures_missing_somewhere() -> dict[str, list[str]]:
+    missing: dict[str, list[str]] = {}
+    for name in available_mappings():
+        provided = set(load_mapping(name).targets())
+        for m in PLATFORM_MEASURES - provided:
+            missing.setdefault(m, []).append(name)
+    for (name, platform), measures in KNOWN_PLATFORM_GAPS.items():
+        for m in measures:
+            missing.setdefault(m, []).append(f"{name} ({platform})")
+    return missing
+
+
+@pytest.mark.parametrize("kpi_id", [k for k in KPI_IDS if CATALOG.kpis[k].formula.kind == "ratio"
+                                    and CATALOG.kpis[k].formula.table == "posts"])
+def test_a_rate_with_a_measure_some_platform_lacks_uses_the_matched_denominator(kpi_id: str) -> None:
+    # engagements (derived from parts every platform has), impressions (TikTok's stand in from views)
+    # and web/CRM measures are not per-platform gaps
+    kpi = CATALOG.kpis[kpi_id]
+    measures = set(kpi.formula.measures) & PLATFORM_MEASURES
+    gaps = {m: where for m, where in _measures_missing_somewhere().items() if m in measures}
+    assert not gaps or kpi.formula.matched_denominator, f"{kpi_id}: {gaps} lack a measure; set matched_denominator"
+
+
+@pytest.mark.parametrize("kpi_id", [k for k in KPI_IDS if CATALOG.kpis[k].formula.matched_denominator])
+def test_matched_denominators_are_stated_in_catalog_and_document(kpi_id: str) -> None:
+    kpi, doc = CATALOG.kpis[kpi_id], kpi_doc(kpi_id)
+    assert "platforms that report" in kpi.definition, f"{kpi_id}: the definition should say which platforms count"
+    assert "platforms that report" in kpi.denominator
+    lines = [ln for ln in doc.body.splitlines() if re.match(r"\s*- (\*\*)?Denominator", ln)]
+    assert any("platforms that report" in ln for ln in lines), f"{doc.slug}: the Denominator line should say so"

@@ -68,3 +68,35 @@ def test_unknown_field_is_rejected(tmp_path):
     team.write_text("kpis:\n  - id: reach\n    override: true\n    colour: blue\n")
     with pytest.raises(CatalogError, match="colour"):
         load_catalog([team])
+
+
+def test_posts_published_is_an_input_read_against_impressions_per_post():
+    cat = default_catalog()
+    posts = cat.get("posts_published")
+    assert posts.direction == "input" and posts.read_against == "impressions_per_post"
+    assert posts.good_direction is None  # a change in effort is neither good nor bad
+    assert posts.target_direction == "up"  # a posting plan is met by reaching at least N posts
+    assert cat.goals["efficiency"].primary == "impressions_per_post"
+    assert "posts_published" in cat.goals["efficiency"].diagnostics
+
+
+@pytest.mark.parametrize("patch, message", [
+    ("    direction: input\n", "names the outcome it is read against"),
+    ("    read_against: impressions\n", "names the outcome it is read against"),
+    ("    direction: input\n    read_against: eyeballs\n", "read against unknown KPI 'eyeballs'"),
+    ("    direction: input\n    read_against: posts_published\n", "another input"),
+    ("    direction: sideways\n", "direction"),
+])
+def test_input_direction_is_validated(tmp_path, patch, message):
+    team = tmp_path / "team.yaml"
+    team.write_text("kpis:\n  - id: engagements\n    override: true\n" + patch)
+    with pytest.raises(CatalogError, match=message):
+        load_catalog([team])
+
+
+def test_an_input_cannot_be_a_goal_primary(tmp_path):
+    team = tmp_path / "team.yaml"
+    team.write_text("goals:\n  - id: efficiency\n    override: true\n    primary: posts_published\n"
+                    "    diagnostics: [impressions_per_post]\n")
+    with pytest.raises(CatalogError, match="input 'posts_published' as its primary"):
+        load_catalog([team])

@@ -50,9 +50,10 @@ def test_comments_per_post_counts_comments_on_older_posts_as_its_text_says() -> 
 def test_efficiency_reads_posts_published_against_outcome_per_post() -> None:
     cat = default_catalog()
     goal = cat.goals["efficiency"]
-    assert {"impressions_per_post", "engagements_per_post"} <= set(goal.diagnostics)
+    assert goal.primary == "impressions_per_post"  # an outcome per unit of output, not the output
+    assert {"posts_published", "engagements_per_post"} <= set(goal.diagnostics)
     posts_published = cat.kpis["posts_published"]
-    assert "input" in posts_published.definition
+    assert "input" in posts_published.definition and posts_published.direction == "input"
     assert "impressions_per_post" in posts_published.diagnostics
 
 

@@ -59,5 +59,66 @@ def test_breakdown_and_trend_use_the_matched_denominator():
 def test_the_definition_says_so():
     kpi = default_catalog().get("save_rate")
     assert kpi.formula.matched_denominator
-    assert "counted only on platforms that report saves" in kpi.formula.describe()
+    assert "counted only on platforms that report saves and impressions" in kpi.formula.describe()
     assert "platforms that report saves" in kpi.denominator
+
+
+def _ctr_engine() -> Engine:
+    # LinkedIn reports impressions but no link clicks (its "Clicks" column is not mapped): NaN, not 0
+    rows = [
+        {"date": D1, "platform": "instagram", "account": "a", "post_id": "i", "impressions": 10000, "clicks": 100},
+        {"date": D1, "platform": "facebook", "account": "f", "post_id": "f", "impressions": 5000, "clicks": 25},
+        {"date": D1, "platform": "linkedin", "account": "l", "post_id": "l", "impressions": 20000,
+         "clicks": float("nan")},
+    ]
+    return Engine(source=MemorySource(dataset(posts=posts(rows))), today=date(2025, 3, 10))
+
+
+def test_linkedin_ctr_is_missing_and_does_not_dilute_the_all_platform_ctr():
+    e = _ctr_engine()
+    li = e.compute_value("click_through_rate", "2025-03-02..2025-03-02", {"platform": ["linkedin"]})
+    assert li.value is None and li.status == "no_data"
+    assert li.message is not None and "No data: LinkedIn does not report link clicks" in li.message
+    # (100 + 25) / (10,000 + 5,000) x 100 = 0.8333%, not 125 / 35,000 x 100 = 0.357%
+    total = e.compute_value("click_through_rate", "2025-03-02..2025-03-02")
+    assert total.value == pytest.approx(125 / 15000 * 100) and total.denominator == pytest.approx(15000)
+    both = e.compute_value("click_through_rate", "2025-03-02..2025-03-02", {"platform": ["linkedin", "facebook"]})
+    assert both.value == pytest.approx(0.5)  # facebook alone: 25 / 5,000
+
+
+def test_a_platform_without_the_measure_is_no_data_in_a_breakdown_and_a_report():
+    e = _ctr_engine()
+    b = e.compute_breakdown("click_through_rate", "platform", "2025-03-02..2025-03-02")
+    assert {s.key for s in b.segments} == {"instagram", "facebook"}
+    assert b.note is not None and "LinkedIn does not report link clicks" in b.note
+    r = e.compute_report("click_through_rate", "2025-03-02..2025-03-02", {"platform": ["linkedin"]})
+    assert r.current.value is None and r.previous.verdict == "not_enough_data" and r.previous.good is None
+
+
+def test_linkedin_save_rate_is_missing_not_zero():
+    e = _ctr_engine()  # no platform here reports saves at all
+    v = e.compute_value("save_rate", "2025-03-02..2025-03-02")
+    assert v.value is None and "do not report saves" in (v.message or "")
+
+
+def test_ctr_definition_says_so():
+    kpi = default_catalog().get("click_through_rate")
+    assert kpi.formula.matched_denominator
+    assert "counted only on platforms that report clicks and impressions" in kpi.formula.describe()
+    assert "platforms that report link clicks" in kpi.denominator
+
+
+def test_a_platform_without_the_denominator_measure_does_not_inflate_the_rate():
+    # X reports no reach: its 500 engagements have no reach beside them
+    rows = [{"date": D1, "platform": "instagram", "account": "a", "post_id": "i", "impressions": 12000,
+             "reach": 8000, "engagements": 400},
+            {"date": D1, "platform": "x", "account": "b", "post_id": "x", "impressions": 9000,
+             "reach": float("nan"), "engagements": 500}]
+    e = Engine(source=MemorySource(dataset(posts=posts(rows))), today=date(2025, 3, 10))
+    v = e.compute_value("engagement_rate_by_reach", "2025-03-02..2025-03-02")
+    # 400 / 8,000 x 100 = 5.0%, not (400 + 500) / 8,000 x 100 = 11.25%
+    assert v.value == pytest.approx(5.0) and v.numerator == pytest.approx(400)
+    x = e.compute_value("engagement_rate_by_reach", "2025-03-02..2025-03-02", {"platform": ["x"]})
+    assert x.value is None and "X does not report reach" in (x.message or "")
+    # engagement rate (per impression) has both measures on every platform: unchanged, 900 / 21,000
+    assert e.compute_value("engagement_rate", "2025-03-02..2025-03-02").value == pytest.approx(900 / 21000 * 100)
