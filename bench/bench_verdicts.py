@@ -11,12 +11,16 @@ posts resampled jointly across both periods) computed on the same runs.
 Part 2 - the sample generator's flat data (``generate_flat``: no events, no
 trend) over many seeds: the share of digests naming at least one mover, and the
 share of "why did it move?" answers that name drivers for a change that does not
-hold up.
+hold up. Part 3 - the share of flat-data briefings ("how are we doing?") that
+name anything (a move or an unusual day).
 
-    .venv/bin/python bench/bench_verdicts.py [--reps 1000] [--boot 400] [--seeds 40]
+    .venv/bin/python bench/bench_verdicts.py [--reps 1000] [--boot 400] [--seeds 40] [--seed 11]
+    .venv/bin/python bench/bench_verdicts.py --skip-flat --kpis rate --days 7   # one cell group
+    .venv/bin/python bench/bench_verdicts.py --only-briefings --seeds 40
 
 Targets (issue 11): <= 5.5% false positives per test; power within 3 points of
-the bootstrap; flat digests naming a mover <= 5%; drivers on noise <= 10%.
+the bootstrap; flat digests naming a mover <= 5%; drivers on noise <= 10%; flat
+briefings naming anything <= 10% (brief for issue 11's follow-up).
 """
 
 from __future__ import annotations
@@ -185,6 +189,33 @@ def part2(seeds: int) -> tuple[float, float, int, int]:
     return naming / digests, noise_drivers / max(whys, 1), digests, whys
 
 
+def part3(seeds: int, weeks: int = 3) -> tuple[float, int, dict[str, int]]:
+    """Share of flat-data briefings ("how are we doing?", every goal's primary KPI, a week each) that
+    name anything: a meaningful move, or an unusual day."""
+    from advisor.answer import ParsedQuestion
+    from advisor.briefing import compose_briefing, team_scope
+    from kpi_engine import Engine, MemorySource
+    from kpi_engine.sample import generate_flat
+
+    end = date(2025, 6, 30)
+    named = n = 0
+    kinds: dict[str, int] = {}
+    for seed in range(seeds):
+        engine = Engine(source=MemorySource(generate_flat(end=end, seed=seed, days=420, scale=0.5)),
+                        today=end + timedelta(days=1))
+        scope = team_scope(engine, "bench", digest_goals=None, targets=None, filters={})
+        for w in range(weeks):
+            last = end - timedelta(days=7 * w)
+            answer = compose_briefing(engine, ParsedQuestion(intent="brief", period=f"{last - timedelta(days=6)}..{last}"),
+                                      workspace="bench", scope=scope, notes=None)
+            assert answer.briefing is not None
+            n += 1
+            named += bool(answer.briefing.items)
+            for kind in {i.kind for i in answer.briefing.items}:
+                kinds[kind] = kinds.get(kind, 0) + 1
+    return named / n, n, kinds
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=1000, help="simulated runs per cell (default 1000)")
@@ -193,9 +224,17 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11, help="simulation seed (default 11)")
     ap.add_argument("--kpis", default="rate,count", help="comma-separated: rate, count (default both)")
     ap.add_argument("--days", default="7,28", help="comma-separated window lengths (default 7,28)")
-    ap.add_argument("--skip-flat", action="store_true", help="part 1 only (no generate_flat digests)")
+    ap.add_argument("--skip-flat", action="store_true", help="part 1 only (no generate_flat digests or briefings)")
+    ap.add_argument("--briefing-weeks", type=int, default=3, help="flat briefings per seed (default 3)")
+    ap.add_argument("--only-briefings", action="store_true", help="part 3 only")
     args = ap.parse_args()
     t0 = time.perf_counter()
+    if args.only_briefings:
+        share_b, n_b, kinds = part3(args.seeds, args.briefing_weeks)
+        print(f"Part 3: flat-data briefings naming anything: {share_b * 100:.1f}% of {n_b} (target <= 10%); "
+              f"with a move {kinds.get('move', 0)}, with unusual days {kinds.get('unusual', 0)} "
+              f"({time.perf_counter() - t0:.0f} s)")
+        return
     print(f"Part 1: simulation, {args.reps} runs per cell, bootstrap {args.boot} resamples over posts")
     rows = part1(args.reps, args.boot, args.seed, tuple(args.kpis.split(",")),
                  tuple(int(d) for d in args.days.split(",")))
@@ -218,7 +257,12 @@ def main() -> None:
     print(f"  digests naming >= 1 mover: {share * 100:.1f}% of {n_dig} (target <= 5%)")
     print(f"  'why' answers naming drivers for a change that does not hold up: {noise * 100:.1f}% of {n_why} "
           f"(target <= 10%)")
-    print(f"time: part 1 {t1 - t0:.0f} s, part 2 {time.perf_counter() - t1:.0f} s")
+    t2 = time.perf_counter()
+    print(f"Part 3: flat-data briefings, {args.seeds} seeds x {args.briefing_weeks} weeks")
+    share_b, n_b, kinds = part3(args.seeds, args.briefing_weeks)
+    print(f"  briefings naming anything: {share_b * 100:.1f}% of {n_b} (target <= 10%); briefings with a move "
+          f"{kinds.get('move', 0)}, with unusual days {kinds.get('unusual', 0)}")
+    print(f"time: part 1 {t1 - t0:.0f} s, part 2 {t2 - t1:.0f} s, part 3 {time.perf_counter() - t2:.0f} s")
 
 
 if __name__ == "__main__":
