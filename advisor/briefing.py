@@ -166,7 +166,7 @@ def _unusual_facts(trend: Trend, points: list[Any]) -> list[Fact]:
     return facts
 
 
-def _unusual_item(trend: Trend, scope: str, named: set) -> _Item | None:
+def _unusual_item(trend: Trend, scope: str, named: set[Any]) -> _Item | None:
     """The flagged buckets in ``named`` (those that survive the briefing's false-discovery control)."""
     odd = [p for p in trend.points if p.anomaly and p.start in named and p.value is not None
            and p.start >= trend.period.start]

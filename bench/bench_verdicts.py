@@ -189,7 +189,7 @@ def part2(seeds: int) -> tuple[float, float, int, int]:
     return naming / digests, noise_drivers / max(whys, 1), digests, whys
 
 
-def part3(seeds: int, weeks: int = 3) -> tuple[float, int, dict[str, int]]:
+def part3(seeds: int, weeks: int = 3, first_seed: int = 0) -> tuple[float, int, dict[str, int]]:
     """Share of flat-data briefings ("how are we doing?", every goal's primary KPI, a week each) that
     name anything: a meaningful move, or an unusual day."""
     from advisor.answer import ParsedQuestion
@@ -200,7 +200,7 @@ def part3(seeds: int, weeks: int = 3) -> tuple[float, int, dict[str, int]]:
     end = date(2025, 6, 30)
     named = n = 0
     kinds: dict[str, int] = {}
-    for seed in range(seeds):
+    for seed in range(first_seed, first_seed + seeds):
         engine = Engine(source=MemorySource(generate_flat(end=end, seed=seed, days=420, scale=0.5)),
                         today=end + timedelta(days=1))
         scope = team_scope(engine, "bench", digest_goals=None, targets=None, filters={})
@@ -227,10 +227,11 @@ def main() -> None:
     ap.add_argument("--skip-flat", action="store_true", help="part 1 only (no generate_flat digests or briefings)")
     ap.add_argument("--briefing-weeks", type=int, default=3, help="flat briefings per seed (default 3)")
     ap.add_argument("--only-briefings", action="store_true", help="part 3 only")
+    ap.add_argument("--first-flat-seed", type=int, default=0, help="first generate_flat seed of part 3 (default 0)")
     args = ap.parse_args()
     t0 = time.perf_counter()
     if args.only_briefings:
-        share_b, n_b, kinds = part3(args.seeds, args.briefing_weeks)
+        share_b, n_b, kinds = part3(args.seeds, args.briefing_weeks, args.first_flat_seed)
         print(f"Part 3: flat-data briefings naming anything: {share_b * 100:.1f}% of {n_b} (target <= 10%); "
               f"with a move {kinds.get('move', 0)}, with unusual days {kinds.get('unusual', 0)} "
               f"({time.perf_counter() - t0:.0f} s)")
@@ -259,7 +260,7 @@ def main() -> None:
           f"(target <= 10%)")
     t2 = time.perf_counter()
     print(f"Part 3: flat-data briefings, {args.seeds} seeds x {args.briefing_weeks} weeks")
-    share_b, n_b, kinds = part3(args.seeds, args.briefing_weeks)
+    share_b, n_b, kinds = part3(args.seeds, args.briefing_weeks, args.first_flat_seed)
     print(f"  briefings naming anything: {share_b * 100:.1f}% of {n_b} (target <= 10%); briefings with a move "
           f"{kinds.get('move', 0)}, with unusual days {kinds.get('unusual', 0)}")
     print(f"time: part 1 {t1 - t0:.0f} s, part 2 {t2 - t1:.0f} s, part 3 {time.perf_counter() - t2:.0f} s")

@@ -109,7 +109,7 @@ def unusual_days(trends: Sequence[Trend], q: float = FDR_Q) -> dict[str, list[da
     """
     keys: list[tuple[str, date]] = []
     ps: list[float | None] = []
-    flagged = set()
+    flagged: set[tuple[str, date]] = set()
     for t in trends:
         for d, pv in day_p_values(t).items():
             keys.append((t.kpi_id, d))
