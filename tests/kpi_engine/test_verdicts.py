@@ -85,6 +85,21 @@ def test_interval_leans_where_the_posts_carrying_the_impressions_lean():
     assert t.low < est < t.high
 
 
+def test_with_one_post_carrying_each_period_the_interval_falls_back_to_the_symmetric_one():
+    # shares h: 100/101 and 1/101 in each period, weights 1/2: C = 2 (0.495^2 + 0.00495^2) = 0.49 > 1/z^2,
+    # so the score test bounds no interval; est +- z SE0 with the null (pooled-rate) SE instead
+    cur = {"a": (10.0, 100.0), "b": (0.5, 1.0)}
+    prev = {"c": (5.0, 100.0), "d": (0.5, 1.0)}
+    t = _call(cur, prev)
+    h = 100 / 101
+    assert 2 * ((h / 2) ** 2 + ((1 - h) / 2) ** 2) * Z * Z > 1
+    se = math.sqrt(_score_var(cur, prev, 0.0))
+    est = 10.5 / 101 - 5.5 / 101
+    assert t.estimate == pytest.approx(est) and t.se == pytest.approx(se)
+    assert (t.low, t.high) == pytest.approx((est - Z * se, est + Z * se))
+    assert (t.low > 0) == (t.p_value < 0.05)
+
+
 def test_a_post_in_both_periods_is_one_cluster_and_its_covariance_counts():
     # current: posts a, b at 0.2 and 0.4 -> r1 = 0.3; previous: the same posts at 0.15 and 0.25 -> r0 = 0.2
     # pooled rate 10/40 = 0.25: s1 = (2 - 2.5, 4 - 2.5) / 20 = (-0.025, 0.075), s0 = (-0.05, 0)
