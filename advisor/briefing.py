@@ -5,7 +5,8 @@ targets; every goal's primary KPI when it has set none. Their reports come from 
 batch digests and scorecards are built on (:func:`advisor.compose_numbers.digest_card`), so the
 briefing makes the same tests with the same verdicts, and its tests form one family (what controls
 false discoveries across a digest's tests controls them across the briefing's). Items are ranked: meaningful moves, then targets off
-pace, then unusual days the engine flags, then the team's notes; KPIs with nothing to say are
+pace, then unusual days the engine flags (those that survive Benjamini-Hochberg over every day the
+briefing judges, :func:`kpi_engine.multiplicity.unusual_days`), then the team's notes; KPIs with nothing to say are
 summarised in one line. Every number is an engine (or user-data) fact.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from kpi_engine.multiplicity import unusual_days
 from kpi_engine.periods import Period
 from kpi_engine.results import KpiReport, Trend
 
@@ -164,8 +166,10 @@ def _unusual_facts(trend: Trend, points: list[Any]) -> list[Fact]:
     return facts
 
 
-def _unusual_item(trend: Trend, scope: str) -> _Item | None:
-    odd = [p for p in trend.points if p.anomaly and p.value is not None and p.start >= trend.period.start]
+def _unusual_item(trend: Trend, scope: str, named: set[Any]) -> _Item | None:
+    """The flagged buckets in ``named`` (those that survive the briefing's false-discovery control)."""
+    odd = [p for p in trend.points if p.anomaly and p.start in named and p.value is not None
+           and p.start >= trend.period.start]
     if not odd:
         return None
     shown = sorted(odd, key=lambda p: -abs(p.score or 0.0))[:2]
@@ -245,12 +249,13 @@ def _compute(engine: Engine, scope: BriefScope, wanted: list[str], p: Period, fi
         if item is not None:
             items.append(item)
     grain: Literal["day", "week"] = "day" if p.days <= 92 else "week"
-    for r in kept:
-        k = r.current.kpi_id
-        if classes[k] == "meaningful" or r.current.value is None:
-            continue
-        trend = engine.compute_trend(k, p, grain, r.current.filters)
-        odd = _unusual_item(trend, scope_text)
+    trends = [engine.compute_trend(r.current.kpi_id, p, grain, r.current.filters) for r in kept
+              if classes[r.current.kpi_id] != "meaningful" and r.current.value is not None]
+    # the days named are under false-discovery control over every day the briefing judges, as its
+    # comparisons are over the digest's tests
+    named = unusual_days(trends)
+    for trend in trends:
+        odd = _unusual_item(trend, scope_text, set(named.get(trend.kpi_id, ())))
         if odd is not None:
             items.append(odd)
     cited = notes.relevant(workspace, p.start, p.end, filters=filters) if notes is not None else []

@@ -11,12 +11,16 @@ posts resampled jointly across both periods) computed on the same runs.
 Part 2 - the sample generator's flat data (``generate_flat``: no events, no
 trend) over many seeds: the share of digests naming at least one mover, and the
 share of "why did it move?" answers that name drivers for a change that does not
-hold up.
+hold up. Part 3 - the share of flat-data briefings ("how are we doing?") that
+name anything (a move or an unusual day).
 
-    .venv/bin/python bench/bench_verdicts.py [--reps 1000] [--boot 400] [--seeds 40]
+    .venv/bin/python bench/bench_verdicts.py [--reps 1000] [--boot 400] [--seeds 40] [--seed 11]
+    .venv/bin/python bench/bench_verdicts.py --skip-flat --kpis rate --days 7   # one cell group
+    .venv/bin/python bench/bench_verdicts.py --only-briefings --seeds 40
 
 Targets (issue 11): <= 5.5% false positives per test; power within 3 points of
-the bootstrap; flat digests naming a mover <= 5%; drivers on noise <= 10%.
+the bootstrap; flat digests naming a mover <= 5%; drivers on noise <= 10%; flat
+briefings naming anything <= 10% (brief for issue 11's follow-up).
 """
 
 from __future__ import annotations
@@ -109,23 +113,42 @@ def run_rep(rng, days: int, effect: float, kpi: str, boot: int) -> tuple[bool, b
     return engine, bool(lo > 0 or hi < 0), (t.p_value if t is not None else 1.0), boot_p
 
 
-def part1(reps: int, boot: int, seed: int) -> list[tuple]:
+def _exact_level(null_p: np.ndarray, level: float = 0.05) -> tuple[float, float]:
+    """(critical p, share of runs exactly at it to reject) giving exactly ``level`` on the null runs.
+
+    Bootstrap p-values sit on a grid (steps of 2 / resamples), so "p <= the 5% quantile"
+    rejects more than 5% of null runs when several tie at the quantile (about 5.3% at 400
+    resamples), which flatters the bootstrap's power at "equal" false-positive rates;
+    rejecting only the right share of the ties (a randomised test) makes the rates equal.
+    """
+    c = float(np.quantile(null_p, level))
+    below, tied = float(np.mean(null_p < c)), float(np.mean(null_p == c))
+    return c, (level - below) / tied if tied else 0.0
+
+
+def _reject(p: np.ndarray, crit: float, tie_share: float) -> float:
+    return float(np.mean(p < crit) + tie_share * np.mean(p == crit))
+
+
+def part1(reps: int, boot: int, seed: int, kpis: tuple[str, ...] = ("rate", "count"),
+          windows: tuple[int, ...] = (7, 28)) -> list[tuple]:
     """Rows (kpi, days, effect, engine rate, bootstrap rate, engine size-adjusted, bootstrap size-adjusted).
 
     Size-adjusted power rejects at each method's own 5% critical p-value measured on the
-    null runs of the same cell: it compares power at equal false-positive rates, which
-    matters because the percentile bootstrap itself runs above 5% with heavy-tailed posts.
+    null runs of the same cell (ties at it broken so that exactly 5% of null runs reject):
+    it compares power at equal false-positive rates, which matters because the percentile
+    bootstrap itself runs above 5% with heavy-tailed posts.
     """
     rng = np.random.default_rng(seed)
     rows = []
-    for kpi in ("rate", "count"):
-        for days in (7, 28):
-            crit = (0.05, 0.05)
+    for kpi in kpis:
+        for days in windows:
+            crit = [(0.05, 0.0), (0.05, 0.0)]
             for effect in EFFECTS:
                 out = np.array([run_rep(rng, days, effect, kpi, boot) for _ in range(reps)], dtype=float)
                 if effect == 0:
-                    crit = (float(np.quantile(out[:, 2], 0.05)), float(np.quantile(out[:, 3], 0.05)))
-                adj_e, adj_b = float(np.mean(out[:, 2] <= crit[0])), float(np.mean(out[:, 3] <= crit[1]))
+                    crit = [_exact_level(out[:, 2]), _exact_level(out[:, 3])]
+                adj_e, adj_b = _reject(out[:, 2], *crit[0]), _reject(out[:, 3], *crit[1])
                 rows.append((kpi, days, effect, out[:, 0].mean(), out[:, 1].mean(), adj_e, adj_b))
                 eng, bs = rows[-1][3], rows[-1][4]
                 print(f"  {kpi:5s} {days:2d}d {'+' if effect else ' '}{effect * 100:3.0f}%   engine {eng * 100:5.1f}%"
@@ -166,16 +189,56 @@ def part2(seeds: int) -> tuple[float, float, int, int]:
     return naming / digests, noise_drivers / max(whys, 1), digests, whys
 
 
+def part3(seeds: int, weeks: int = 3, first_seed: int = 0) -> tuple[float, int, dict[str, int]]:
+    """Share of flat-data briefings ("how are we doing?", every goal's primary KPI, a week each) that
+    name anything: a meaningful move, or an unusual day."""
+    from advisor.answer import ParsedQuestion
+    from advisor.briefing import compose_briefing, team_scope
+    from kpi_engine import Engine, MemorySource
+    from kpi_engine.sample import generate_flat
+
+    end = date(2025, 6, 30)
+    named = n = 0
+    kinds: dict[str, int] = {}
+    for seed in range(first_seed, first_seed + seeds):
+        engine = Engine(source=MemorySource(generate_flat(end=end, seed=seed, days=420, scale=0.5)),
+                        today=end + timedelta(days=1))
+        scope = team_scope(engine, "bench", digest_goals=None, targets=None, filters={})
+        for w in range(weeks):
+            last = end - timedelta(days=7 * w)
+            answer = compose_briefing(engine, ParsedQuestion(intent="brief", period=f"{last - timedelta(days=6)}..{last}"),
+                                      workspace="bench", scope=scope, notes=None)
+            assert answer.briefing is not None
+            n += 1
+            named += bool(answer.briefing.items)
+            for kind in {i.kind for i in answer.briefing.items}:
+                kinds[kind] = kinds.get(kind, 0) + 1
+    return named / n, n, kinds
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=1000, help="simulated runs per cell (default 1000)")
     ap.add_argument("--boot", type=int, default=400, help="bootstrap resamples per run (default 400)")
     ap.add_argument("--seeds", type=int, default=40, help="flat-generator seeds (default 40)")
-    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--seed", type=int, default=11, help="simulation seed (default 11)")
+    ap.add_argument("--kpis", default="rate,count", help="comma-separated: rate, count (default both)")
+    ap.add_argument("--days", default="7,28", help="comma-separated window lengths (default 7,28)")
+    ap.add_argument("--skip-flat", action="store_true", help="part 1 only (no generate_flat digests or briefings)")
+    ap.add_argument("--briefing-weeks", type=int, default=3, help="flat briefings per seed (default 3)")
+    ap.add_argument("--only-briefings", action="store_true", help="part 3 only")
+    ap.add_argument("--first-flat-seed", type=int, default=0, help="first generate_flat seed of part 3 (default 0)")
     args = ap.parse_args()
     t0 = time.perf_counter()
+    if args.only_briefings:
+        share_b, n_b, kinds = part3(args.seeds, args.briefing_weeks, args.first_flat_seed)
+        print(f"Part 3: flat-data briefings naming anything: {share_b * 100:.1f}% of {n_b} (target <= 10%); "
+              f"with a move {kinds.get('move', 0)}, with unusual days {kinds.get('unusual', 0)} "
+              f"({time.perf_counter() - t0:.0f} s)")
+        return
     print(f"Part 1: simulation, {args.reps} runs per cell, bootstrap {args.boot} resamples over posts")
-    rows = part1(args.reps, args.boot, args.seed)
+    rows = part1(args.reps, args.boot, args.seed, tuple(args.kpis.split(",")),
+                 tuple(int(d) for d in args.days.split(",")))
     fp = [r for r in rows if r[2] == 0]
     worst_fp = max(r[3] for r in fp)
     gap = max(r[4] - r[3] for r in rows if r[2] > 0)
@@ -187,12 +250,20 @@ def main() -> None:
     print(f"  largest power shortfall against the bootstrap (bootstrap minus engine): raw {gap * 100:.1f} pts, "
           f"at equal false-positive rates {gap_adj * 100:.1f} pts (target <= 3)")
     t1 = time.perf_counter()
+    if args.skip_flat:
+        print(f"time: part 1 {t1 - t0:.0f} s")
+        return
     print(f"Part 2: generate_flat over {args.seeds} seeds")
     share, noise, n_dig, n_why = part2(args.seeds)
     print(f"  digests naming >= 1 mover: {share * 100:.1f}% of {n_dig} (target <= 5%)")
     print(f"  'why' answers naming drivers for a change that does not hold up: {noise * 100:.1f}% of {n_why} "
           f"(target <= 10%)")
-    print(f"time: part 1 {t1 - t0:.0f} s, part 2 {time.perf_counter() - t1:.0f} s")
+    t2 = time.perf_counter()
+    print(f"Part 3: flat-data briefings, {args.seeds} seeds x {args.briefing_weeks} weeks")
+    share_b, n_b, kinds = part3(args.seeds, args.briefing_weeks, args.first_flat_seed)
+    print(f"  briefings naming anything: {share_b * 100:.1f}% of {n_b} (target <= 10%); briefings with a move "
+          f"{kinds.get('move', 0)}, with unusual days {kinds.get('unusual', 0)}")
+    print(f"time: part 1 {t1 - t0:.0f} s, part 2 {t2 - t1:.0f} s, part 3 {time.perf_counter() - t2:.0f} s")
 
 
 if __name__ == "__main__":

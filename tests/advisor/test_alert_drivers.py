@@ -59,9 +59,11 @@ def test_a_spike_alert_names_the_segment_the_chat_why_names():
 
 def test_a_broad_move_says_no_single_segment_stands_out(engine):
     period = _week_of("tiktok_engagement_drop")
+    # a change alert (>= 20%): the week's -38% is a meaningful drop (p = 0.014), not below the
+    # unusual-alert level of 1%, and no segment carries it out of proportion
     res = evaluate_alert(engine, kpi_id="engagement_rate", period=period, filters={"platform": ["tiktok"]},
-                         threshold_kind="unusual", threshold_value=None, direction="bad")
-    assert res.triggered and res.drivers == []
+                         threshold_kind="change", threshold_value=0.2, direction="bad")
+    assert res.triggered and res.verdict == "down" and res.drivers == []
     assert res.drivers_note.startswith("No single segment stands out")
 
 

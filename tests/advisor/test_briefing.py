@@ -125,14 +125,14 @@ def test_the_linkedin_spike_week_leads_with_linkedin_reach(advisor):
 
 def _engine_finds_something(engine, kpis: list[str], period: str) -> bool:
     """Independently of the briefing: any verdict that survives the false-discovery control over these
-    KPIs' comparisons, or any day the engine's trend flags."""
-    from kpi_engine.multiplicity import adjust_reports
+    KPIs' comparisons, or any day the engine's trend flags that survives the control over the days."""
+    from kpi_engine.multiplicity import adjust_reports, unusual_days
 
     reports = adjust_reports([engine.compute_report(k, period) for k in kpis])
     if any(r.previous.verdict in ("up", "down") for r in reports):
         return True
-    return any(r.current.value is not None and any(p.anomaly for p in engine.compute_trend(k, period, "day").points)
-               for k, r in zip(kpis, reports, strict=True))
+    return bool(unusual_days([engine.compute_trend(k, period, "day") for k, r in zip(kpis, reports, strict=True)
+                              if r.current.value is not None]))
 
 
 def test_flat_weeks_say_so_in_one_line(advisor):

@@ -121,7 +121,9 @@ def test_a_team_playbook_instruction_has_no_effect(server, tmp_path):
     assert first.narrator == "llm" and _narrative(first) == "Track engagement rate for engagement."
     second = advisor.answer("engagement rate last 28 days")
     assert second.narrator == "template" and second.fallback_reason.startswith("rejected: ")
-    assert "99%" not in second.text and "7.5%" not in second.text and "doubled" not in second.text
+    # the injected benchmark's words, not its bare number: the engine's own 95% interval for this
+    # period happens to end at +7.5%
+    assert "99%" not in second.text and "benchmark" not in second.text and "doubled" not in second.text
 
 
 def _narrative(a) -> str:

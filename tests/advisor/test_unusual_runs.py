@@ -88,7 +88,7 @@ def test_planted_drop_inside_a_longer_period_is_named_as_clear_on_its_own():
     event = {e.name: e for e in PLANTED_EVENTS}["tiktok_engagement_drop"]
     start, stop = event.window(end)
     engine = Engine(source=MemorySource(generate_sample(end=end)), today=end + timedelta(days=1))
-    first = start - timedelta(days=14)
+    first = start - timedelta(days=21)  # the drop is the last of four weeks
     q = ParsedQuestion(intent="why", kpi_id="engagement_rate", period=f"{first}..{first + timedelta(days=27)}",
                        filters={"platform": ["tiktok"]})
     answer = compose_why(engine, q)

@@ -24,9 +24,10 @@ def _report(cur, prev):
 
 
 def test_too_early_to_tell_shows_the_interval():
-    # +10 pp from 10%, se 5.77 pp, t with 1 df (12.71): -63.4 pp to +83.4 pp, i.e. -634% to +834% of 10%
+    # +10 pp from 10%; the score test's interval (tests/kpi_engine/test_verdicts.py) is
+    # 10 +- 100 z sqrt((2/900) / (1 - z^2 7/30)) = -18.7 pp to +38.7 pp, i.e. -187% to +387% of 10%
     c = _report([100, 200, 300], [100, 100]).previous
-    assert verdict_phrase(c) == "too early to tell (95% interval -634% to +834%)"
+    assert verdict_phrase(c) == "too early to tell (95% interval -187% to +387%)"
 
 
 def test_no_meaningful_change_shows_the_mde():
@@ -56,15 +57,16 @@ def test_interval_and_mde_are_facts_with_units_and_slots():
     r = _report([100, 200, 300], [100, 100])
     facts = {f.key: f for f in report_facts(r)}
     rel_low, rel_high = facts["engagement_rate.previous.rel_ci_low"], facts["engagement_rate.previous.rel_ci_high"]
-    assert (rel_low.display, rel_low.unit, rel_low.kind) == ("-634%", "fraction", "interval")
-    assert rel_high.display == "+834%"
+    assert (rel_low.display, rel_low.unit, rel_low.kind) == ("-187%", "fraction", "interval")
+    assert rel_high.display == "+387%"
     rel_mde = facts["engagement_rate.previous.rel_mde"]
-    assert (rel_mde.display, rel_mde.kind) == ("\u00b1813%", "mde")
+    # (z_0.975 + z_0.80) x sqrt(41/9000) / 0.10 = 2.8016 x 0.0675 / 0.1
+    assert (rel_mde.display, rel_mde.kind) == ("\u00b1189%", "mde")
     # the text shows the relative figures, so the absolute ones are not repeated as facts
     assert "engagement_rate.previous.ci_low" not in facts and "engagement_rate.previous.mde" not in facts
     slots = build_slots(list(facts.values()), primary_kpi="engagement_rate")
     slot = slots.get("engagement_rate.previous.rel_ci_low")
-    assert slot is not None and slot.text == "-634%" and "current" in slot.roles and not slot.signed
+    assert slot is not None and slot.text == "-187%" and "current" in slot.roles and not slot.signed
     # the model sees values and changes before the intervals
     kinds = [row.get("is", "") for row in slots.describe()]
     first_interval = next(i for i, k in enumerate(kinds) if "95% interval" in k)
