@@ -24,6 +24,7 @@ Three verdicts follow (:func:`decide_verdict`):
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,7 +67,7 @@ def _t_test(estimate: float, se: float, df: int) -> ChangeTest:
                       float(2 * stdtr(df, -abs(estimate) / se)), df)
 
 
-def _residuals(keys, num: np.ndarray, den: np.ndarray) -> tuple[dict, float, int] | None:
+def _residuals(keys: list[str], num: np.ndarray, den: np.ndarray) -> tuple[dict[str, float], float, int] | None:
     """Each cluster's leverage-corrected residual (num - r den) / sum(den) / sqrt(1 - h), h = den / sum(den)."""
     n, total = len(num), float(den.sum())
     if n < 2 or total <= 0:
@@ -77,8 +78,8 @@ def _residuals(keys, num: np.ndarray, den: np.ndarray) -> tuple[dict, float, int
     return dict(zip(keys, resid, strict=True)), r, n
 
 
-def ratio_change_test(cur_keys, cur_num: np.ndarray, cur_den: np.ndarray,
-                      prev_keys, prev_num: np.ndarray, prev_den: np.ndarray) -> ChangeTest | None:
+def ratio_change_test(cur_keys: Iterable[str], cur_num: np.ndarray, cur_den: np.ndarray,
+                      prev_keys: Iterable[str], prev_num: np.ndarray, prev_den: np.ndarray) -> ChangeTest | None:
     """Change in sum(num)/sum(den) between two periods, each element a cluster (post).
 
     var(r1 - r0) = sum(e1^2) + sum(e0^2) - 2 sum over shared posts of e1 e0, with e a post's
