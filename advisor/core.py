@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
     from .briefing import DigestGoals
     from .conversations import ConversationStore
+    from .llm import LlmRouter
+    from .narrator import Narrator
     from .notes import NoteStore
     from .settings import Settings
     from .targets import TargetStore
@@ -62,8 +64,8 @@ class Advisor:
         workspaces: WorkspaceStore,
         conversations: ConversationStore,
         knowledge: Any,
-        narrator: Any,
-        router: Any = None,
+        narrator: Narrator,
+        router: LlmRouter | None = None,
         targets: TargetStore | None = None,
         notes: NoteStore | None = None,
         digest_goals: DigestGoals | None = None,
@@ -409,7 +411,7 @@ def build_knowledge_base(settings: Settings) -> KnowledgeBase:
     )
 
 
-def _narrator(settings: Settings):
+def _narrator(settings: Settings) -> tuple[Narrator, LlmRouter | None]:
     """The narrator and, when the model is on, the question router that shares its settings."""
     from .narrator import build_narrator
 
