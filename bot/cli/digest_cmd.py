@@ -45,8 +45,8 @@ def _service(*, advisor: bool = True, need_slack: bool = False) -> Any:
         fail("No Slack credentials, so nothing can be posted (and nothing was claimed): set "
              "SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for a "
              "distributed (OAuth) app. `kpi-advisor digest preview` works without Slack.")
-    return wiring.build_digest_service(settings, state=state, advisor=wiring.build_advisor(settings) if advisor else None,
-                                       client_factory=factory)
+    return wiring.build_digest_service(settings, state=state, client_factory=factory,
+                                       advisor=wiring.build_advisor(settings) if advisor else None)
 
 
 def _multi_workspace() -> bool:
