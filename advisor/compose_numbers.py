@@ -36,6 +36,7 @@ from .why_evidence import (
 
 if TYPE_CHECKING:
     from kpi_engine import Engine
+    from kpi_engine.catalog import Kpi
 
 __all__ = ["compose_value", "compose_compare", "compose_why", "compose_digest", "digest_card", "DRIVER_DIMENSIONS"]
 
@@ -135,7 +136,7 @@ def _period_key(p: Period) -> str:
     return f"{p.start}..{p.end}"
 
 
-def _kpi_of(engine: Engine, q: ParsedQuestion):
+def _kpi_of(engine: Engine, q: ParsedQuestion) -> Kpi:
     """The KPI a number answer is about; a question without one is told how to name it."""
     if not q.kpi_id:
         from .errors import BadQuestion
@@ -144,7 +145,7 @@ def _kpi_of(engine: Engine, q: ParsedQuestion):
     return engine.kpi(q.kpi_id)
 
 
-def _report(engine: Engine, q: ParsedQuestion):
+def _report(engine: Engine, q: ParsedQuestion) -> tuple[Kpi, Period, KpiReport, dict[str, list[str]], str]:
     """The KPI, period, report, resolved filters and scope words a number answer starts from."""
     kpi = _kpi_of(engine, q)
     period = engine.period(q.period or "last_28_days")
@@ -304,7 +305,7 @@ def compose_why(engine: Engine, q: ParsedQuestion) -> Answer:
             own = engine.compute_comparison(kpi.id, Period(start=top.start, end=top.end, label="flagged run",
                                                            kind="custom"), filters)
         if own is not None and own.verdict in ("up", "down"):
-            about = {"period": "previous", "name": kpi.name}
+            about: dict[str, Any] = {"period": "previous", "name": kpi.name}
             facts += comparison_uncertainty_facts(own, f"{kpi.id}.unusual_run", kpi.unit, "previous", about)
             if own.abs_change is not None:
                 facts.append(Fact(key=f"{kpi.id}.unusual_run.abs_change", label="flagged run vs the days before it",

@@ -28,16 +28,19 @@ from .route_governance import answer_governance
 from .understand import understand
 
 if TYPE_CHECKING:
+    from knowledge import KnowledgeBase
     from kpi_engine import Engine
 
     from .briefing import DigestGoals
     from .conversations import ConversationStore
+    from .llm import LlmRouter
+    from .narrator import Narrator
     from .notes import NoteStore
     from .settings import Settings
     from .targets import TargetStore
     from .workspaces import EngineProvider, WorkspaceConfig, WorkspaceStore
 
-__all__ = ["Advisor"]
+__all__ = ["Advisor", "build_knowledge_base"]
 
 log = logging.getLogger("kpi_advisor.advisor")
 
@@ -61,8 +64,8 @@ class Advisor:
         workspaces: WorkspaceStore,
         conversations: ConversationStore,
         knowledge: Any,
-        narrator: Any,
-        router: Any = None,
+        narrator: Narrator,
+        router: LlmRouter | None = None,
         targets: TargetStore | None = None,
         notes: NoteStore | None = None,
         digest_goals: DigestGoals | None = None,
@@ -82,8 +85,6 @@ class Advisor:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, sample_end: date | None = None) -> Advisor:
-        from knowledge import KnowledgeBase, create_embedder
-
         from .briefing import DigestGoals
         from .conversations import ConversationStore
         from .db import open_database
@@ -92,15 +93,7 @@ class Advisor:
         from .workspaces import EngineProvider, WorkspaceStore, settings_defaults
 
         db = open_database(settings.state_url)
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        knowledge = KnowledgeBase(
-            store_dir=settings.chroma_dir, chroma_host=settings.chroma_host, chroma_port=settings.chroma_port,
-            chroma_options=settings.chroma_options,
-            embedder=create_embedder(settings.embedder, model=settings.embedding_model, api_key=key,
-                                     base_url=settings.openai_base_url, timeout=settings.embedding_timeout,
-                                     max_retries=settings.embedding_retries),
-            team_dirs=settings.knowledge_dirs,
-        )
+        knowledge = build_knowledge_base(settings)
         narrator, router = _narrator(settings)
         from .stemming import use_stem_cache
 
@@ -403,7 +396,22 @@ def _subscribe_help(goal: str, filters: dict[str, list[str]] | None = None) -> A
     )
 
 
-def _narrator(settings: Settings):
+def build_knowledge_base(settings: Settings) -> KnowledgeBase:
+    """The guidance store from Settings: where it lives, which embedder, the team's playbook folders."""
+    from knowledge import KnowledgeBase, create_embedder
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return KnowledgeBase(
+        store_dir=settings.chroma_dir, chroma_host=settings.chroma_host, chroma_port=settings.chroma_port,
+        chroma_options=settings.chroma_options,
+        embedder=create_embedder(settings.embedder, model=settings.embedding_model, api_key=key,
+                                 base_url=settings.openai_base_url, timeout=settings.embedding_timeout,
+                                 max_retries=settings.embedding_retries),
+        team_dirs=settings.knowledge_dirs,
+    )
+
+
+def _narrator(settings: Settings) -> tuple[Narrator, LlmRouter | None]:
     """The narrator and, when the model is on, the question router that shares its settings."""
     from .narrator import build_narrator
 

@@ -9,6 +9,7 @@ processes starting together on an empty database both come up.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -31,8 +32,9 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
+        # WAL lets a reader and a writer work at once
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(conn, _record):  # WAL lets a reader and a writer work at once
+        def _sqlite_pragmas(conn: sqlite3.Connection, _record: object) -> None:
             cur = conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")  # the usual pairing with WAL: no flush per commit

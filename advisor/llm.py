@@ -377,9 +377,9 @@ def routed_schema(goals: Sequence[str], kpi_ids: Sequence[str]) -> type[RoutedQu
     cached = _SCHEMAS.get(key)
     if cached is not None:
         return cached
-    goal_t: Any = Literal[key[0]] if key[0] else str  # type: ignore[valid-type]
-    kpi_t: Any = Literal[key[1]] if key[1] else str  # type: ignore[valid-type]
-    model = create_model(  # type: ignore[call-overload]
+    goal_t: Any = Literal[key[0]] if key[0] else str
+    kpi_t: Any = Literal[key[1]] if key[1] else str
+    model = create_model(
         "RoutedQuestion", __base__=RoutedQuestion, goal=(goal_t | None, ...), kpi_id=(kpi_t | None, ...))
     if len(_SCHEMAS) > 16:
         _SCHEMAS.clear()

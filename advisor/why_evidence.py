@@ -8,21 +8,23 @@ false-discovery-rate control over every segment tested.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from kpi_engine.compute import matched_filters
 from kpi_engine.errors import DataError, FilterError
 from kpi_engine.multiplicity import adjust_comparisons
 from kpi_engine.periods import Period
-from kpi_engine.results import Breakdown, Comparison, Concentration, Trend, TrendPoint
+from kpi_engine.results import Breakdown, Comparison, Concentration, Segment, Trend, TrendPoint
 
 from .answer import Fact
 from .facts import comparison_uncertainty_facts, fmt_rel
 
 if TYPE_CHECKING:
     from kpi_engine import Engine
+    from kpi_engine.source import Filters
 
 __all__ = [
     "DRIVER_DIMENSIONS", "MATERIAL_SHARE", "MIN_SEGMENT_POSTS", "STANDOUT_Q", "MAX_RUNS",
@@ -49,8 +51,8 @@ def _previous_shares(b: Breakdown) -> dict[str, float]:
     return {k: (w / total if total and w and w > 0 else 0.0) for k, w in weights.items()}
 
 
-def find_drivers(engine: Engine, kpi_id: str, period: Period, filters, *, limit: int = 3,
-             dimensions=DRIVER_DIMENSIONS) -> tuple[Breakdown | None, list]:
+def find_drivers(engine: Engine, kpi_id: str, period: Period, filters: Filters, *, limit: int = 3,
+                 dimensions: Sequence[str] = DRIVER_DIMENSIONS) -> tuple[Breakdown | None, list[Segment]]:
     """The dimension whose segments explain the change out of proportion to their size.
 
     A segment that holds 95% of the volume and 95% of the change explains nothing; one
@@ -84,7 +86,7 @@ def find_drivers(engine: Engine, kpi_id: str, period: Period, filters, *, limit:
     return b, movers
 
 
-def material_movers(b: Breakdown, movers: list) -> list:
+def material_movers(b: Breakdown, movers: list[Segment]) -> list[Segment]:
     """Segments carrying a material share (MATERIAL_SHARE) of a change that holds up."""
     if b.total.value is None or b.previous_total.value is None:
         return []
@@ -94,8 +96,8 @@ def material_movers(b: Breakdown, movers: list) -> list:
     return [s for s in movers if abs(s.contribution) >= MATERIAL_SHARE * abs(total)]
 
 
-def standout_segments(engine: Engine, kpi_id: str, period: Period, filters,
-                       dimensions=DRIVER_DIMENSIONS) -> list[tuple[str, str, Comparison]]:
+def standout_segments(engine: Engine, kpi_id: str, period: Period, filters: Filters,
+                      dimensions: Sequence[str] = DRIVER_DIMENSIONS) -> list[tuple[str, str, Comparison]]:
     """Segments whose own change holds up, after a BH control (q = STANDOUT_Q) over every segment tested.
 
     Used when the total change does not hold up: a segment is named only on its own evidence,
@@ -127,7 +129,7 @@ def standout_segments(engine: Engine, kpi_id: str, period: Period, filters,
     return [(dim, key, c) for (dim, key, _), c in zip(tested, adjusted, strict=True) if c.verdict in ("up", "down")]
 
 
-def _posts_by_segment(engine: Engine, kpi_id: str, dim: str, period: Period, filters) -> dict[str, int] | None:
+def _posts_by_segment(engine: Engine, kpi_id: str, dim: str, period: Period, filters: Filters) -> dict[str, int] | None:
     """Posts with data per segment of ``dim`` in the period (None for KPIs not on posts)."""
     kpi = engine.kpi(kpi_id)
     f = kpi.formula
@@ -140,7 +142,8 @@ def _posts_by_segment(engine: Engine, kpi_id: str, dim: str, period: Period, fil
     return {str(k): int(v) for k, v in frame.groupby(dim)["post_id"].nunique().items()}
 
 
-def standout_facts(kpi_id: str, name: str, unit: str, good, found) -> list:
+def standout_facts(kpi_id: str, name: str, unit: str, good: Literal["up", "down"] | None,
+                   found: list[tuple[str, str, Comparison]]) -> list[Fact]:
     facts = []
     for dim, key, c in found:
         about: dict[str, Any] = {"period": "previous", "period_label": c.reference.period.label,

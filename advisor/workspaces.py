@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine as SqlEngine
 
     from kpi_engine import Engine, Source
+    from kpi_engine.catalog import Catalog
 
 __all__ = ["WorkspaceConfig", "WorkspaceStore", "EngineProvider", "settings_defaults"]
 
@@ -70,7 +71,8 @@ class WorkspaceStore:
 
         from advisor.state.tables import workspace_settings as t
 
-        return conn.execute(select(t.c.config).where(t.c.team_id == team_id)).scalar_one_or_none()
+        config: str | None = conn.execute(select(t.c.config).where(t.c.team_id == team_id)).scalar_one_or_none()
+        return config
 
     def get(self, team_id: str) -> WorkspaceConfig:
         with self._db.connect() as conn:
@@ -121,7 +123,7 @@ class EngineProvider:
 
     def __init__(self, *, sample_end: date | None = None, cache_dir: Path | None = None):
         self._lock = threading.Lock()
-        self._sources: dict[str, Any] = {}
+        self._sources: dict[str, Source] = {}
         self._sample_end = sample_end
         self._cache_dir = cache_dir
 
@@ -141,12 +143,12 @@ class EngineProvider:
 
     @staticmethod
     @lru_cache(maxsize=32)
-    def _catalog(paths: tuple[str, ...]):
+    def _catalog(paths: tuple[str, ...]) -> Catalog:
         from kpi_engine.catalog import default_catalog, load_catalog
 
         return load_catalog([Path(p) for p in paths]) if paths else default_catalog()
 
-    def _source(self, config: WorkspaceConfig):
+    def _source(self, config: WorkspaceConfig) -> Source:
         key = json.dumps([config.data_url, config.data_path, config.data_mapping, config.timezone,
                           config.data_tables, config.data_schema], sort_keys=True)
         if key in self._sources:
@@ -169,7 +171,7 @@ class EngineProvider:
         self._sources[key] = source
         return source
 
-    def _sample_source(self, end: date):
+    def _sample_source(self, end: date) -> Source:
         """The bundled sample ending on ``end``, ready to compute on.
 
         Cached on disk as the built MemorySource, so a cold CLI start neither generates the
@@ -192,7 +194,8 @@ class EngineProvider:
         if path and path.exists():
             try:
                 with path.open("rb") as fh:
-                    return pickle.load(fh)
+                    cached: Source = pickle.load(fh)  # the MemorySource this method wrote below
+                    return cached
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
                 path.unlink(missing_ok=True)  # a stale or broken cache is regenerated
         from kpi_engine.memory import MemorySource

@@ -84,9 +84,9 @@ def make_advisor(settings: Any, *, processes: int | None = None) -> Any:
     """What `kpi-advisor serve` uses: a started :class:`ProcessPoolAdvisor`, or with
     ``processes=0`` an in-process ``Advisor`` (its work then shares the bot's GIL)."""
     if processes == 0:
-        from advisor import Advisor
+        from bot.wiring import build_advisor
 
-        advisor = Advisor.from_settings(settings)
+        advisor = build_advisor(settings)
         advisor.warm_up()  # the model client's imports, before the first question's clock starts
         return advisor
     return ProcessPoolAdvisor(settings=settings, processes=processes).start()
@@ -138,10 +138,10 @@ def _init_worker(settings: Any, nice: int, warm: bool, log_level: int) -> None:
         with contextlib.suppress(OSError):
             os.nice(nice)  # answers yield the CPU to the bot process's acks
     try:
-        from advisor import Advisor
+        from bot.wiring import build_advisor
 
         with _file_lock(Path(settings.home) / ".advisor-workers.lock"):
-            _advisor = Advisor.from_settings(settings)
+            _advisor = build_advisor(settings)
             if warm:
                 _warm_knowledge(_advisor)
     except Exception as exc:  # every later call reports it, instead of a pool that keeps dying
@@ -336,7 +336,7 @@ class ProcessPoolAdvisor:
         """A live engine for code that computes with it here (digest alerts); built on first use."""
         with self._lock:
             if self._local is None:
-                from advisor import Advisor
+                from bot.wiring import build_advisor
 
-                self._local = Advisor.from_settings(self.settings)
+                self._local = build_advisor(self.settings)
         return self._local.engine(workspace, as_of=as_of)

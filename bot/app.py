@@ -10,7 +10,7 @@ from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot.dedup import EventDeduplicator, ReplayGuard
-from bot.oauth import build_oauth_settings, is_multi_workspace, make_client_factory, make_web_client
+from bot.oauth import build_oauth_settings, is_multi_workspace, make_web_client
 from bot.threads import thread_key
 from bot.workers import WorkerPool
 
@@ -37,13 +37,17 @@ class Services:
     urgent: Any = None  # concurrent.futures.Executor
 
 
-def _default_digests(*, engine: Engine, advisor: Any, client_factory: Any) -> Any | None:
+def _default_digests(settings: Any, *, engine: Engine, advisor: Any, installation_store: Any | None) -> Any | None:
+    from bot import wiring
+
     try:
-        from bot.digests.service import DigestService
+        return wiring.build_digest_service(
+            settings, state=engine, advisor=advisor,
+            client_factory=wiring.build_client_factory(settings, state=engine, installation_store=installation_store),
+        )
     except ImportError:
         log.info("bot.digests is not available; /kpi digest will say so")
         return None
-    return DigestService(engine=engine, advisor=advisor, client_factory=client_factory)
 
 
 def _cached_authorize(oauth_settings: Any, client: Any) -> Any:
@@ -88,13 +92,13 @@ def build_app(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from advisor.db import open_database
+    from bot import wiring
     from bot.listeners import register_listeners
     from bot.listeners.common import RecentAnswers
     from bot.logs import register_secrets
 
     register_secrets(settings.secret_values())  # masked in every message shown to Slack users
-    engine = engine if engine is not None else open_database(settings.state_url)
+    engine = engine if engine is not None else wiring.open_state(settings)
     multi = is_multi_workspace(settings)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     if client is None:
@@ -126,10 +130,7 @@ def build_app(
             )
         app = App(token_verification_enabled=token_verification, **kwargs)
     if digests is None:
-        digests = _default_digests(
-            engine=engine, advisor=advisor,
-            client_factory=make_client_factory(settings=settings, installation_store=installation_store),
-        )
+        digests = _default_digests(settings, engine=engine, advisor=advisor, installation_store=installation_store)
     services = Services(
         advisor=advisor, digests=digests, workers=workers or WorkerPool(), engine=engine,
         dedup=EventDeduplicator(engine=engine), replays=ReplayGuard(engine=engine),

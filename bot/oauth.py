@@ -99,19 +99,6 @@ def build_oauth_settings(*, settings: Any, engine: Engine) -> Any:
     )
 
 
-def client_factory_from_settings(settings: Any, *, engine: Engine | None = None) -> Callable[[str], Any] | None:
-    """team id -> WebClient for work done without a request (digests, target alerts): the bot token,
-    or the installation store of a multi-workspace app; None without Slack credentials."""
-    if is_multi_workspace(settings):
-        if engine is None:
-            from advisor.db import open_database
-
-            engine = open_database(settings.state_url)
-        installations, _ = build_stores(engine=engine, client_id=settings.slack_client_id)
-        return make_client_factory(settings=settings, installation_store=installations)
-    return make_client_factory(settings=settings) if _secret(settings.slack_bot_token) else None
-
-
 def make_client_factory(
     *, settings: Any, installation_store: Any | None = None
 ) -> Callable[[str], Any]:

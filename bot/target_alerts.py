@@ -48,7 +48,7 @@ def deliver_target_alerts(advisor: Any, client_for: Callable[[str], Any] | None,
 class TargetAlertLoop:
     """Runs :func:`deliver_target_alerts` every ``interval`` seconds in a daemon thread."""
 
-    def __init__(self, advisor: Any, client_for: Callable[[str], Any], *, interval: float = 3600.0):
+    def __init__(self, advisor: Any, client_for: Callable[[str], Any] | None, *, interval: float = 3600.0):
         self._advisor, self._client_for, self._interval = advisor, client_for, interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="target-alerts", daemon=True)
@@ -72,8 +72,8 @@ class TargetAlertLoop:
 
 def start_target_alerts(app: Any, settings: Any, *, interval: float = 3600.0) -> TargetAlertLoop:
     """The hourly alert loop next to a running app (its advisor, its workspaces' tokens)."""
-    from bot.oauth import make_client_factory
+    from bot.wiring import build_client_factory
 
     store = getattr(app, "installation_store", None)
-    client_for = make_client_factory(settings=settings, installation_store=store)
+    client_for = build_client_factory(settings, state=app.kpi_services.engine, installation_store=store)
     return TargetAlertLoop(app.kpi_services.advisor, client_for, interval=interval).start()

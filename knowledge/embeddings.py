@@ -218,7 +218,8 @@ class LexicalEmbedder:
         return [self._vector(t).tolist() for t in texts]
 
     def embed_query(self, text: str) -> list[float]:
-        return self._vector(text).tolist()
+        vector: list[float] = self._vector(text).tolist()  # numpy's stubs type tolist() as Any
+        return vector
 
     def embed_array(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors as one float32 matrix (used by the benchmark's numpy baseline)."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from knowledge.embeddings import Embedder
 from knowledge.errors import EmbedderMismatch, KnowledgeError, StoreUnavailable
+
+_T = TypeVar("_T")
 
 _CONNECT_LOCK = threading.Lock()
 
@@ -204,7 +206,7 @@ class ChromaStore:
 
     # ---------------------------------------------------------------- data
 
-    def _fresh(self, op: Any) -> Any:
+    def _fresh(self, op: Callable[[Any], _T]) -> _T:
         """Run `op(collection)`; if another process rebuilt the collection, re-open it once."""
         col = self._get()
         if col is None:

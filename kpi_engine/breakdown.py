@@ -12,13 +12,18 @@ contribution is its own change. Contributions add up to the total change.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .catalog import Kpi
 from .compute import _combine, compute_value, matched_filters, unreported_platforms, unreported_text
 from .errors import FilterError
 from .periods import Period, previous_period
-from .results import Breakdown, Segment
+from .results import Breakdown, KpiValue, Segment, Status
 from .schema import TABLES
 from .source import Filters, Source
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["compute_breakdown"]
 
@@ -68,14 +73,15 @@ def compute_breakdown(
     )
 
 
-def _additive_segments(source, kpi, period, reference, by, filters, total, previous_total):
+def _additive_segments(source: Source, kpi: Kpi, period: Period, reference: Period, by: str,
+                       filters: Filters | None, total: KpiValue, previous_total: KpiValue) -> list[Segment]:
     f = kpi.formula
     scoped = matched_filters(source, kpi, filters)
     cur = source.rollup(f.table, f.measures, period.start, period.end, scoped, by=[by])
     prev = source.rollup(f.table, f.measures, reference.start, reference.end, scoped, by=[by])
     keys = sorted(set(cur[by].astype(str)) | set(prev[by].astype(str)))
 
-    def sums(frame):
+    def sums(frame: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
         num = dict(zip(frame[by].astype(str), _combine(frame, f.numerator_terms), strict=True))
         den = (dict(zip(frame[by].astype(str), _combine(frame, f.denominator_terms), strict=True))
                if f.kind == "ratio" else {})
@@ -110,7 +116,7 @@ def _additive_segments(source, kpi, period, reference, by, filters, total, previ
             rate = w1 * ((r1 if r1 is not None else base) - base) * f.scale
         value = r1 * f.scale if r1 is not None else None
         prev_value = r0 * f.scale if r0 is not None else None
-        status = "ok" if value is not None else "no_data"
+        status: Status = "ok" if value is not None else "no_data"
         if value is not None and x1 < kpi.min_volume:
             status = "not_enough_data"
         segments.append(Segment(
@@ -122,7 +128,8 @@ def _additive_segments(source, kpi, period, reference, by, filters, total, previ
     return segments
 
 
-def _per_segment(source, kpi, period, reference, by, filters, total, previous_total):
+def _per_segment(source: Source, kpi: Kpi, period: Period, reference: Period, by: str,
+                 filters: Filters | None, total: KpiValue, previous_total: KpiValue) -> list[Segment]:
     """Stocks and percentiles: compute each segment on its own."""
     f = kpi.formula
     keys = source.dimension_values(f.table, by)

@@ -5,6 +5,7 @@ Each parser names the file and the line of the first bad cell (``_Where``) so a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ def _lower(values: pd.Series) -> pd.Series:
     return values.str.lower().str.replace(" ", "_")
 
 
-_NORMALISE = {
+_NORMALISE: dict[str, Callable[[pd.Series], pd.Series]] = {
     "platform": lambda v: v.str.lower().replace(PLATFORM_ALIASES),
     "content_type": _lower,
     "topic": _lower,
@@ -46,7 +47,9 @@ def _dimension(series: pd.Series, dim: str) -> pd.Series:
             cat = cat.cat.add_categories([""])
         cat = cat.fillna("")
     # Clean the distinct values only, then re-point the codes: fast at ten million rows.
-    labels = _NORMALISE.get(dim, lambda v: v)(_text(pd.Series(cat.cat.categories)).fillna(""))
+    labels = _text(pd.Series(cat.cat.categories)).fillna("")
+    if dim in _NORMALISE:
+        labels = _NORMALISE[dim](labels)
     label_codes, uniques = pd.factorize(labels, sort=True)
     categories = pd.Index(np.asarray(uniques, dtype=object).astype(str), dtype="str")
     categorical = pd.Categorical.from_codes(label_codes[cat.cat.codes.to_numpy()], categories=categories)
@@ -75,7 +78,7 @@ def _numeric(series: pd.Series, column: str, where: _Where) -> pd.Series:
     return values.astype("float64")
 
 
-def _parse(series: pd.Series, fmt: str | None, dayfirst: bool) -> pd.Series:
+def _parse(series: pd.Series, fmt: str | None, dayfirst: bool) -> pd.Series[pd.Timestamp]:
     if pd.api.types.is_datetime64_any_dtype(series):
         return series  # Parquet keeps types: nothing to parse or check
     if isinstance(series.dtype, pd.CategoricalDtype):
@@ -101,7 +104,7 @@ def _parse(series: pd.Series, fmt: str | None, dayfirst: bool) -> pd.Series:
         return pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
 
 
-def _bad_dates(series: pd.Series, parsed: pd.Series, column: str, where: _Where, fmt: str | None) -> None:
+def _bad_dates(series: pd.Series, parsed: pd.Series[pd.Timestamp], column: str, where: _Where, fmt: str | None) -> None:
     if parsed is series:
         return
     bad = parsed.isna() & series.notna()

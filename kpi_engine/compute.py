@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from .stats import (
     difference_change_test,
     ratio_change_test,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "compute_value",
@@ -158,7 +161,7 @@ def cluster_dimension(kpi: Kpi) -> str:
     return "post_id" if kpi.formula.table == "posts" else "date"
 
 
-def _combine(frame, terms: list[tuple[int, str]]) -> np.ndarray:
+def _combine(frame: pd.DataFrame, terms: list[tuple[int, str]]) -> np.ndarray:
     total = np.zeros(len(frame))
     for sign, measure in terms:
         total = total + sign * frame[measure].to_numpy(dtype=float)
@@ -253,7 +256,7 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
     return KpiValue(**base, value=value, numerator=num, denominator=den, volume=volume, status="ok")
 
 
-def _account_levels(source: Source, kpi: Kpi, at, filters: Filters | None,
+def _account_levels(source: Source, kpi: Kpi, at: date, filters: Filters | None,
                     lookback_days: int = 14) -> dict[tuple[str, str], float]:
     """Each (platform, account)'s latest level of the stock on or before ``at`` (within the lookback)."""
     f = kpi.formula
@@ -274,7 +277,7 @@ def _account_label(key: tuple[str, str]) -> str:
     return f"{key[1]} ({key[0]})"
 
 
-def _like_for_like_note(n: int, started: list, stopped: list, period: Period) -> str:
+def _like_for_like_note(n: int, started: list[tuple[str, str]], stopped: list[tuple[str, str]], period: Period) -> str:
     parts = []
     if started:
         parts.append(f"{', '.join(_account_label(k) for k in started)} started reporting during the period")
@@ -311,7 +314,8 @@ def _window_values(source: Source, kpi: Kpi, period: Period, filters: Filters | 
     return np.array([np.nan if v is None else v for v in vals], dtype=float)
 
 
-def _cluster_sums(source: Source, kpi: Kpi, period: Period, filters: Filters | None):
+def _cluster_sums(source: Source, kpi: Kpi, period: Period,
+                  filters: Filters | None) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(cluster keys, numerator, denominator) per post (or day): a post in both periods shares its key."""
     f = kpi.formula
     dim = cluster_dimension(kpi)
@@ -367,7 +371,7 @@ def comparison_from_test(kpi: Kpi, reference: KpiValue, against: str, abs_change
     good = None
     if verdict in ("up", "down") and kpi.good_direction is not None:
         good = (verdict == "up") == (kpi.good_direction == "up")
-    extra: dict = {}
+    extra: dict[str, float] = {}
     if t is not None:
         ref = abs(reference.value) if reference.value else None
         extra = dict(se=t.se, ci_low=t.low, ci_high=t.high, mde=t.mde)

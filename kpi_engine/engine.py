@@ -64,7 +64,8 @@ class Engine:
         return resolve_period(text, today=self.today(), timezone=self.timezone,
                               include_today=include_today)
 
-    def _prepare(self, kpi_id: str, period: str | Period, filters: Filters | None):
+    def _prepare(self, kpi_id: str, period: str | Period,
+                 filters: Filters | None) -> tuple[Kpi, Period, dict[str, list[str]]]:
         kpi = self.kpi(kpi_id)
         return kpi, self.period(period), normalise_filters(self.source, kpi, filters)
 

@@ -216,6 +216,7 @@ def _read_csv(path: Path, spec: ColumnMapping | None) -> pd.DataFrame:
         index_col=False,
         dtype=text_columns,
     )
+    frame: pd.DataFrame  # read_csv without chunksize or iterator (the stubs cannot tell through **kwargs)
     try:
         with warnings.catch_warnings():
             # pandas warns (and drops data) when a row has more fields than the header.

@@ -14,9 +14,15 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .source import Filters, Source
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+_T = TypeVar("_T")
 
 __all__ = ["MemoSource", "memoized"]
 
@@ -28,7 +34,7 @@ def memoized(source: Source) -> Source:
     return MemoSource(source)
 
 
-def _filters_key(filters: Filters | None) -> tuple:
+def _filters_key(filters: Filters | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(sorted((d, tuple(str(v) for v in vals)) for d, vals in (filters or {}).items()))
 
 
@@ -37,7 +43,7 @@ class MemoSource:
 
     def __init__(self, source: Source, *, maxsize: int = 512):
         self._source = source
-        self._memo: OrderedDict[tuple, Any] = OrderedDict()
+        self._memo: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._maxsize = maxsize
         self.calls = 0  # calls that reached the source (tests and benchmarks read it)
 
@@ -46,10 +52,10 @@ class MemoSource:
             raise AttributeError(name)
         return getattr(self._source, name)
 
-    def _get(self, key: tuple, compute: Callable[[], Any]) -> Any:
+    def _get(self, key: tuple[object, ...], compute: Callable[[], _T]) -> _T:
         if key in self._memo:
             self._memo.move_to_end(key)
-            return self._memo[key]
+            return cast(_T, self._memo[key])  # the key names the call, so the value has its type
         self.calls += 1
         value = compute()
         self._memo[key] = value
@@ -64,11 +70,11 @@ class MemoSource:
         return self._get(("date_range", table), lambda: self._source.date_range(table))
 
     def rollup(self, table: str, measures: Sequence[str], start: date, end: date,
-               filters: Filters | None = None, by: Sequence[str] = ()):
+               filters: Filters | None = None, by: Sequence[str] = ()) -> pd.DataFrame:
         key = ("rollup", table, tuple(measures), start, end, _filters_key(filters), tuple(by))
         return self._get(key, lambda: self._source.rollup(table, measures, start, end, filters, by)).copy()
 
-    def values(self, table: str, column: str, start: date, end: date, filters: Filters | None = None):
+    def values(self, table: str, column: str, start: date, end: date, filters: Filters | None = None) -> np.ndarray:
         key = ("values", table, column, start, end, _filters_key(filters))
         return self._get(key, lambda: self._source.values(table, column, start, end, filters)).copy()
 

@@ -204,7 +204,8 @@ class MemorySource:
             values = values[mask]
         if column in t.complete:
             return values.astype(np.float64)  # a copy: callers may sort it in place
-        return values[~np.isnan(values)]
+        present: np.ndarray = values[~np.isnan(values)]
+        return present
 
     def snapshot(
         self,

@@ -33,7 +33,7 @@ def adjust_comparisons(comparisons: Sequence[Comparison], q: float = FDR_Q) -> l
         if qv is None:
             out.append(c)
             continue
-        update: dict = {"q_value": qv, "family_size": m}
+        update: dict[str, object] = {"q_value": qv, "family_size": m}
         if c.verdict in ("up", "down") and qv >= q:
             update.update(verdict="unclear", good=None)
         out.append(c.model_copy(update=update))

@@ -133,7 +133,7 @@ class RollupCache(MemoSource):
 
     def __init__(self, source: Source, *, max_groups: int = 2_000):
         super().__init__(source)
-        self._cubes: dict[tuple, _Cube | None] = {}
+        self._cubes: dict[tuple[object, ...], _Cube | None] = {}
         self._max_groups = max_groups  # a dimension with more values (post ids) is not cubed
         self._hints: dict[str, list[str]] = {}
 
@@ -166,7 +166,7 @@ class RollupCache(MemoSource):
         return self._cubes[key]
 
     def rollup(self, table: str, measures: Sequence[str], start: date, end: date,
-               filters: Filters | None = None, by: Sequence[str] = ()):
+               filters: Filters | None = None, by: Sequence[str] = ()) -> pd.DataFrame:
         by = list(by)
         dims = [b for b in by if b != "date"]
         cubable = (len(dims) <= 1 and "post_id" not in dims and (not by or by[0] == "date" or "date" not in by)

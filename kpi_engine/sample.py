@@ -208,7 +208,8 @@ def _choice_by_group(rng: np.random.Generator, group: np.ndarray, probs: np.ndar
     cum = np.cumsum(probs, axis=1)
     cum[:, -1] = 1.0
     u = rng.random(len(group))
-    return (u[:, None] > cum[group]).sum(axis=1)
+    draws: np.ndarray = (u[:, None] > cum[group]).sum(axis=1)
+    return draws
 
 
 def _posts(ctx: _Context, rng: np.random.Generator) -> pd.DataFrame:
@@ -262,7 +263,8 @@ def _posts(ctx: _Context, rng: np.random.Generator) -> pd.DataFrame:
     topic = p_topic[post]
 
     def per_platform(attr: str) -> np.ndarray:
-        return np.array([getattr(_P[p], attr) for p in PLATFORMS])[plat]
+        values: np.ndarray = np.array([getattr(_P[p], attr) for p in PLATFORMS])[plat]
+        return values
 
     tau = per_platform("decay")
     life = p_life[post]

@@ -8,7 +8,7 @@ answer the same questions, so the statistics never care where data lives.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
@@ -39,7 +39,8 @@ class Dataset:
     name: str = "dataset"
 
     def table(self, name: str) -> pd.DataFrame | None:
-        return getattr(self, name)
+        frame: pd.DataFrame | None = getattr(self, name)  # one of the table fields above
+        return frame
 
     def rows(self, name: str) -> int:
         """Rows in table ``name``; 0 when the dataset has no such table."""
@@ -111,7 +112,7 @@ def compute_quantile(
     A source with its own ``quantile`` (SQL: computed in the database) answers;
     otherwise it is computed from :meth:`Source.values`.
     """
-    own = getattr(source, "quantile", None)
+    own: Callable[..., tuple[float | None, int]] | None = getattr(source, "quantile", None)
     if own is not None:
         return own(table, column, q, start, end, filters)
     import numpy as np

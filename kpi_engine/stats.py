@@ -25,6 +25,7 @@ Three verdicts follow (:func:`decide_verdict`):
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,20 +68,21 @@ def _t_test(estimate: float, se: float, df: int) -> ChangeTest:
                       float(2 * stdtr(df, -abs(estimate) / se)), df)
 
 
-def _per_cluster(keys, num: np.ndarray, den: np.ndarray) -> tuple[dict, float, float] | None:
+def _per_cluster(keys: list[str], num: np.ndarray, den: np.ndarray
+                 ) -> tuple[dict[str, tuple[float, float]], float, float] | None:
     """Each cluster's (num, den) summed over its rows, the ratio of sums and the denominator total."""
     total = float(den.sum())
     if len(num) < 2 or total <= 0:
         return None
-    acc: dict = {}
+    acc: dict[str, tuple[float, float]] = {}
     for k, a, b in zip(keys, num.tolist(), den.tolist(), strict=True):
         x = acc.get(k, (0.0, 0.0))
         acc[k] = (x[0] + a, x[1] + b)
     return acc, float(num.sum()) / total, total
 
 
-def ratio_change_test(cur_keys, cur_num: np.ndarray, cur_den: np.ndarray,
-                      prev_keys, prev_num: np.ndarray, prev_den: np.ndarray) -> ChangeTest | None:
+def ratio_change_test(cur_keys: Iterable[str], cur_num: np.ndarray, cur_den: np.ndarray,
+                      prev_keys: Iterable[str], prev_num: np.ndarray, prev_den: np.ndarray) -> ChangeTest | None:
     """Change in sum(num)/sum(den) between two periods, each element a cluster (post): a score test.
 
     Linearised, a cluster's contribution to r1 - r0 is its residual in the current period

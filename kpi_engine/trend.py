@@ -61,7 +61,8 @@ def _history_start(period: Period, grain: Grain) -> date:
     return d
 
 
-def _series(source: Source, kpi: Kpi, buckets: list[tuple[date, date]], filters: Filters | None):
+def _series(source: Source, kpi: Kpi, buckets: list[tuple[date, date]],
+            filters: Filters | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(value, numerator, denominator, volume) per bucket."""
     f = kpi.formula
     n = len(buckets)

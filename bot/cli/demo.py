@@ -26,7 +26,7 @@ def _step(n: int, title: str) -> None:
 
 
 def run_demo(out: str | None = None) -> None:
-    from advisor.core import Advisor
+    from bot.wiring import build_advisor
 
     settings = get_settings()
     out_dir = Path(out) if out else settings.home / "demo"
@@ -37,7 +37,7 @@ def run_demo(out: str | None = None) -> None:
         from .checks import check_state_database
 
         check_state_database(settings)  # a bad DATABASE_URL: one sentence naming it
-        advisor = Advisor.from_settings(settings)
+        advisor = build_advisor(settings)
         _build_knowledge(advisor)
         n = 0
         for n, (title, question) in enumerate(TOUR, start=1):

@@ -31,38 +31,22 @@ def _errors() -> Iterator[None]:
             fail(str(exc), error=exc)
 
 
-def _make_advisor(settings: Any) -> Any:
-    from advisor import Advisor
-
-    return Advisor.from_settings(settings)
-
-
-def _no_slack(_team: str) -> Any:
-    raise LookupError("no Slack credentials are configured")
-
-
 def _service(*, advisor: bool = True, need_slack: bool = False) -> Any:
-    from advisor.db import open_database
-    from advisor.workspaces import WorkspaceStore, settings_defaults
-    from bot.digests.service import DigestService
-    from bot.oauth import client_factory_from_settings
+    from bot import wiring
 
     from .checks import check_state_database
 
     settings = get_settings()
     with user_errors():  # a bad DATABASE_URL or missing driver: one sentence naming it
         check_state_database(settings)
-    engine = open_database(settings.state_url)
-    factory = client_factory_from_settings(settings, engine=engine)
+    state = wiring.open_state(settings)
+    factory = wiring.build_client_factory(settings, state=state)
     if factory is None and need_slack:
         fail("No Slack credentials, so nothing can be posted (and nothing was claimed): set "
              "SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for a "
              "distributed (OAuth) app. `kpi-advisor digest preview` works without Slack.")
-    # without the Advisor (subscribe, list, ...), workspace settings come straight from the state database
-    workspaces = WorkspaceStore(db=engine, defaults=settings_defaults(settings))
-    return DigestService(engine=engine, advisor=_make_advisor(settings) if advisor else None,
-                         client_factory=factory or _no_slack, default_timezone=settings.timezone,
-                         workspace_for=workspaces.get)
+    return wiring.build_digest_service(settings, state=state, client_factory=factory,
+                                       advisor=wiring.build_advisor(settings) if advisor else None)
 
 
 def _multi_workspace() -> bool:

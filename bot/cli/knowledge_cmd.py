@@ -10,7 +10,7 @@ import typer
 
 from bot.cli.common import console, emit, get_settings, json_option, user_errors
 
-__all__ = ["app", "make_knowledge_base"]
+__all__ = ["app"]
 
 app = typer.Typer(
     help="Guidance knowledge base: build the Chroma store, search it, manage team playbooks.",
@@ -20,23 +20,10 @@ app = typer.Typer(
 JsonOpt = json_option()
 
 
-def make_knowledge_base(settings: Any = None) -> Any:
-    """A KnowledgeBase configured from Settings (store location, embedder, team folders)."""
-    from knowledge.base import KnowledgeBase
-    from knowledge.embeddings import create_embedder
+def _knowledge_base() -> Any:
+    from bot.wiring import build_knowledge_base
 
-    s = settings or get_settings()
-    key = s.openai_api_key.get_secret_value() if s.openai_api_key is not None else None
-    embedder = create_embedder(s.embedder, model=s.embedding_model, api_key=key, base_url=s.openai_base_url,
-                               timeout=s.embedding_timeout, max_retries=s.embedding_retries)
-    return KnowledgeBase(
-        store_dir=s.chroma_dir,
-        chroma_host=s.chroma_host,
-        chroma_port=s.chroma_port,
-        chroma_options=s.chroma_options,
-        embedder=embedder,
-        team_dirs=s.knowledge_dirs,
-    )
+    return build_knowledge_base(get_settings())
 
 
 def _document_row(doc: Any) -> dict[str, Any]:
@@ -60,7 +47,7 @@ def build(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with user_errors():
-        kb = make_knowledge_base()
+        kb = _knowledge_base()
         if as_json:
             report = kb.build(rebuild=rebuild)
         else:
@@ -101,7 +88,7 @@ def status(
     from knowledge.corpus import stale_documents
 
     with user_errors():
-        kb = make_knowledge_base()
+        kb = _knowledge_base()
         st = kb.status()
         stale = [
             {"slug": d.slug, "title": d.title, "as_of": d.as_of.isoformat() if d.as_of else None, "path": str(d.path)}
@@ -142,7 +129,7 @@ def search(
 ) -> None:
     """Ranked guidance passages with their source document and heading."""
     with user_errors():
-        passages = make_knowledge_base().retrieve(question, k=k, families=family or None, kpis=kpi or None)
+        passages = _knowledge_base().retrieve(question, k=k, families=family or None, kpis=kpi or None)
 
     def render(_: Any) -> None:
         if not passages:
@@ -162,7 +149,7 @@ def list_documents(as_json: bool = JsonOpt) -> None:
     from rich.table import Table
 
     with user_errors():
-        rows = [_document_row(d) for d in make_knowledge_base().list_documents()]
+        rows = [_document_row(d) for d in _knowledge_base().list_documents()]
 
     def render(_: Any) -> None:
         table = Table("slug", "title", "origin", "families", "kpis")
@@ -181,7 +168,7 @@ def add(
 ) -> None:
     """Add a team's playbook folder; its documents are ingested alongside the guidance."""
     with user_errors():
-        docs = make_knowledge_base().add_team_dir(directory)
+        docs = _knowledge_base().add_team_dir(directory)
     rows = [_document_row(d) for d in docs]
 
     def render(_: Any) -> None:
@@ -199,6 +186,6 @@ def remove(
 ) -> None:
     """Remove a team document from the knowledge base (the file is not deleted)."""
     with user_errors():
-        doc = make_knowledge_base().remove_document(slug)
+        doc = _knowledge_base().remove_document(slug)
     row = _document_row(doc)
     emit(row, as_json, lambda r: console.print(f"[bold]Removed[/] {r['slug']} ({r['title']})"))

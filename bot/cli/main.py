@@ -54,12 +54,10 @@ def _where(values: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def _engine():
-    from advisor.workspaces import EngineProvider, WorkspaceConfig, settings_defaults
+def _engine() -> Any:
+    from bot.wiring import build_engine
 
-    s = get_settings()
-    config = WorkspaceConfig(team_id="local", **settings_defaults(s))
-    return EngineProvider(cache_dir=s.home / "cache").for_config(config)
+    return build_engine(get_settings())
 
 
 def _catalog():
@@ -173,15 +171,15 @@ def kpi_scorecard(
 # ---------------------------------------------------------------------- advisor
 
 
-def _advisor():
-    from advisor.core import Advisor
+def _advisor() -> Any:
+    from bot.wiring import build_advisor
 
     from .checks import check_state_database
 
     settings = get_settings()
     with user_errors():  # a bad DATABASE_URL or missing driver: one sentence, not a traceback
         check_state_database(settings)
-    return Advisor.from_settings(settings)
+    return build_advisor(settings)
 
 
 def _choices(answer: Any) -> list[Any]:

@@ -94,14 +94,14 @@ def preview(
     as_json: bool = json_option(),
 ) -> None:
     """Write the Block Kit JSON and an HTML approximation of what the bot would post for KIND."""
-    from advisor import Advisor
     from bot.render.measure import phone_lines
     from bot.render.preview import render_html
+    from bot.wiring import build_advisor
 
     if kind not in KINDS:
         fail(f"Unknown kind '{kind}'. Pick one of: {', '.join(KINDS)}.")
     with user_errors():
-        views = build_preview(Advisor.from_settings(get_settings()), kind, question=question, goal=goal)
+        views = build_preview(build_advisor(get_settings()), kind, question=question, goal=goal)
         out.mkdir(parents=True, exist_ok=True)
         name = kind.replace("/", "_")
         json_path, html_path = out / f"{name}.json", out / f"{name}.html"

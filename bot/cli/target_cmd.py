@@ -22,9 +22,9 @@ def words_text(words: list[str]) -> str:
 
 
 def _advisor() -> Any:
-    from advisor.core import Advisor
+    from bot.wiring import build_advisor
 
-    return Advisor.from_settings(get_settings())
+    return build_advisor(get_settings())
 
 
 def _run(verb: str, words: list[str], team: str, as_json: bool) -> None:
@@ -70,11 +70,11 @@ def suggest(words: list[str] = typer.Argument(..., help="KPI [period] [dim=value
 @app.command("alerts")
 def alerts(as_json: bool = JsonOpt) -> None:
     """Tell owners (Slack DM) whose targets changed status; safe to run from cron next to `serve`."""
-    from bot.oauth import client_factory_from_settings
     from bot.target_alerts import deliver_target_alerts
+    from bot.wiring import build_client_factory
 
     with user_errors():  # OAuth mode opens the state database: a bad DATABASE_URL is one clear line
-        client_for = client_factory_from_settings(get_settings())
+        client_for = build_client_factory(get_settings())
     if client_for is None:  # before evaluating: a status change is claimed once, so it must be sendable
         fail("No Slack credentials (SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET), so owners "
              "cannot be told; nothing was evaluated.")

@@ -1,21 +1,20 @@
-"""What a digest or alert says: computed where the advisor lives, rendered here.
+"""A digest or alert as a Slack message: composed in the advisor, rendered here.
 
-Digests come from ``advisor.compose_digest`` and ``advisor.render_chart``;
-alerts from :func:`advisor.alerts.compute_alert` run through
-``call_in_advisor``. In ``serve`` the advisor is a pool of worker processes,
-so neither builds an engine in the bot process. Identical computations within
-one run (same workspace, goal or KPIs, period, filters and day) are shared.
+What a digest says (the shared answers and charts of a run, the missed periods summarised,
+the quiet rule) is :mod:`advisor.digest_compose`; alerts are
+:func:`advisor.alerts.compute_alert`, run through ``call_in_advisor`` (in ``serve`` the
+advisor is a pool of worker processes, so neither builds an engine in the bot process).
+This module turns them into :class:`bot.digests.render.Message` and the terminal preview.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from advisor.alerts import compute_alert
-from kpi_engine.errors import KpiAdvisorError
+from advisor.digest_compose import MAX_SUMMARISED, DigestComposer, RunCache, digest_treatment, is_material
 
 from . import render
 from .errors import DigestError
@@ -28,17 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_SUMMARISED", "Composer", "RunCache"]
 
-MAX_SUMMARISED = 4  # missed periods summarised with their numbers; older ones are named only
-
-
-class RunCache:
-    """Per-run memo of identical computations (same workspace, goal, period, filters, day)."""
-
-    def __init__(self) -> None:
-        self.answers: dict[str, Any] = {}
-        self.charts: dict[str, bytes | None] = {}
-        self.hits = 0
-
 
 class _EngineHolder:
     """Lets ``compute_alert`` use an engine the caller wired directly (``kpi_engine_for``)."""
@@ -47,9 +35,9 @@ class _EngineHolder:
         self.engine = engine_for
 
 
-class Composer:
+class Composer(DigestComposer):
     def __init__(self, *, advisor: Any, kpi_engine_for: Callable[[str], Any] | None = None):
-        self.advisor = advisor
+        super().__init__(advisor=advisor)
         self.kpi_engine_for = kpi_engine_for
 
     # ------------------------------------------------------------------ alerts
@@ -76,47 +64,13 @@ class Composer:
         return render.render_alert(res, png=png, due=due, missed=missed), res
 
     # ------------------------------------------------------------------ digests
-    def answer(self, team: str, goal: str | None, kpis: list[str] | None, period: str,
-               filters: dict[str, list[str]] | None, as_of: date | None, cache: RunCache | None) -> Any:
-        key = json.dumps([team, goal, kpis, period, filters, str(as_of)], sort_keys=True)
-        if cache is not None and key in cache.answers:
-            cache.hits += 1
-            return cache.answers[key]
-        answer = self.advisor.compose_digest(workspace=team, goal=goal, kpis=kpis, period=period,
-                                             filters=filters, as_of=as_of)
-        if cache is not None:
-            cache.answers[key] = answer
-        return answer
-
-    def chart(self, team: str, answer: Any, cache: RunCache | None) -> bytes | None:
-        if answer.chart is None:
-            return None
-        spec = answer.chart
-        scope = render.scope_label(spec.filters)
-        if scope and scope not in spec.title:  # a filtered digest's chart says which segment it shows
-            spec = spec.model_copy(update={"title": f"{spec.title} | {scope}" if spec.title else scope})
-        key = json.dumps([team, spec.model_dump(mode="json")], sort_keys=True)
-        if cache is not None and key in cache.charts:
-            cache.hits += 1
-            return cache.charts[key]
-        png = self.advisor.render_chart(spec, workspace=team)
-        if cache is not None:
-            cache.charts[key] = png
-        return png
-
     def summarise_missed(self, sub: Subscription, missed: Sequence[Due], cache: RunCache | None) -> list[Missed]:
-        """The newest MAX_SUMMARISED missed periods with their digests; older ones named only."""
-        out = []
-        for i, due in enumerate(missed):
-            answer = None
-            if sub.kind == "digest" and i >= len(missed) - MAX_SUMMARISED:
-                try:
-                    answer = self.answer(sub.team_id, sub.goal, list(sub.kpis or []) or None, sub.period,
-                                         sub.filters or None, due.as_of, cache)
-                except KpiAdvisorError:  # e.g. no data that far back: the period is still named
-                    answer = None
-            out.append(Missed(due=due, answer=answer))
-        return out
+        """Each missed period, with its digest when the advisor summarises it (digests only)."""
+        if sub.kind != "digest":
+            return [Missed(due=due) for due in missed]
+        answers = self.missed_answers(sub.team_id, sub.goal, list(sub.kpis or []) or None, sub.period,
+                                      sub.filters or None, [due.as_of for due in missed], cache)
+        return [Missed(due=due, answer=answer) for due, answer in zip(missed, answers, strict=True)]
 
     def compose(self, sub: Subscription, due: Due, cache: RunCache | None = None,
                 missed: Sequence[Missed] = ()) -> render.Message | None:
@@ -125,11 +79,10 @@ class Composer:
             return self.compose_alert(sub, due, missed)[0]
         answer = self.answer(sub.team_id, sub.goal, list(sub.kpis or []) or None, sub.period,
                              sub.filters or None, due.as_of, cache)
-        material = render.is_material(answer)
-        missed_material = any(m.answer is not None and render.is_material(m.answer) for m in missed)
-        if not material and sub.quiet == "skip" and not missed_material:
+        treatment = digest_treatment(answer, sub.quiet, [m.answer for m in missed])
+        if treatment == "skip":
             return None
-        if not material and sub.quiet != "full":
+        if treatment == "quiet":
             return render.render_quiet(answer, due=due, missed=missed)
         return render.render_digest(answer, png=self.chart(sub.team_id, answer, cache), due=due, missed=missed)
 
@@ -145,7 +98,7 @@ class Composer:
         answer = self.answer(team, goal, kpis, period, filters, as_of, None)
         png = self.chart(team, answer, None)
         text = render.render_digest(answer, png=png).plain  # a terminal: unescaped
-        if not render.is_material(answer):
+        if not is_material(answer):
             text += "\n\n(Nothing material changed: with quiet=brief the post would be:)\n" + \
                 render.render_quiet(answer).plain
         return text, png

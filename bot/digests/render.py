@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from advisor.digest_compose import is_material, scope_label
 from advisor.format import fmt_change, fmt_value
 from bot.render.mrkdwn import escape, to_mrkdwn
 
@@ -69,21 +70,6 @@ class Missed:
 
     due: Due
     answer: Any = None
-
-
-def is_material(answer: Answer) -> bool:
-    """Whether anything moved enough to report (the advisor's flag, else a drivers section)."""
-    flag = getattr(answer, "material", None)
-    if isinstance(flag, bool):
-        return flag
-    return any(s.kind == "drivers" for s in answer.sections)
-
-
-def scope_label(filters: dict[str, list[str]] | None) -> str:
-    """'platform: instagram, tiktok; topic: how_to' ('' for the whole account)."""
-    if not filters:
-        return ""
-    return "; ".join(f"{k.replace('_', ' ')}: {', '.join(v)}" for k, v in filters.items() if v)
 
 
 def _day(d: date) -> str:

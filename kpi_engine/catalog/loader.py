@@ -69,7 +69,7 @@ def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _build(section: str, model: type[Kpi] | type[Goal], entry: dict[str, Any], where: str):
+def _build(section: str, model: type[Kpi] | type[Goal], entry: dict[str, Any], where: str) -> Kpi | Goal:
     try:
         return model.model_validate(entry)
     except ValidationError as exc:

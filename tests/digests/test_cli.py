@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 from typer.testing import CliRunner
 
+from bot import wiring
 from bot.cli import common, digest_cmd
 from tests.digests.conftest import SAMPLE_END
 
@@ -15,7 +16,7 @@ from tests.digests.conftest import SAMPLE_END
 @pytest.fixture
 def cli(monkeypatch, advisor, tmp_path):
     monkeypatch.setattr(common, "_settings", None)
-    monkeypatch.setattr(digest_cmd, "_make_advisor", lambda settings: advisor)
+    monkeypatch.setattr(wiring, "build_advisor", lambda settings: advisor)
     return CliRunner()
 
 

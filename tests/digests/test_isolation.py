@@ -135,10 +135,11 @@ def test_a_bug_composing_one_digest_is_recorded_and_the_next_is_posted(state_db,
 
 @pytest.fixture
 def cli(monkeypatch, slack):
-    from bot.cli import common, digest_cmd
+    from bot import wiring
+    from bot.cli import common
 
     monkeypatch.setattr(common, "_settings", None)
-    monkeypatch.setattr(digest_cmd, "_make_advisor", lambda settings: StaticAdvisor())
+    monkeypatch.setattr(wiring, "build_advisor", lambda settings: StaticAdvisor())
     monkeypatch.setenv("SLACK_API_URL", slack.url)
     return CliRunner()
 
