@@ -13,7 +13,7 @@ contribution is its own change. Contributions add up to the total change.
 from __future__ import annotations
 
 from .catalog import Kpi
-from .compute import _combine, compute_value, matched_filters
+from .compute import _combine, compute_value, matched_filters, sums
 from .errors import FilterError
 from .periods import Period, previous_period
 from .results import Breakdown, Segment
@@ -66,18 +66,18 @@ def compute_breakdown(
 def _additive_segments(source, kpi, period, reference, by, filters, total, previous_total):
     f = kpi.formula
     scoped = matched_filters(source, kpi, filters)
-    cur = source.rollup(f.table, f.measures, period.start, period.end, scoped, by=[by])
-    prev = source.rollup(f.table, f.measures, reference.start, reference.end, scoped, by=[by])
-    keys = sorted(set(cur[by].astype(str)) | set(prev[by].astype(str)))
+    cur = sums(source, f.table, f.measures, period.start, period.end, scoped, by=[by])
+    prev = sums(source, f.table, f.measures, reference.start, reference.end, scoped, by=[by])
+    cur_keys, prev_keys = [str(k) for k in cur[by]], [str(k) for k in prev[by]]
+    keys = sorted(set(cur_keys) | set(prev_keys))
 
-    def sums(frame):
-        num = dict(zip(frame[by].astype(str), _combine(frame, f.numerator_terms), strict=True))
-        den = (dict(zip(frame[by].astype(str), _combine(frame, f.denominator_terms), strict=True))
-               if f.kind == "ratio" else {})
+    def parts(frame, names):
+        num = dict(zip(names, _combine(frame, f.numerator_terms).tolist(), strict=True))
+        den = dict(zip(names, _combine(frame, f.denominator_terms).tolist(), strict=True)) if f.kind == "ratio" else {}
         return num, den
 
-    n1, d1 = sums(cur)
-    n0, d0 = sums(prev)
+    n1, d1 = parts(cur, cur_keys)
+    n0, d0 = parts(prev, prev_keys)
     segments = []
     if f.kind == "sum":
         t1 = sum(n1.values())

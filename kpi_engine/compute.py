@@ -7,9 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .catalog import Kpi
 from .errors import FilterError
+from .memo import _filters_key
 from .periods import Period, overlaps, previous_period, same_period_last_year
 from .results import Comparison, KpiReport, KpiValue, Verdict
 from .schema import TABLES
@@ -69,11 +71,22 @@ def matched_filters(source: Source, kpi: Kpi, filters: Filters | None) -> Filter
     """``filters`` narrowed to the platforms that report the numerator, for a matched denominator.
 
     A platform reports the numerator when it has any of it anywhere in the data (a platform
-    with saves but none this week still counts). Unchanged for every other KPI.
+    with saves but none this week still counts). Unchanged for every other KPI. Within a
+    request (a memoizing source) it is worked out once per KPI and filters.
     """
     f = kpi.formula
     if not f.matched_denominator or not source.has_table(f.table):
         return filters
+    remember = getattr(source, "remember", None)
+    if remember is not None:
+        key = ("matched_filters", f.table, f.numerator, _filters_key(filters))
+        got = remember(key, lambda: _matched_filters(source, kpi, filters))
+        return got if got is None else {d: list(v) for d, v in got.items()}
+    return _matched_filters(source, kpi, filters)
+
+
+def _matched_filters(source: Source, kpi: Kpi, filters: Filters | None) -> Filters | None:
+    f = kpi.formula
     span = source.date_range(f.table)
     if span is None:
         return filters
@@ -102,10 +115,36 @@ def cluster_dimension(kpi: Kpi) -> str:
 
 
 def _combine(frame, terms: list[tuple[int, str]]) -> np.ndarray:
-    total = np.zeros(len(frame))
+    """sign-weighted sum of measure columns of a DataFrame or of a dict of numpy columns."""
+    total = np.zeros(_length(frame))
     for sign, measure in terms:
-        total = total + sign * frame[measure].to_numpy(dtype=float)
+        total = total + sign * np.asarray(frame[measure], dtype=float)
     return total
+
+
+def _length(frame) -> int:
+    return len(frame["rows"]) if isinstance(frame, dict) else len(frame)
+
+
+def sums(source: Source, table: str, measures: list[str], start, end, filters: Filters | None = None,
+         by: tuple[str, ...] | list[str] = ()):
+    """A rollup as columns: numpy arrays from a batch's cubes when it has them, else the source's DataFrame.
+
+    Both are read the same way: ``frame[name]`` is array-like, ``_combine`` adds measures up.
+    """
+    columns = getattr(source, "columns", None)
+    if columns is not None:
+        got = columns(table, measures, start, end, filters, by)
+        if got is not None:
+            return got
+    return source.rollup(table, measures, start, end, filters, by=by)
+
+
+def day_positions(col) -> np.ndarray:
+    """A rollup's date column as numpy days."""
+    if isinstance(col, np.ndarray) and col.dtype.kind == "M":
+        return col.astype("datetime64[D]")
+    return pd.to_datetime(col).to_numpy(dtype="datetime64[D]")
 
 
 def _empty_message(source: Source, kpi: Kpi, period: Period, filters: Filters | None) -> str:
@@ -132,8 +171,8 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
                         message=_empty_message(source, kpi, period, filters))
     num = den = None
     if f.kind in ("sum", "ratio"):
-        frame = source.rollup(f.table, f.measures, period.start, period.end, matched_filters(source, kpi, filters))
-        rows = int(frame["rows"].iloc[0])
+        frame = sums(source, f.table, f.measures, period.start, period.end, matched_filters(source, kpi, filters))
+        rows = int(np.asarray(frame["rows"])[0])
         num = float(_combine(frame, f.numerator_terms)[0])
         if f.kind == "ratio":
             den = float(_combine(frame, f.denominator_terms)[0])
@@ -195,6 +234,11 @@ def _account_levels(source: Source, kpi: Kpi, at, filters: Filters | None,
     """Each (platform, account)'s latest level of the stock on or before ``at`` (within the lookback)."""
     f = kpi.formula
     measure = str(f.measure)
+    levels = getattr(source, "account_levels", None)  # a batch reads every account's levels once
+    if levels is not None:
+        got = levels(f.table, measure, at, filters, lookback_days)
+        if got is not None:
+            return got
     frame = source.rollup(f.table, [measure], at - timedelta(days=lookback_days), at, filters,
                           by=["date", "platform", "account"])
     if frame.empty:
@@ -236,13 +280,15 @@ def _window_values(source: Source, kpi: Kpi, period: Period, filters: Filters | 
             break
         windows.append(w)
     if kpi.formula.kind == "sum" and windows:
-        frame = source.rollup(kpi.formula.table, kpi.formula.measures, windows[-1].start,
-                              windows[0].end, filters, by=["date"])
-        daily = dict(zip(frame["date"].dt.date, _combine(frame, kpi.formula.numerator_terms),
-                         strict=True))
+        first = windows[-1].start
+        frame = sums(source, kpi.formula.table, kpi.formula.measures, first, windows[0].end, filters, by=["date"])
+        daily = np.zeros((windows[0].end - first).days + 1)
+        at = (day_positions(frame["date"]) - np.datetime64(first, "D")).astype(np.int64)
+        daily[at] = _combine(frame, kpi.formula.numerator_terms)
         out = []
         for w in windows:
-            out.append(sum(daily.get(w.start + timedelta(days=i), 0.0) for i in range(w.days)))
+            lo = (w.start - first).days
+            out.append(sum(daily[lo:lo + w.days].tolist()))  # day by day, as a Python sum
         return np.array(out, dtype=float)
     vals = [compute_value(source, kpi, w, filters).value for w in windows]
     return np.array([np.nan if v is None else v for v in vals], dtype=float)
@@ -250,11 +296,20 @@ def _window_values(source: Source, kpi: Kpi, period: Period, filters: Filters | 
 
 def _cluster_sums(source: Source, kpi: Kpi, period: Period, filters: Filters | None):
     """(cluster keys, numerator, denominator) per post (or day): a post in both periods shares its key."""
+    remember = getattr(source, "remember", None)
+    if remember is not None:  # the current period's serve both comparisons
+        key = ("cluster_sums", kpi.id, period.start, period.end, _filters_key(filters))
+        return remember(key, lambda: _read_cluster_sums(source, kpi, period, filters))
+    return _read_cluster_sums(source, kpi, period, filters)
+
+
+def _read_cluster_sums(source: Source, kpi: Kpi, period: Period, filters: Filters | None):
     f = kpi.formula
     dim = cluster_dimension(kpi)
-    frame = source.rollup(f.table, f.measures, period.start, period.end, matched_filters(source, kpi, filters),
-                          by=[dim])
-    return frame[dim].astype(str).tolist(), _combine(frame, f.numerator_terms), _combine(frame, f.denominator_terms)
+    frame = sums(source, f.table, f.measures, period.start, period.end, matched_filters(source, kpi, filters),
+                 by=[dim])
+    keys = day_positions(frame[dim]) if dim == "date" else frame[dim]
+    return keys.astype(str).tolist(), _combine(frame, f.numerator_terms), _combine(frame, f.denominator_terms)
 
 
 def change_test(source: Source, kpi: Kpi, current: KpiValue, reference: KpiValue, against: str,

@@ -98,44 +98,79 @@ class _Cube:
                 self._measures[m][day, group] = frame[m].to_numpy(dtype=np.float64)
             self.loaded[a:b] = True
 
-    def answer(self, measures: Sequence[str], start: date, end: date, by: Sequence[str]) -> pd.DataFrame:
+    def columns(self, measures: Sequence[str], start: date, end: date, by: Sequence[str],
+                groups: np.ndarray | None = None) -> dict[str, Any]:
+        """The answer as numpy columns (no DataFrame): ``by`` is (), [date], [dim] or [date, dim].
+
+        ``groups`` (indices into the labels) keeps only those groups, e.g. a platform filter answered
+        from the cube by platform; with ``by`` not naming the cube's dimension they are summed.
+        """
         lo = min(max((start - self.first).days, 0), self.days)
         hi = min(max((end - self.first).days + 1, lo), self.days)
         self.add(measures)
         self._cover(lo, hi)
+        grids = {m: self._measures[m][lo:hi] for m in measures}
+        rows = self.rows[lo:hi]
+        if groups is not None:
+            rows = rows[:, groups]
+            grids = {m: g[:, groups] for m, g in grids.items()}
+            labels = self.labels[groups]
+        else:
+            labels = self.labels
+        collapse = self._dim is not None and self._dim not in by  # summed over the groups
+        if collapse:
+            rows = rows.sum(axis=1, keepdims=True)
+            grids = {m: g.sum(axis=1, keepdims=True) for m, g in grids.items()}
         out: dict[str, Any] = {}
         if "date" in by:
-            rows = self.rows[lo:hi]
             day, group = np.nonzero(rows)  # day-major, then group: the order the source gives
             out["date"] = (np.datetime64(self.first, "D") + (day + lo).astype("timedelta64[D]")).astype(
                 "datetime64[ns]")
-            if self._dim is not None:
-                out[self._dim] = self.labels[group]
+            if not collapse and self._dim is not None:
+                out[self._dim] = labels[group]
             for m in measures:
-                out[m] = self._measures[m][lo:hi][day, group]
+                out[m] = grids[m][day, group]
             out["rows"] = rows[day, group]
-            return pd.DataFrame(out, columns=[*by, *measures, "rows"])
-        rows = self.rows[lo:hi].sum(axis=0)
-        sums = {m: self._measures[m][lo:hi].sum(axis=0) for m in measures}
-        if self._dim is None:  # one row, even over no rows
-            return pd.DataFrame([{**{m: float(sums[m][0]) for m in measures}, "rows": int(rows[0])}],
-                                columns=[*measures, "rows"])
-        keep = np.flatnonzero(rows)
-        out[self._dim] = self.labels[keep]
+            return out
+        total = rows.sum(axis=0)
+        sums = {m: g.sum(axis=0) for m, g in grids.items()}
+        if collapse or self._dim is None:  # one row, even over no rows
+            for m in measures:
+                out[m] = sums[m][:1]
+            out["rows"] = total[:1]
+            return out
+        keep = np.flatnonzero(total)
+        out[self._dim] = labels[keep]
         for m in measures:
             out[m] = sums[m][keep]
-        out["rows"] = rows[keep]
+        out["rows"] = total[keep]
+        return out
+
+    def answer(self, measures: Sequence[str], start: date, end: date, by: Sequence[str],
+               groups: np.ndarray | None = None) -> pd.DataFrame:
+        out = self.columns(measures, start, end, by, groups)
+        if "date" not in by and (self._dim is None or self._dim not in by):
+            return pd.DataFrame([{**{m: float(out[m][0]) for m in measures}, "rows": int(out["rows"][0])}],
+                                columns=[*measures, "rows"])
         return pd.DataFrame(out, columns=[*by, *measures, "rows"])
 
 
 class RollupCache(MemoSource):
-    """A Source answering date-range sums from cubes built once per (table, filters, dimension)."""
+    """A Source answering date-range sums from cubes built once per (table, filters, dimension).
+
+    A table with platforms has one cube by (day, platform) without filters; requests filtered by
+    platform only, and totals over all platforms, are answered from it (selecting and summing its
+    columns) instead of from cubes of their own. :meth:`columns` gives the same answers as numpy
+    columns, without building a DataFrame (the compute layer reads those in a batch), and
+    :meth:`account_levels` each account's latest stock level from one per-account read.
+    """
 
     def __init__(self, source: Source, *, max_groups: int = 2_000):
         super().__init__(source)
         self._cubes: dict[tuple, _Cube | None] = {}
         self._max_groups = max_groups  # a dimension with more values (post ids) is not cubed
         self._hints: dict[str, list[str]] = {}
+        self._held: dict[tuple, Any] = {}  # per-account levels, per-post sums
 
     def prefetch(self, table: str, measures: Iterable[str]) -> None:
         """Measures a batch will ask for: read together with the first cube of ``table``."""
@@ -165,16 +200,142 @@ class RollupCache(MemoSource):
             self._cubes[key] = cube
         return self._cubes[key]
 
-    def rollup(self, table: str, measures: Sequence[str], start: date, end: date,
-               filters: Filters | None = None, by: Sequence[str] = ()):
-        by = list(by)
+    def _route(self, table: str, filters: Filters | None, by: list[str]):
+        """(cube key, cube, groups) answering the request, or None when the source must."""
         dims = [b for b in by if b != "date"]
         cubable = (len(dims) <= 1 and "post_id" not in dims and (not by or by[0] == "date" or "date" not in by)
                    and TABLES[table].date_column == "date" and self.has_table(table))
-        cube = self._cube(table, filters, dims[0] if dims else None) if cubable else None
-        if cube is not None:
+        if not cubable:
+            return None
+        dim = dims[0] if dims else None
+        if "platform" in TABLES[table].dimensions and dim in (None, "platform") and set(filters or {}) <= {
+                "platform"}:
+            key = (table, (), "platform")
+            base = self._cube(table, None, "platform")
+            if base is not None:
+                groups = None
+                if filters:
+                    wanted = {str(v) for v in filters["platform"]}
+                    groups = np.flatnonzero([str(x) in wanted for x in base.labels])
+                return key, base, groups
+        key = (table, _filters_key(filters), dim)
+        cube = self._cube(table, filters, dim)
+        return None if cube is None else (key, cube, None)
+
+    def columns(self, table: str, measures: Sequence[str], start: date, end: date,
+                filters: Filters | None = None, by: Sequence[str] = ()) -> dict[str, Any] | None:
+        """:meth:`rollup`'s answer as numpy columns, or None when no cube answers it (ask :meth:`rollup`)."""
+        by = list(by)
+        if by == ["post_id"]:
+            return self._post_sums(table, "post_id", measures, start, end, filters)
+        route = self._route(table, filters, by)
+        if route is None:
+            return None
+        key, cube, groups = route
+        try:
+            return cube.columns(measures, start, end, by, groups)
+        except _Unusable:
+            self._cubes[key] = None
+            return None
+
+    def rollup(self, table: str, measures: Sequence[str], start: date, end: date,
+               filters: Filters | None = None, by: Sequence[str] = ()):
+        by = list(by)
+        route = self._route(table, filters, by)
+        if route is not None:
+            key, cube, groups = route
             try:
-                return cube.answer(measures, start, end, by)
+                return cube.answer(measures, start, end, by, groups)
             except _Unusable:
-                self._cubes[(table, _filters_key(filters), dims[0] if dims else None)] = None
+                self._cubes[key] = None
         return super().rollup(table, measures, start, end, filters, by)
+
+    def account_levels(self, table: str, measure: str, at: date, filters: Filters | None = None,
+                       lookback_days: int = 14) -> dict[tuple[str, str], float] | None:
+        """Each (platform, account)'s latest level of ``measure`` on or before ``at`` within the lookback.
+
+        From one read per (table, measure) by (date, platform, account) over the data's span (filters on
+        platform and account select rows of it); None when that read is not possible here.
+        """
+        if set(filters or {}) - {"platform", "account"}:
+            return None
+        key = (table, measure)
+        if key not in self._held:
+            self._held[key] = self._read_levels(table, measure)
+        held = self._held[key]
+        if held is None:
+            return None
+        first, platforms, accounts, grid = held
+        lo = max((at - timedelta(days=lookback_days) - first).days, 0)
+        hi = min((at - first).days, grid.shape[1] - 1)
+        if hi < lo or not len(platforms):
+            return {}
+        keep = np.ones(len(platforms), dtype=bool)
+        for dim, names in (("platform", platforms), ("account", accounts)):
+            if filters and dim in filters:
+                wanted = {str(v) for v in filters[dim]}
+                keep &= np.array([n in wanted for n in names], dtype=bool)
+        window = grid[keep, lo:hi + 1]
+        seen = ~np.isnan(window)
+        has = seen.any(axis=1)
+        last = window.shape[1] - 1 - np.argmax(seen[:, ::-1], axis=1)
+        values = window[np.arange(len(window)), last]
+        rows = np.flatnonzero(keep)
+        return {(platforms[rows[i]], accounts[rows[i]]): float(values[i]) for i in np.flatnonzero(has)}
+
+    def _read_levels(self, table: str, measure: str) -> tuple | None:
+        span = self.date_range(table)
+        if span is None:
+            return None
+        frame = self._source.rollup(table, [measure], span[0], span[1], None, by=["date", "platform", "account"])
+        if "rows" in frame.columns:
+            frame = frame[frame["rows"] > 0]
+        frame = frame[frame[measure].notna()]
+        days = (pd.to_datetime(frame["date"]).to_numpy(dtype="datetime64[D]")
+                - np.datetime64(span[0], "D")).astype(np.int64)
+        pc, platforms = pd.factorize(frame["platform"].astype(str))
+        ac, accounts = pd.factorize(frame["account"].astype(str))
+        pairs, row = np.unique(pc.astype(np.int64) * max(len(accounts), 1) + ac, return_inverse=True)
+        grid = np.full((len(pairs), (span[1] - span[0]).days + 1), np.nan)
+        grid[row, days] = frame[measure].to_numpy(dtype=float)
+        width = max(len(accounts), 1)
+        return (span[0], [str(platforms[i]) for i in pairs // width], [str(accounts[i]) for i in pairs % width],
+                grid)
+
+    def _post_sums(self, table: str, dim: str, measures: Sequence[str], start: date, end: date,
+                   filters: Filters | None) -> dict[str, Any] | None:
+        """Sums by post over a period, from one read per (table, period) of every hinted measure by
+        (platform, post): the KPIs of a batch share it, a platform filter selects its rows."""
+        if "platform" not in TABLES[table].dimensions or set(filters or {}) - {"platform"}:
+            return None
+        held_key = ("by_post", table, dim, start, end)
+        if held_key not in self._held:
+            wanted = [m for m in self._hints.get(table, []) if m in TABLES[table].measures]
+            held = None
+            if wanted:
+                try:
+                    frame = self._source.rollup(table, wanted, start, end, None, by=["platform", dim])
+                    posts, post_codes = np.unique(frame[dim].to_numpy(dtype=object).astype(str),
+                                                  return_inverse=True)
+                    held = (frame["platform"].to_numpy(dtype=object).astype(str), post_codes, posts,
+                            {m: frame[m].to_numpy(dtype=np.float64) for m in wanted},
+                            frame["rows"].to_numpy(dtype=np.int64))
+                except DataError:
+                    held = None
+            self._held[held_key] = held
+        held = self._held[held_key]
+        if held is None or any(m not in held[3] for m in measures):
+            return None
+        platforms, codes, posts, values, rows = held
+        if filters:
+            keep = np.isin(platforms, [str(v) for v in filters["platform"]])
+            codes, rows = codes[keep], rows[keep]
+            values = {m: v[keep] for m, v in values.items()}
+        n = len(posts)
+        count = np.bincount(codes, weights=rows, minlength=n)
+        present = np.flatnonzero(count > 0)
+        out: dict[str, Any] = {dim: posts[present]}
+        for m in measures:
+            out[m] = np.bincount(codes, weights=values[m], minlength=n)[present]
+        out["rows"] = count[present].astype(np.int64)
+        return out
