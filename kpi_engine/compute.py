@@ -309,7 +309,9 @@ def _read_cluster_sums(source: Source, kpi: Kpi, period: Period, filters: Filter
     frame = sums(source, f.table, f.measures, period.start, period.end, matched_filters(source, kpi, filters),
                  by=[dim])
     keys = day_positions(frame[dim]) if dim == "date" else frame[dim]
-    return keys.astype(str).tolist(), _combine(frame, f.numerator_terms), _combine(frame, f.denominator_terms)
+    if not (isinstance(keys, np.ndarray) and keys.dtype == object):  # a batch's post ids are str already
+        keys = keys.astype(str)
+    return keys.tolist(), _combine(frame, f.numerator_terms), _combine(frame, f.denominator_terms)
 
 
 def change_test(source: Source, kpi: Kpi, current: KpiValue, reference: KpiValue, against: str,

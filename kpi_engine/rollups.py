@@ -315,20 +315,21 @@ class RollupCache(MemoSource):
             if wanted:
                 try:
                     frame = self._source.rollup(table, wanted, start, end, None, by=["platform", dim])
-                    posts, post_codes = np.unique(frame[dim].to_numpy(dtype=object).astype(str),
-                                                  return_inverse=True)
-                    held = (frame["platform"].to_numpy(dtype=object).astype(str), post_codes, posts,
-                            {m: frame[m].to_numpy(dtype=np.float64) for m in wanted},
+                    post_codes, posts = pd.factorize(frame[dim].astype(str), sort=True)
+                    platform_codes, platforms = pd.factorize(frame["platform"].astype(str))
+                    held = (platform_codes, np.asarray(platforms, dtype=object), post_codes,
+                            np.asarray(posts, dtype=object), {m: frame[m].to_numpy(dtype=np.float64) for m in wanted},
                             frame["rows"].to_numpy(dtype=np.int64))
                 except DataError:
                     held = None
             self._held[held_key] = held
         held = self._held[held_key]
-        if held is None or any(m not in held[3] for m in measures):
+        if held is None or any(m not in held[4] for m in measures):
             return None
-        platforms, codes, posts, values, rows = held
+        platform_codes, platforms, codes, posts, values, rows = held
         if filters:
-            keep = np.isin(platforms, [str(v) for v in filters["platform"]])
+            wanted_platforms = {str(v) for v in filters["platform"]}
+            keep = np.isin(platform_codes, [i for i, p in enumerate(platforms) if p in wanted_platforms])
             codes, rows = codes[keep], rows[keep]
             values = {m: v[keep] for m, v in values.items()}
         n = len(posts)
