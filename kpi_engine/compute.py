@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .catalog import Kpi
 from .errors import FilterError
@@ -91,11 +90,11 @@ def _matched_filters(source: Source, kpi: Kpi, filters: Filters | None) -> Filte
     if span is None:
         return filters
     names = [m for _, m in f.numerator_terms]
-    frame = source.rollup(f.table, names, span[0], span[1], None, by=["platform"])
-    if frame.empty:
+    frame = sums(source, f.table, names, span[0], span[1], None, by=["platform"])
+    if not _length(frame):
         return filters
-    totals = frame[names].abs().sum(axis=1).to_numpy()
-    reporting = {str(p) for p, t in zip(frame["platform"], totals, strict=True) if t > 0}
+    totals = np.nansum(np.abs(np.vstack([np.asarray(frame[m], dtype=float) for m in names])), axis=0)
+    reporting = {str(p) for p, t in zip(frame["platform"], totals.tolist(), strict=True) if t > 0}
     wanted = (filters or {}).get("platform")
     keep = sorted(reporting if wanted is None else reporting & set(wanted))
     if not keep:  # none of the chosen platforms reports it: nothing to match against
@@ -144,6 +143,8 @@ def day_positions(col) -> np.ndarray:
     """A rollup's date column as numpy days."""
     if isinstance(col, np.ndarray) and col.dtype.kind == "M":
         return col.astype("datetime64[D]")
+    import pandas as pd
+
     return pd.to_datetime(col).to_numpy(dtype="datetime64[D]")
 
 
