@@ -38,6 +38,35 @@ def _runs(mask: np.ndarray, offset: int) -> list[tuple[int, int]]:
     return [(int(a) + offset, int(b) + offset) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
+def _read_columns(source: Source, table: str, measures: Sequence[str], start: date, end: date,
+                  filters: Filters | None, by: Sequence[str]) -> dict[str, np.ndarray]:
+    """A rollup as numpy columns: the source's own when it has them (no DataFrame), else from its frame."""
+    columns = getattr(source, "columns", None)
+    if columns is not None:
+        got = columns(table, measures, start, end, filters, by)
+        if got is not None:
+            return got
+    frame = source.rollup(table, measures, start, end, filters, by)
+    return {c: frame[c].to_numpy() for c in frame.columns}
+
+
+def _days(col: np.ndarray, first: date) -> np.ndarray:
+    """Day positions from ``first`` of a rollup's date column."""
+    days = col.astype("datetime64[D]") if col.dtype.kind == "M" else pd.to_datetime(col).to_numpy(
+        dtype="datetime64[D]")
+    return (days - np.datetime64(first, "D")).astype(np.int64)
+
+
+def _factorize(col: np.ndarray, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the labels as str (NULLs too, as the source's astype(str) would name them)."""
+    values = np.asarray(col, dtype=object)
+    try:
+        codes, uniques = pd.factorize(values, sort=sort, use_na_sentinel=False)
+    except TypeError:  # labels that do not sort together (NULL among strings)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, np.array([str(u) for u in uniques], dtype=object)
+
+
 class _Unusable(Exception):
     """The source returned a group the cube does not know (e.g. NULL in SQL): answer without the cube."""
 
@@ -61,13 +90,12 @@ class _Cube:
         self.loaded = np.zeros(self.days, dtype=bool)  # days read (for every measure in the cube)
         self._measures: dict[str, np.ndarray] = {}
 
-    def _read(self, measures: list[str], lo: int, hi: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    def _read(self, measures: list[str], lo: int, hi: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         start, end = self.first + timedelta(days=lo), self.first + timedelta(days=hi - 1)
-        frame = self._source.rollup(self._table, measures, start, end, self._filters, by=self._by)
-        day = (pd.to_datetime(frame["date"]).to_numpy(dtype="datetime64[D]")
-               - np.datetime64(self.first, "D")).astype(np.int64)
+        frame = _read_columns(self._source, self._table, measures, start, end, self._filters, self._by)
+        day = _days(frame["date"], self.first)
         if self._index is None:
-            group = np.zeros(len(frame), dtype=np.int64)
+            group = np.zeros(len(day), dtype=np.int64)
         else:
             group = self._index.get_indexer(pd.Index(frame[self._dim].astype(str)))
             if (group < 0).any():
@@ -85,7 +113,7 @@ class _Cube:
         for lo, hi in _runs(self.loaded, 0):
             frame, day, group = self._read(new, lo, hi)
             for m in new:
-                grids[m][day, group] = frame[m].to_numpy(dtype=np.float64)
+                grids[m][day, group] = np.asarray(frame[m], dtype=np.float64)
         self._measures.update(grids)
 
     def _cover(self, lo: int, hi: int) -> None:
@@ -93,9 +121,9 @@ class _Cube:
         measures = list(self._measures)
         for a, b in _runs(~self.loaded[lo:hi], lo):
             frame, day, group = self._read(measures, a, b)
-            self.rows[day, group] = frame["rows"].to_numpy(dtype=np.int64)
+            self.rows[day, group] = np.asarray(frame["rows"], dtype=np.int64)
             for m in measures:
-                self._measures[m][day, group] = frame[m].to_numpy(dtype=np.float64)
+                self._measures[m][day, group] = np.asarray(frame[m], dtype=np.float64)
             self.loaded[a:b] = True
 
     def columns(self, measures: Sequence[str], start: date, end: date, by: Sequence[str],
@@ -287,18 +315,18 @@ class RollupCache(MemoSource):
         span = self.date_range(table)
         if span is None:
             return None
-        frame = self._source.rollup(table, [measure], span[0], span[1], None, by=["date", "platform", "account"])
-        if "rows" in frame.columns:
-            frame = frame[frame["rows"] > 0]
-        frame = frame[frame[measure].notna()]
-        days = (pd.to_datetime(frame["date"]).to_numpy(dtype="datetime64[D]")
-                - np.datetime64(span[0], "D")).astype(np.int64)
-        pc, platforms = pd.factorize(frame["platform"].astype(str))
-        ac, accounts = pd.factorize(frame["account"].astype(str))
-        pairs, row = np.unique(pc.astype(np.int64) * max(len(accounts), 1) + ac, return_inverse=True)
-        grid = np.full((len(pairs), (span[1] - span[0]).days + 1), np.nan)
-        grid[row, days] = frame[measure].to_numpy(dtype=float)
+        frame = _read_columns(self._source, table, [measure], span[0], span[1], None, ["date", "platform", "account"])
+        values = np.asarray(frame[measure], dtype=float)
+        keep = ~np.isnan(values)
+        if "rows" in frame:
+            keep &= np.asarray(frame["rows"]) > 0
+        days = _days(np.asarray(frame["date"])[keep], span[0])
+        pc, platforms = _factorize(np.asarray(frame["platform"])[keep])
+        ac, accounts = _factorize(np.asarray(frame["account"])[keep])
         width = max(len(accounts), 1)
+        pairs, row = np.unique(pc.astype(np.int64) * width + ac, return_inverse=True)
+        grid = np.full((len(pairs), (span[1] - span[0]).days + 1), np.nan)
+        grid[row, days] = values[keep]
         return (span[0], [str(platforms[i]) for i in pairs // width], [str(accounts[i]) for i in pairs % width],
                 grid)
 
@@ -314,12 +342,12 @@ class RollupCache(MemoSource):
             held = None
             if wanted:
                 try:
-                    frame = self._source.rollup(table, wanted, start, end, None, by=["platform", dim])
-                    post_codes, posts = pd.factorize(frame[dim].astype(str), sort=True)
-                    platform_codes, platforms = pd.factorize(frame["platform"].astype(str))
-                    held = (platform_codes, np.asarray(platforms, dtype=object), post_codes,
-                            np.asarray(posts, dtype=object), {m: frame[m].to_numpy(dtype=np.float64) for m in wanted},
-                            frame["rows"].to_numpy(dtype=np.int64))
+                    frame = _read_columns(self._source, table, wanted, start, end, None, ["platform", dim])
+                    post_codes, posts = _factorize(frame[dim], sort=True)
+                    platform_codes, platforms = _factorize(frame["platform"])
+                    held = (platform_codes, platforms, post_codes, posts,
+                            {m: np.asarray(frame[m], dtype=np.float64) for m in wanted},
+                            np.asarray(frame["rows"], dtype=np.int64))
                 except DataError:
                     held = None
             self._held[held_key] = held
