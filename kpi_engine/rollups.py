@@ -94,7 +94,7 @@ class _Cube:
         start, end = self.first + timedelta(days=lo), self.first + timedelta(days=hi - 1)
         frame = _read_columns(self._source, self._table, measures, start, end, self._filters, self._by)
         day = _days(frame["date"], self.first)
-        if self._index is None:
+        if self._index is None or self._dim is None:
             group = np.zeros(len(day), dtype=np.int64)
         else:
             group = self._index.get_indexer(pd.Index(frame[self._dim].astype(str)))
@@ -238,7 +238,7 @@ class RollupCache(MemoSource):
         dim = dims[0] if dims else None
         if "platform" in TABLES[table].dimensions and dim in (None, "platform") and set(filters or {}) <= {
                 "platform"}:
-            key = (table, (), "platform")
+            key: tuple = (table, (), "platform")
             base = self._cube(table, None, "platform")
             if base is not None:
                 groups = None
