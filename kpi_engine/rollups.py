@@ -200,10 +200,31 @@ class RollupCache(MemoSource):
         self._hints: dict[str, list[str]] = {}
         self._held: dict[tuple, Any] = {}  # per-account levels, per-post sums
 
-    def prefetch(self, table: str, measures: Iterable[str]) -> None:
-        """Measures a batch will ask for: read together with the first cube of ``table``."""
-        self._hints.setdefault(table, [])
-        self._hints[table] = list(dict.fromkeys([*self._hints[table], *measures]))
+    def prefetch(self, table: str, measures: Iterable[str], *, whole_span: bool = False) -> None:
+        """Measures a batch will ask for: read together with the first cube of ``table``.
+
+        ``whole_span``: measures also wanted summed over the data's whole span (which platforms
+        report a numerator), read by :meth:`span_sums` in one pass rather than into every cube.
+        """
+        key = f"{table}:span" if whole_span else table
+        self._hints.setdefault(key, [])
+        self._hints[key] = list(dict.fromkeys([*self._hints[key], *measures]))
+
+    def span_sums(self, table: str, measures: Sequence[str], by: Sequence[str]) -> dict[str, Any]:
+        """Sums over the data's whole span by ``by``, as numpy columns: one read per batch for every
+        measure hinted with ``whole_span`` (a cube would read every measure of the batch for those days)."""
+        key = ("span_sums", table, tuple(by))
+        held = self._held.get(key)
+        if held is None or any(m not in held for m in measures):
+            span = self.date_range(table)
+            assert span is not None, table
+            wanted = list(dict.fromkeys([*self._hints.get(f"{table}:span", []), *measures]))
+            try:
+                held = _read_columns(self._source, table, wanted, span[0], span[1], None, list(by))
+            except DataError:  # a hinted measure the data lacks: read just these
+                held = _read_columns(self._source, table, list(measures), span[0], span[1], None, list(by))
+            self._held[key] = held
+        return {c: held[c] for c in [*by, *measures, "rows"]}
 
     def _cube(self, table: str, filters: Filters | None, dim: str | None) -> _Cube | None:
         key = (table, _filters_key(filters), dim)
