@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .catalog import Kpi
-from .compute import _combine, compute_value, matched_filters, unreported_platforms, unreported_text
+from .compute import _combine, compute_value, matched_filters, sums, unreported_platforms, unreported_text
 from .errors import FilterError
 from .periods import Period, previous_period
 from .results import Breakdown, KpiValue, Segment, Status
@@ -23,7 +23,7 @@ from .schema import TABLES
 from .source import Filters, Source
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from .compute import Columns
 
 __all__ = ["compute_breakdown"]
 
@@ -77,18 +77,18 @@ def _additive_segments(source: Source, kpi: Kpi, period: Period, reference: Peri
                        filters: Filters | None, total: KpiValue, previous_total: KpiValue) -> list[Segment]:
     f = kpi.formula
     scoped = matched_filters(source, kpi, filters)
-    cur = source.rollup(f.table, f.measures, period.start, period.end, scoped, by=[by])
-    prev = source.rollup(f.table, f.measures, reference.start, reference.end, scoped, by=[by])
-    keys = sorted(set(cur[by].astype(str)) | set(prev[by].astype(str)))
+    cur = sums(source, f.table, f.measures, period.start, period.end, scoped, by=[by])
+    prev = sums(source, f.table, f.measures, reference.start, reference.end, scoped, by=[by])
+    cur_keys, prev_keys = [str(k) for k in cur[by]], [str(k) for k in prev[by]]
+    keys = sorted(set(cur_keys) | set(prev_keys))
 
-    def sums(frame: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
-        num = dict(zip(frame[by].astype(str), _combine(frame, f.numerator_terms), strict=True))
-        den = (dict(zip(frame[by].astype(str), _combine(frame, f.denominator_terms), strict=True))
-               if f.kind == "ratio" else {})
+    def parts(frame: Columns, names: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+        num = dict(zip(names, _combine(frame, f.numerator_terms).tolist(), strict=True))
+        den = dict(zip(names, _combine(frame, f.denominator_terms).tolist(), strict=True)) if f.kind == "ratio" else {}
         return num, den
 
-    n1, d1 = sums(cur)
-    n0, d0 = sums(prev)
+    n1, d1 = parts(cur, cur_keys)
+    n0, d0 = parts(prev, prev_keys)
     segments = []
     if f.kind == "sum":
         t1 = sum(n1.values())

@@ -10,6 +10,7 @@ import numpy as np
 
 from .catalog import Kpi
 from .errors import FilterError
+from .memo import _filters_key
 from .periods import Period, overlaps, previous_period, same_period_last_year
 from .results import Comparison, KpiReport, KpiValue, Verdict
 from .schema import TABLES
@@ -23,7 +24,12 @@ from .stats import (
 )
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     import pandas as pd
+
+    # A rollup's answer: the source's DataFrame, or numpy columns by name from a batch's cubes.
+    Columns: TypeAlias = pd.DataFrame | dict[str, Any]
 
 __all__ = [
     "compute_value",
@@ -79,20 +85,33 @@ _PLATFORM_NAMES = {"linkedin": "LinkedIn", "tiktok": "TikTok", "youtube": "YouTu
 
 def _platform_measures(source: Source, kpi: Kpi) -> dict[str, set[str]] | None:
     """Each platform's measures of a matched-denominator formula that it reports (has any of,
-    anywhere in the data); None for every other KPI."""
+    anywhere in the data); None for every other KPI. Within a request (a memoizing source) it is
+    worked out once per KPI; callers must not change the sets."""
     f = kpi.formula
     if not f.matched_denominator or not source.has_table(f.table):
         return None
+    remember = getattr(source, "remember", None)
+    if remember is not None:
+        got: dict[str, set[str]] | None = remember(("platform_measures", f.table, tuple(f.measures)),
+                                                  lambda: _read_platform_measures(source, kpi))
+        return got
+    return _read_platform_measures(source, kpi)
+
+
+def _read_platform_measures(source: Source, kpi: Kpi) -> dict[str, set[str]] | None:
+    f = kpi.formula
     span = source.date_range(f.table)
     if span is None:
         return None
     names = f.measures
-    frame = source.rollup(f.table, names, span[0], span[1], None, by=["platform"])
-    if frame.empty:
+    span_sums = getattr(source, "span_sums", None)  # a batch reads these once, not into its cubes
+    frame = (span_sums(f.table, names, ["platform"]) if span_sums is not None
+             else sums(source, f.table, names, span[0], span[1], None, by=["platform"]))
+    if not _length(frame):
         return {}
-    present = frame[names].abs().to_numpy() > 0
-    return {str(p): {m for m, has in zip(names, row, strict=True) if has}
-            for p, row in zip(frame["platform"], present, strict=True)}
+    present = np.vstack([np.abs(np.asarray(frame[m], dtype=float)) > 0 for m in names])  # NaN: not reported
+    return {str(p): {m for m, has in zip(names, present[:, i].tolist(), strict=True) if has}
+            for i, p in enumerate(frame["platform"])}
 
 
 def _required(kpi: Kpi, reported: dict[str, set[str]]) -> set[str]:
@@ -161,11 +180,41 @@ def cluster_dimension(kpi: Kpi) -> str:
     return "post_id" if kpi.formula.table == "posts" else "date"
 
 
-def _combine(frame: pd.DataFrame, terms: list[tuple[int, str]]) -> np.ndarray:
-    total = np.zeros(len(frame))
+def _combine(frame: Columns, terms: list[tuple[int, str]]) -> np.ndarray:
+    """sign-weighted sum of measure columns of a DataFrame or of a dict of numpy columns."""
+    total = np.zeros(_length(frame))
     for sign, measure in terms:
-        total = total + sign * frame[measure].to_numpy(dtype=float)
+        total = total + sign * np.asarray(frame[measure], dtype=float)
     return total
+
+
+def _length(frame: Columns) -> int:
+    return len(frame["rows"]) if isinstance(frame, dict) else len(frame)
+
+
+def sums(source: Source, table: str, measures: list[str], start: date, end: date, filters: Filters | None = None,
+         by: tuple[str, ...] | list[str] = ()) -> Columns:
+    """A rollup as columns: numpy arrays from a batch's cubes when it has them, else the source's DataFrame.
+
+    Both are read the same way: ``frame[name]`` is array-like, ``_combine`` adds measures up.
+    """
+    columns = getattr(source, "columns", None)
+    if columns is not None:
+        got: dict[str, Any] | None = columns(table, measures, start, end, filters, by)
+        if got is not None:
+            return got
+    return source.rollup(table, measures, start, end, filters, by=by)
+
+
+def day_positions(col: Any) -> np.ndarray:
+    """A rollup's date column as numpy days."""
+    if isinstance(col, np.ndarray) and col.dtype.kind == "M":
+        days: np.ndarray = col.astype("datetime64[D]")
+        return days
+    import pandas as pd
+
+    parsed: np.ndarray = pd.to_datetime(col).to_numpy(dtype="datetime64[D]")
+    return parsed
 
 
 def _empty_message(source: Source, kpi: Kpi, period: Period, filters: Filters | None) -> str:
@@ -198,8 +247,8 @@ def compute_value(source: Source, kpi: Kpi, period: Period, filters: Filters | N
             return KpiValue(**base, value=None, status="no_data", message=(
                 f"No data: {unreported_text(source, kpi, unreported_platforms(source, kpi, filters))}, so {kpi.name}"
                 f"{fmt_filters(filters)} is missing (not 0)."))
-        frame = source.rollup(f.table, f.measures, period.start, period.end, scoped)
-        rows = int(frame["rows"].iloc[0])
+        frame = sums(source, f.table, f.measures, period.start, period.end, scoped)
+        rows = int(np.asarray(frame["rows"])[0])
         num = float(_combine(frame, f.numerator_terms)[0])
         if f.kind == "ratio":
             den = float(_combine(frame, f.denominator_terms)[0])
@@ -261,6 +310,11 @@ def _account_levels(source: Source, kpi: Kpi, at: date, filters: Filters | None,
     """Each (platform, account)'s latest level of the stock on or before ``at`` (within the lookback)."""
     f = kpi.formula
     measure = str(f.measure)
+    levels = getattr(source, "account_levels", None)  # a batch reads every account's levels once
+    if levels is not None:
+        got: dict[tuple[str, str], float] | None = levels(f.table, measure, at, filters, lookback_days)
+        if got is not None:
+            return got
     frame = source.rollup(f.table, [measure], at - timedelta(days=lookback_days), at, filters,
                           by=["date", "platform", "account"])
     if frame.empty:
@@ -302,13 +356,15 @@ def _window_values(source: Source, kpi: Kpi, period: Period, filters: Filters | 
             break
         windows.append(w)
     if kpi.formula.kind == "sum" and windows:
-        frame = source.rollup(kpi.formula.table, kpi.formula.measures, windows[-1].start,
-                              windows[0].end, filters, by=["date"])
-        daily = dict(zip(frame["date"].dt.date, _combine(frame, kpi.formula.numerator_terms),
-                         strict=True))
+        first = windows[-1].start
+        frame = sums(source, kpi.formula.table, kpi.formula.measures, first, windows[0].end, filters, by=["date"])
+        daily = np.zeros((windows[0].end - first).days + 1)
+        at = (day_positions(frame["date"]) - np.datetime64(first, "D")).astype(np.int64)
+        daily[at] = _combine(frame, kpi.formula.numerator_terms)
         out = []
         for w in windows:
-            out.append(sum(daily.get(w.start + timedelta(days=i), 0.0) for i in range(w.days)))
+            lo = (w.start - first).days
+            out.append(sum(daily[lo:lo + w.days].tolist()))  # day by day, as a Python sum
         return np.array(out, dtype=float)
     vals = [compute_value(source, kpi, w, filters).value for w in windows]
     return np.array([np.nan if v is None else v for v in vals], dtype=float)
@@ -317,11 +373,25 @@ def _window_values(source: Source, kpi: Kpi, period: Period, filters: Filters | 
 def _cluster_sums(source: Source, kpi: Kpi, period: Period,
                   filters: Filters | None) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(cluster keys, numerator, denominator) per post (or day): a post in both periods shares its key."""
+    remember = getattr(source, "remember", None)
+    if remember is not None:  # the current period's serve both comparisons
+        key = ("cluster_sums", kpi.id, period.start, period.end, _filters_key(filters))
+        held: tuple[list[str], np.ndarray, np.ndarray] = remember(
+            key, lambda: _read_cluster_sums(source, kpi, period, filters))
+        return held
+    return _read_cluster_sums(source, kpi, period, filters)
+
+
+def _read_cluster_sums(source: Source, kpi: Kpi, period: Period,
+                       filters: Filters | None) -> tuple[list[str], np.ndarray, np.ndarray]:
     f = kpi.formula
     dim = cluster_dimension(kpi)
-    frame = source.rollup(f.table, f.measures, period.start, period.end, matched_filters(source, kpi, filters),
-                          by=[dim])
-    return frame[dim].astype(str).tolist(), _combine(frame, f.numerator_terms), _combine(frame, f.denominator_terms)
+    frame = sums(source, f.table, f.measures, period.start, period.end, matched_filters(source, kpi, filters),
+                 by=[dim])
+    keys = day_positions(frame[dim]) if dim == "date" else frame[dim]
+    if not (isinstance(keys, np.ndarray) and keys.dtype == object):  # a batch's post ids are str already
+        keys = keys.astype(str)
+    return keys.tolist(), _combine(frame, f.numerator_terms), _combine(frame, f.denominator_terms)
 
 
 def change_test(source: Source, kpi: Kpi, current: KpiValue, reference: KpiValue, against: str,

@@ -125,6 +125,8 @@ class Engine:
             formula = self.kpi(kpi_id).formula
             if formula.kind in ("sum", "ratio"):
                 cache.prefetch(formula.table, formula.measures)
+            if formula.matched_denominator:
+                cache.prefetch(formula.table, [m for _, m in formula.numerator_terms], whole_span=True)
         self.source = cache
         try:
             yield self

@@ -63,6 +63,19 @@ class MemoSource:
             self._memo.popitem(last=False)
         return value
 
+    def remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """A value derived from this request's reads (a KPI's matched platforms, per-post sums), worked
+        out once. Not a call to the source: ``calls`` does not count it. Callers must not change it."""
+        key = ("derived", *key)
+        if key in self._memo:
+            self._memo.move_to_end(key)
+            return self._memo[key]
+        value = compute()
+        self._memo[key] = value
+        if len(self._memo) > self._maxsize:
+            self._memo.popitem(last=False)
+        return value
+
     def has_table(self, table: str) -> bool:
         return self._get(("has_table", table), lambda: self._source.has_table(table))
 

@@ -4,6 +4,11 @@ Each table is held as numpy arrays sorted by day: a period is a contiguous
 slice found by binary search, dimensions are integer codes, and grouped sums
 are `np.bincount` calls. A KPI value over ten million rows touches only the
 rows of its period.
+
+Built from pandas frames, but answering needs only numpy: :meth:`MemorySource.columns`
+gives a rollup as numpy columns, and pandas is imported only to build a source or
+to hand out a DataFrame, so a cold `kpi-advisor kpi value` on a cached source never
+imports it.
 """
 
 from __future__ import annotations
@@ -11,13 +16,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .errors import DataError, FilterError
 from .schema import TABLES
 from .source import Dataset, Filters
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["MemorySource"]
 
@@ -29,6 +37,8 @@ def _day(d: date) -> int:
 
 
 def _to_days(col: pd.Series) -> np.ndarray:
+    import pandas as pd
+
     values = pd.to_datetime(col).to_numpy(dtype="datetime64[D]")
     return values.astype(np.int64).astype(np.int32)
 
@@ -45,6 +55,8 @@ class _Table:
 
     @classmethod
     def build(cls, frame: pd.DataFrame, name: str) -> _Table:
+        import pandas as pd
+
         spec = TABLES[name]
         days = _to_days(frame[spec.date_column])
         # frames usually come sorted by day: then the columns are used in place, without a copy
@@ -128,6 +140,24 @@ class MemorySource:
         filters: Filters | None = None,
         by: Sequence[str] = (),
     ) -> pd.DataFrame:
+        import pandas as pd
+
+        out = self.columns(table, measures, start, end, filters, by)
+        if not by:
+            return pd.DataFrame([{**{m: float(out[m][0]) for m in measures}, "rows": int(out["rows"][0])}],
+                                columns=[*measures, "rows"])
+        return pd.DataFrame(out)
+
+    def columns(
+        self,
+        table: str,
+        measures: Sequence[str],
+        start: date,
+        end: date,
+        filters: Filters | None = None,
+        by: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """:meth:`rollup`'s answer as numpy columns (no DataFrame): by columns, measures, then ``rows``."""
         t = self._table(table)
         for m in measures:
             if m not in t.measures:
@@ -135,9 +165,10 @@ class MemorySource:
         lo, hi = t.span(start, end)
         mask = t.mask(lo, hi, filters)
         if not by:
-            row = {m: float(_sum(t.measures[m][lo:hi], mask, m in t.complete)) for m in measures}
-            row["rows"] = int(hi - lo if mask is None else mask.sum())
-            return pd.DataFrame([row], columns=[*measures, "rows"])
+            row: dict[str, Any] = {m: np.array([_sum(t.measures[m][lo:hi], mask, m in t.complete)])
+                                   for m in measures}
+            row["rows"] = np.array([hi - lo if mask is None else int(mask.sum())], dtype=np.int64)
+            return row
         keys, sizes = [], []
         for dim in by:
             if dim == t_date_dim(table):
@@ -163,7 +194,7 @@ class MemorySource:
             inverse = remap[key]
         else:
             uniq, inverse = np.unique(key, return_inverse=True)
-        out: dict[str, object] = {}
+        out: dict[str, Any] = {}
         rest = uniq
         decoded: list[np.ndarray] = []
         for size in reversed(sizes):
@@ -184,7 +215,7 @@ class MemorySource:
             weights = values if m in t.complete else np.nan_to_num(values)
             out[m] = np.bincount(inverse, weights=weights, minlength=len(uniq))
         out["rows"] = np.bincount(inverse, minlength=len(uniq))
-        return pd.DataFrame(out)
+        return out
 
     def values(
         self,
@@ -261,6 +292,8 @@ def _sorted(days: np.ndarray) -> bool:
 
 def _measure(col: pd.Series) -> np.ndarray:
     """Integer columns stay integers (exact sums, no float copy); everything else is float64."""
+    import pandas as pd
+
     if pd.api.types.is_integer_dtype(col.dtype) and not col.isna().any():
         return col.to_numpy(dtype=np.int64)
     return col.to_numpy(dtype=np.float64)

@@ -14,10 +14,9 @@ from datetime import date, timedelta
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 
 from .catalog import Kpi
-from .compute import _combine, compute_value, matched_filters
+from .compute import _combine, compute_value, day_positions, matched_filters, sums
 from .periods import Period, overlaps
 from .results import Trend, TrendPoint
 from .source import Filters, Source
@@ -67,13 +66,13 @@ def _series(source: Source, kpi: Kpi, buckets: list[tuple[date, date]],
     f = kpi.formula
     n = len(buckets)
     if f.kind in ("sum", "ratio"):
-        frame = source.rollup(f.table, f.measures, buckets[0][0], buckets[-1][1],
-                              matched_filters(source, kpi, filters), by=["date"])
-        days = pd.to_datetime(frame["date"]).to_numpy(dtype="datetime64[D]")
+        frame = sums(source, f.table, f.measures, buckets[0][0], buckets[-1][1],
+                     matched_filters(source, kpi, filters), by=["date"])
+        days = day_positions(frame["date"])
         starts = np.array([np.datetime64(b[0], "D") for b in buckets])
         idx = np.searchsorted(starts, days, side="right") - 1
         num = np.bincount(idx, weights=_combine(frame, f.numerator_terms), minlength=n)
-        rows = np.bincount(idx, weights=frame["rows"].to_numpy(dtype=float), minlength=n)
+        rows = np.bincount(idx, weights=np.asarray(frame["rows"], dtype=float), minlength=n)
         if f.kind == "sum":
             # an empty bucket inside the data's range counts 0; outside it, no data
             span = source.date_range(f.table)
