@@ -19,13 +19,15 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from advisor.understand import understand
 from kpi_engine.catalog import default_catalog
 from tests.advisor.scoring import DEV_SETS, HELDOUT_SETS, score
 
-FRESH_DEV = ("advisor_hand_dev4.yaml", "advisor_hand_dev5.yaml", "advisor_hand_dev6.yaml")
+FRESH_DEV = ("advisor_hand_dev4.yaml", "advisor_hand_dev5.yaml", "advisor_hand_dev6.yaml", "advisor_hand_dev7.yaml")
 _HELDOUT = (*HELDOUT_SETS, "advisor_hand_holdout2.yaml", "advisor_hand_holdout3.yaml")
 
 
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _loso() -> int:
     import advisor.goals as goals
-    from advisor.intent_vote import train_intent_vote
+    from advisor.intent_vote import IntentModel, fit_intent_model, use_intent_model
     from tests.data.build_question_examples import TRAINING_SETS, question_examples
 
     catalog = default_catalog()
@@ -79,13 +81,14 @@ def _loso() -> int:
         rest = question_examples(tuple(n for n in TRAINING_SETS if n != name))
         goal_pairs = tuple((e["q"], e["family"]) for e in rest
                            if e["intent"] in ("recommend", "verdict") and e.get("family"))
-        intent_pairs = tuple((e["q"], e["intent"]) for e in rest)
+        intent_model = fit_intent_model([(e["q"], e["intent"]) for e in rest])
+        silent = IntentModel([], ["recommend"], np.zeros((0, 1)), np.zeros(1), [0])  # reads nothing
         line = []
         for arm, (use_goals, use_intents) in arms.items():
             model = goals.GoalModel(catalog=catalog, documents=goals._knowledge_sections(),
                                     examples=(lambda p=goal_pairs: p) if use_goals else tuple)
             goals._MODELS[id(catalog)] = (catalog, model)
-            train_intent_vote(intent_pairs if use_intents else ())
+            use_intent_model(intent_model if use_intents else silent)
 
             def run(q: str) -> tuple[str, str | None, str | None]:
                 u = understand(q, catalog=catalog)
@@ -96,6 +99,7 @@ def _loso() -> int:
             line.append(f"{arm} {s.rate('both'):.3f} (intent {s.rate('intent'):.3f})")
         print(f"{name}: " + " | ".join(line))
     print("mean over hand-written sets, family+kpi: " + " | ".join(f"{a} {v / len(hand):.3f}" for a, v in sums.items()))
+    use_intent_model(None)
     return 0
 
 

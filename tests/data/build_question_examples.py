@@ -1,12 +1,13 @@
-"""Build advisor/question_examples.yaml: the labelled questions the advisor's two votes learn from
-(the goal vote in advisor.goals from the goal questions, the intent vote in advisor.intent_vote from all).
+"""Build advisor/question_examples.yaml, the labelled questions the advisor's two votes learn from (the
+goal vote in advisor.goals from the goal questions, the intent vote in advisor.intent_vote from all),
+and advisor/intent_weights.npz, the intent vote fitted on them.
 
 Only development sets (and retired held-out sets, named below) go in; the current held-out sets never
-do (tests/advisor/test_goal_examples.py checks both that the file is what this script writes and that
-no held-out question is in it).
+do (tests/advisor/test_learned_votes.py checks that the files are what this script writes and that no
+held-out question is in them).
 
-    python tests/data/build_goal_examples.py           # rewrite the file
-    python tests/data/build_goal_examples.py --check   # exit 1 when the file is stale
+    python tests/data/build_question_examples.py           # rewrite both files
+    python tests/data/build_question_examples.py --check   # exit 1 when either is stale
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 DATA = Path(__file__).resolve().parent
 TARGET = DATA.parents[1] / "advisor" / "question_examples.yaml"
-# Development sets, by author: the first parser's, generated templates, and six hand-written rounds.
+# Development sets, by author: the first parser's, generated templates, and seven hand-written rounds.
 # advisor_hand_holdout2.yaml was the held-out split until advisor_hand_holdout3.yaml replaced it
 # (2026-11-29, see advisor_heldout_log.md); it is training data from then on.
 TRAINING_SETS = (
     "advisor_questions.yaml", "advisor_dev2.yaml", "advisor_dev3.yaml", "advisor_gen_dev.yaml",
     "advisor_hand_dev.yaml", "advisor_hand_dev2.yaml", "advisor_hand_dev3.yaml", "advisor_hand_dev4.yaml",
-    "advisor_hand_dev5.yaml", "advisor_hand_dev6.yaml", "advisor_hand_holdout2.yaml",
+    "advisor_hand_dev5.yaml", "advisor_hand_dev6.yaml", "advisor_hand_dev7.yaml", "advisor_hand_holdout2.yaml",
 )
 # Never learned from, even where a development set repeats one of their questions word for word.
 HELDOUT_SETS = ("advisor_hand_holdout.yaml", "advisor_gen_holdout.yaml", "advisor_holdout.yaml",
@@ -61,13 +64,21 @@ def render(examples: list[dict[str, str]]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render(question_examples())
+    from advisor.intent_vote import WEIGHTS_FILE, IntentModel, examples_digest, fit_intent_model
+
+    examples = question_examples()
+    text = render(examples)
     if "--check" in argv:
         current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        print("up to date" if current == text else f"{TARGET} is stale: run {Path(__file__).name}")
-        return 0 if current == text else 1
+        fitted_on = IntentModel.load(WEIGHTS_FILE)[1] if WEIGHTS_FILE.exists() else ""
+        stale = [str(p) for p, ok in ((TARGET, current == text), (WEIGHTS_FILE, fitted_on == examples_digest(text)))
+                 if not ok]
+        print(f"stale: {', '.join(stale)}: run {Path(__file__).name}" if stale else "up to date")
+        return 1 if stale else 0
     TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET} ({text.count('- q:')} questions)")
+    model = fit_intent_model([(e["q"], e["intent"]) for e in examples])
+    model.save(WEIGHTS_FILE, examples_digest(text))
+    print(f"wrote {TARGET} ({len(examples)} questions) and {WEIGHTS_FILE} ({len(model.index)} features)")
     return 0
 
 
