@@ -375,7 +375,9 @@ def parse_with_notes(question: str, *, catalog: Catalog,
     return (follow_up(parsed, text, cues, context) if context else parsed), notes
 
 
-def _intent(text, cues, kpi_id, goal, named_goal, period, by, filters, compare_to, in_thread) -> Intent:
+def _intent(text: str, cues: dict[str, bool], kpi_id: str | None, goal: str | None, named_goal: str | None,
+            period: str | None, by: str | None, filters: dict[str, list[str]], compare_to: CompareTo | None,
+            in_thread: bool) -> Intent:
     # what a value / compare / why question can be about: named here, or the thread's KPI
     subject = kpi_id or named_goal or in_thread
     if cues["help"]:

@@ -300,7 +300,7 @@ def _unknown_kpi(question: str, notes: ParseNotes, parsed: ParsedQuestion, catal
     raw = _MARKUP.sub(" ", question.lower())
     for token in _SNAKE.findall(raw):
         if token not in catalog.kpis and token not in catalog.goals:
-            return token
+            return str(token)
     if parsed.kpi_id is not None or parsed.intent in ("recommend", "digest", "help", "verdict"):
         return None
     text = notes.text
