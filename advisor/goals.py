@@ -28,7 +28,9 @@ typos do not matter:
 - a naive Bayes vote trained on the knowledge base (each section counts for the
   goal families in its document's front matter) and the catalog (goal names,
   objectives and synonyms; each KPI's name, definition and synonyms for its
-  families). It knows words the lexicon lacks and is consulted when cues are weak.
+  families) and the labelled goal questions of the development sets
+  (``question_examples.yaml``: how people actually ask). It knows words the
+  lexicon lacks and is consulted when cues are weak.
 
 The two are mixed into one distribution over families; ``GoalEstimate`` says how
 sure it is and why.

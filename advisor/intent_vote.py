@@ -28,7 +28,6 @@ __all__ = ["IntentVote", "IntentModel", "fit_intent_model", "intent_vote", "lear
            "WEIGHTS_FILE", "examples_digest"]
 
 WEIGHTS_FILE = Path(__file__).with_name("intent_weights.npz")
-EXAMPLES_FILE = Path(__file__).with_name("question_examples.yaml")
 # An intent with fewer examples than this is never the vote's answer: learned from a handful of
 # phrasings ("send me the digest"), its probabilities are sure of the wrong things.
 MIN_EXAMPLES = 50
