@@ -1,4 +1,5 @@
-"""Fixtures: the fake Slack Web API, the fake advisor, and the bot served over HTTP."""
+"""Fixtures: the fake Slack Web API, the fake advisor, the bot served over HTTP, and the bot over the real
+Advisor (bundled sample, no network)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,36 @@ def bot(settings, advisor, slack, digests):
     slack.clear()  # drop the start-up auth.test
     yield harness
     harness.close()
+
+
+@pytest.fixture(scope="module")
+def real_advisor(tmp_path_factory):
+    """The real Advisor on the bundled sample, one per test module (a module may override it)."""
+    from advisor import Advisor
+    from advisor.settings import Settings
+
+    return Advisor.from_settings(Settings(home=tmp_path_factory.mktemp("advisor") / "home"))
+
+
+@pytest.fixture
+def real_bot(tmp_path, slack, real_advisor):
+    h = Harness(settings=make_settings(tmp_path / "home", slack.api_url), advisor=real_advisor, slack=slack)
+    slack.clear()
+    yield h
+    h.close()
+
+
+@pytest.fixture
+def real_bot_with_digests(tmp_path, slack, real_advisor):
+    """The bot over the real Advisor and a real digest service on its own state database."""
+    from advisor.db import open_database
+    from bot.digests.service import DigestService
+    from bot.oauth import make_client_factory
+
+    settings = make_settings(tmp_path / "home", slack.api_url)
+    digests = DigestService(engine=open_database(settings.state_url), advisor=real_advisor,
+                            client_factory=make_client_factory(settings=settings))
+    h = Harness(settings=settings, advisor=real_advisor, slack=slack, digests=digests)
+    slack.clear()
+    yield h
+    h.close()

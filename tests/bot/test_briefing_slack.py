@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 from kpi_engine.sample import PLANTED_EVENTS
-from tests.bot.harness import Harness, block_action, make_settings, mention
+from tests.bot.harness import block_action, mention
 
 END = date(2025, 6, 30)
 DROP = next(e for e in PLANTED_EVENTS if e.name == "tiktok_engagement_drop")
@@ -26,15 +26,6 @@ def real_advisor(tmp_path_factory):
     from advisor.settings import Settings
 
     return Advisor.from_settings(Settings(home=tmp_path_factory.mktemp("advisor") / "home"), sample_end=END)
-
-
-@pytest.fixture
-def real_bot(tmp_path, slack, real_advisor):
-    settings = make_settings(tmp_path / "home", slack.api_url)
-    h = Harness(settings=settings, advisor=real_advisor, slack=slack)
-    slack.clear()
-    yield h
-    h.close()
 
 
 def _final_post(slack) -> dict:

@@ -4,26 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from tests.bot.harness import Harness, block_action, make_settings, mention
-
-
-@pytest.fixture(scope="module")
-def real_advisor(tmp_path_factory):
-    from advisor import Advisor
-    from advisor.settings import Settings
-
-    return Advisor.from_settings(Settings(home=tmp_path_factory.mktemp("advisor") / "home"))
-
-
-@pytest.fixture
-def real_bot(tmp_path, slack, real_advisor):
-    settings = make_settings(tmp_path / "home", slack.api_url)
-    h = Harness(settings=settings, advisor=real_advisor, slack=slack)
-    slack.clear()
-    yield h
-    h.close()
+from tests.bot.harness import block_action, mention
 
 
 def _final_post(slack, n: int = 1) -> dict:

@@ -6,30 +6,12 @@ import json
 
 import pytest
 
-from tests.bot.harness import Harness, make_settings, mention
-
-
-@pytest.fixture(scope="module")
-def real_advisor(tmp_path_factory):
-    from advisor import Advisor
-    from advisor.settings import Settings
-
-    return Advisor.from_settings(Settings(home=tmp_path_factory.mktemp("advisor") / "home"))
+from tests.bot.harness import mention
 
 
 @pytest.fixture
-def real_bot(tmp_path, slack, real_advisor):
-    from advisor.db import open_database
-    from bot.digests.service import DigestService
-    from bot.oauth import make_client_factory
-
-    settings = make_settings(tmp_path / "home", slack.api_url)
-    digests = DigestService(engine=open_database(settings.state_url), advisor=real_advisor,
-                            client_factory=make_client_factory(settings=settings))
-    h = Harness(settings=settings, advisor=real_advisor, slack=slack, digests=digests)
-    slack.clear()
-    yield h
-    h.close()
+def real_bot(real_bot_with_digests):
+    return real_bot_with_digests
 
 
 def test_real_answers_reach_slack(real_bot, slack, real_advisor):
