@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -53,6 +54,15 @@ def _dm_answer(services: Any, client: Any, *, team_id: str, user_id: str, comput
         describe_error(exc)
 
 
+def _answer_in_dm(services: Any, client: Any, context: Any, body: dict[str, Any], request: Any,
+                  compute: Callable[[str, str], Any]) -> None:
+    """Work out ``compute(team_id, user_id)`` on the workers and post it in the presser's app DM."""
+    team_id, user_id = team_of(context), body["user"]["id"]
+    submit_or_apologise(services, lambda: _dm_answer(
+        services, client, team_id=team_id, user_id=user_id, compute=lambda: compute(team_id, user_id),
+    ), lambda text: client.chat_postMessage(channel=user_id, text=text), request=request)
+
+
 def register(app: App, services: Any) -> None:
     @app.event("app_home_opened")
     def on_home_opened(ack: Any, body: dict[str, Any], event: dict[str, Any], client: Any,
@@ -90,20 +100,14 @@ def register(app: App, services: Any) -> None:
             ack(response_action="errors", errors={"question": "Type a question first."})
             return
         ack()
-        team_id, user_id = team_of(context), body["user"]["id"]
-        submit_or_apologise(services, lambda: _dm_answer(
-            services, client, team_id=team_id, user_id=user_id,
-            compute=lambda: services.advisor.answer(question, workspace=team_id, user=user_id),
-        ), lambda text: client.chat_postMessage(channel=user_id, text=text), request=request)
+        _answer_in_dm(services, client, context, body, request,
+                      lambda team_id, user_id: services.advisor.answer(question, workspace=team_id, user=user_id))
 
     @app.action("home.scorecard")
     def on_home_scorecard(ack: Any, body: dict[str, Any], client: Any, context: Any, request: Any) -> None:
         ack()
-        team_id, user_id = team_of(context), body["user"]["id"]
-        submit_or_apologise(services, lambda: _dm_answer(
-            services, client, team_id=team_id, user_id=user_id,
-            compute=lambda: compute_scorecard(services, team_id, None, None),
-        ), lambda text: client.chat_postMessage(channel=user_id, text=text), request=request)
+        _answer_in_dm(services, client, context, body, request,
+                      lambda team_id, _user: compute_scorecard(services, team_id, None, None))
 
     @app.action("home.help")
     def on_home_help(ack: Any, body: dict[str, Any], client: Any, request: Any) -> None:
@@ -227,8 +231,5 @@ def register_following(app: App, services: Any) -> None:
     @app.action("home.followed_values")
     def on_followed_values(ack: Any, body: dict[str, Any], client: Any, context: Any, request: Any) -> None:
         ack()
-        team_id, user_id = team_of(context), body["user"]["id"]
-        submit_or_apologise(services, lambda: _dm_answer(
-            services, client, team_id=team_id, user_id=user_id,
-            compute=lambda: services.advisor.compose_digest(workspace=team_id, kpis=_followed(services, team_id)),
-        ), lambda text: client.chat_postMessage(channel=user_id, text=text), request=request)
+        _answer_in_dm(services, client, context, body, request, lambda team_id, _user: services.advisor.compose_digest(
+            workspace=team_id, kpis=_followed(services, team_id)))
