@@ -25,11 +25,11 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 from kpi_engine.catalog import Catalog
 
-from .answer import Context, ParsedQuestion
+from .answer import Context, Intent, ParsedQuestion
 from .goal_lexicon import SCENARIOS
 from .goals import load_goal_model
 from .intent_vote import IntentVote, intent_vote, learned_intents
@@ -50,8 +50,7 @@ GOAL_INTENTS = ("recommend", "digest", "verdict")
 # mean: 0.961 with no plausibility limit, 0.964 at 0.1; 0.963 at INTENT_SURE 0.6).
 INTENT_SURE = 0.5
 INTENT_RULES_PLAUSIBLE = 0.1
-_PARSER_INTENTS = frozenset(("recommend", "verdict", "explain", "value", "compare", "why", "digest", "help",
-                             "out_of_scope", "brief"))
+_PARSER_INTENTS = frozenset(get_args(Intent)) - {"clarify"}  # what a reading can be
 TIE_RATIO = 1.02  # a stated goal likelier than the next is answered (with it as an alternative), however low the confidence
 
 Clarify = Literal["goal", "kpi", "governance"]
